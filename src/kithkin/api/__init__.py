@@ -1,0 +1,1 @@
+"""The JSON API under /api/crm and the static web UI."""

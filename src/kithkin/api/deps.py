@@ -1,0 +1,29 @@
+"""Request-scoped dependencies: each request reads on its own connection (WAL readers never wait)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from kithkin.store import db
+from kithkin.workspace import Workspace
+
+
+def get_workspace(request: Request) -> Workspace:
+    return request.app.state.workspace
+
+
+def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
+    workspace: Workspace = request.app.state.workspace
+    conn = db.connect(workspace.database_path, migrate=False)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+ConnDep = Annotated[sqlite3.Connection, Depends(get_conn)]

@@ -1,0 +1,370 @@
+"""The `kithkin` command line (CONTRACT.md): thin over the services, `--json` on every report."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from kithkin.config import Owner, load_settings, save_settings, write_default_mappings
+from kithkin.models import KithkinError
+from kithkin.workspace import Workspace
+
+app = typer.Typer(help="Kithkin: a local-first personal CRM.", no_args_is_help=True, add_completion=False)
+link_app = typer.Typer(help="Review proposed links.", no_args_is_help=True)
+app.add_typer(link_app, name="link")
+
+HomeOption = Annotated[
+    Path | None, typer.Option("--home", help="Kithkin home folder (default: $KITHKIN_HOME or the user data dir).")
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
+out = Console()
+err = Console(stderr=True)
+
+
+def _home(home: Path | None) -> Path:
+    from kithkin.config import default_home
+
+    return (home or default_home()).expanduser()
+
+
+def _fail(message: str) -> None:
+    err.print(message, markup=False, highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def _emit(as_json: bool, data: Any, render: Callable[[], None]) -> None:
+    if as_json:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+    else:
+        render()
+
+
+def _progress_bar(enabled: bool, label: str):
+    if not enabled or not sys.stderr.isatty():
+        return None, None
+    bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err)
+    task = bar.add_task(label, total=None)
+
+    def update(done: int, total: int | None) -> None:
+        bar.update(task, completed=done, total=total)
+
+    return bar, update
+
+
+def _workspace(home: Path | None) -> Workspace:
+    return Workspace.open(_home(home))
+
+
+@app.command()
+def init(
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+    email: Annotated[list[str] | None, typer.Option("--email", help="Your own email (repeatable).")] = None,
+    phone: Annotated[list[str] | None, typer.Option("--phone", help="Your own phone (repeatable).")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Your name.")] = None,
+) -> None:
+    """Create a home: config.yaml naming you (the owner, never listed as a contact) and crm_mappings.yaml."""
+    path = _home(home)
+    try:
+        settings = load_settings(path)
+        interactive = sys.stdin.isatty() and not as_json and email is None and phone is None
+        if interactive:
+            name = typer.prompt("Your name", default=settings.owner.name or "")
+            email = [
+                e.strip() for e in typer.prompt("Your emails (comma separated)", default="").split(",") if e.strip()
+            ]
+            phone = [
+                p.strip() for p in typer.prompt("Your phones (comma separated)", default="").split(",") if p.strip()
+            ]
+        settings.owner = Owner(
+            name=name or settings.owner.name,
+            emails=email or settings.owner.emails,
+            phones=phone or settings.owner.phones,
+        )
+        config_path = save_settings(path, settings)
+        mappings_path = write_default_mappings(path)
+        Workspace.open(path).close()
+    except KithkinError as exc:
+        _fail(str(exc))
+    _emit(
+        as_json,
+        {"home": str(path), "config": str(config_path), "mappings": str(mappings_path)},
+        lambda: out.print(f"Kithkin home ready at {path}"),
+    )
+
+
+@app.command("import")
+def import_(
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="imessage, calls, contacts, mail, calendar, linkedin, whatsapp, signal, slack, vault or granola"
+        ),
+    ],
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    account: Annotated[str | None, typer.Option("--account", help="Label for this account (work, personal).")] = None,
+    full: Annotated[bool, typer.Option("--full", help="Ignore the stored cursor and read everything.")] = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Import files or folders of one source; importing the same data twice adds nothing."""
+    from kithkin.ingest import import_paths
+
+    try:
+        with _workspace(home) as workspace:
+            bar, update = _progress_bar(not as_json, f"Importing {source}")
+            if bar:
+                with bar:
+                    summary = import_paths(workspace, source, paths, account=account, full=full, progress=update)
+            else:
+                summary = import_paths(workspace, source, paths, account=account, full=full)
+    except KithkinError as exc:
+        _fail(str(exc))
+    data = summary.as_dict()
+    _emit(as_json, data, lambda: _print_summary(data))
+
+
+def _print_summary(data: dict[str, Any]) -> None:
+    table = Table(title=f"Imported {data['source']}", show_header=False)
+    for key, value in data.items():
+        if key not in ("source", "errors"):
+            table.add_row(key.replace("_", " "), str(value))
+    out.print(table)
+    for message in data["errors"][:10]:
+        err.print(f"skipped: {message}", markup=False, highlight=False)
+
+
+@app.command()
+def sync(
+    sources: Annotated[list[str] | None, typer.Argument(help="Source types to sync (default: all configured).")] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Sync the live sources configured in config.yaml."""
+    from kithkin.sync import sync_sources
+
+    try:
+        with _workspace(home) as workspace:
+            results = sync_sources(workspace, sources or None)
+    except KithkinError as exc:
+        _fail(str(exc))
+    data = {"results": [r.as_dict() for r in results]}
+    _emit(as_json, data, lambda: [_print_summary(r) for r in data["results"]] or out.print("Nothing to sync."))
+
+
+@app.command("people")
+def people_(
+    query: Annotated[str | None, typer.Argument(help="Search names, emails, phones, companies.")] = None,
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    sort: Annotated[str, typer.Option(help="strength, name or last_seen")] = "strength",
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List or search people."""
+    from kithkin.store import people
+
+    try:
+        with _workspace(home) as workspace:
+            items, total = people.list_people(workspace.conn, q=query, sort=sort, limit=limit)
+    except KithkinError as exc:
+        _fail(str(exc))
+
+    def render() -> None:
+        table = Table("name", "company", "emails", "phones", "strength", "last seen")
+        for p in items:
+            table.add_row(
+                p["canonical_name"],
+                p["company"] or "",
+                ", ".join(p["emails"][:2]),
+                ", ".join(p["phone_numbers"][:2]),
+                f"{p['relationship_strength']:.2f}",
+                (p["last_seen"] or "")[:10],
+            )
+        out.print(table)
+        out.print(f"{total} people")
+
+    _emit(as_json, {"items": items, "total": total}, render)
+
+
+@app.command()
+def pending(
+    limit: Annotated[int, typer.Option(min=1)] = 50,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Proposed links awaiting review, those that matter most first."""
+    from kithkin.store import links
+
+    try:
+        with _workspace(home) as workspace:
+            items, total = links.list_pending_links(workspace.conn, limit=limit)
+    except KithkinError as exc:
+        _fail(str(exc))
+
+    def render() -> None:
+        table = Table("id", "entity", "proposed person", "reason", "confidence")
+        for link in items:
+            table.add_row(
+                link["id"],
+                link["source_entity_id"],
+                link["proposed_canonical_id"],
+                link["reason"] or "",
+                f"{link['confidence']:.2f}",
+            )
+        out.print(table)
+
+    _emit(as_json, {"items": items, "total": total}, render)
+
+
+@link_app.command("confirm")
+def link_confirm(link_id: str, home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Confirm a proposed link."""
+    from kithkin.identity.review import confirm_link
+
+    try:
+        with _workspace(home) as workspace:
+            link = confirm_link(workspace.conn, link_id, workspace.mappings.domains())
+    except KithkinError as exc:
+        _fail(str(exc))
+    _emit(as_json, link, lambda: out.print(f"Confirmed {link_id}."))
+
+
+@link_app.command("reject")
+def link_reject(
+    link_id: str,
+    new_person: Annotated[bool, typer.Option("--new-person", help="Give it a person of its own.")] = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Reject a proposed link; the same pair is never proposed again."""
+    from kithkin.identity.review import reject_link
+
+    try:
+        with _workspace(home) as workspace:
+            link = reject_link(
+                workspace.conn, link_id, create_new_person=new_person, domain_mappings=workspace.mappings.domains()
+            )
+    except KithkinError as exc:
+        _fail(str(exc))
+    _emit(as_json, link, lambda: out.print(f"Rejected {link_id}."))
+
+
+@app.command()
+def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
+    """Counts by source, people, links and interactions."""
+    from kithkin.services import statistics
+
+    try:
+        with _workspace(home) as workspace:
+            data = statistics(workspace.conn)
+    except KithkinError as exc:
+        _fail(str(exc))
+
+    def render() -> None:
+        table = Table("figure", "value")
+        for key in ("people", "source_entities", "interactions", "relationships", "pending_links"):
+            table.add_row(key.replace("_", " "), str(data[key]))
+        for source, count in sorted(data["interactions_by_source"].items()):
+            table.add_row(f"interactions: {source}", str(count))
+        out.print(table)
+
+    _emit(as_json, data, render)
+
+
+@app.command()
+def export(
+    fmt: Annotated[str, typer.Option("--format", help="json (lossless), csv or vcf")] = "json",
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Export all people."""
+    from kithkin.services import export_people
+
+    try:
+        with _workspace(home) as workspace:
+            text = export_people(workspace.conn, fmt)
+    except KithkinError as exc:
+        _fail(str(exc))
+    if output:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+@app.command("import-people")
+def import_people_(
+    path: Annotated[Path, typer.Argument(help="A file written by `kithkin export --format json`.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Read back a JSON export (people_entities.json shape)."""
+    from kithkin.services import import_people
+
+    try:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise KithkinError(f"{path} cannot be read as JSON ({exc.__class__.__name__}); check the file.") from exc
+        with _workspace(home) as workspace:
+            result = import_people(workspace.conn, data)
+    except KithkinError as exc:
+        _fail(str(exc))
+    _emit(as_json, result, lambda: out.print(", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in result.items())))
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8765).")] = None,
+    home: HomeOption = None,
+) -> None:
+    """Serve the API and the web UI."""
+    from kithkin.api.server import run_server
+
+    try:
+        run_server(_home(home), host=host, port=port)
+    except KithkinError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def demo(
+    home: HomeOption = None,
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8765).")] = None,
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the demo home, do not serve it.")] = False,
+    as_json: JsonOption = False,
+) -> None:
+    """A fresh home filled with the built-in demo data set, then serve it."""
+    from kithkin.demo import build_demo
+
+    path = (home or Path.cwd() / "demo-home").expanduser()
+    try:
+        report = build_demo(path)
+    except KithkinError as exc:
+        _fail(str(exc))
+    _emit(
+        as_json,
+        report,
+        lambda: out.print(f"Demo home at {path}: {report['people']} people, {report['interactions']} interactions."),
+    )
+    if not no_serve:
+        from kithkin.api.server import run_server
+
+        run_server(path, host=host, port=port)
+
+
+def main() -> None:
+    try:
+        app()
+    except KithkinError as exc:  # a service error that escaped a command
+        err.print(str(exc), markup=False, highlight=False)
+        raise SystemExit(1) from exc

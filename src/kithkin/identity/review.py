@@ -1,0 +1,86 @@
+"""The user's side of linking: confirm or reject a pending link (every decision logged for undo)."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from kithkin.models import KithkinError
+from kithkin.store import db, links, people, sources
+
+
+class DecisionConflict(KithkinError):
+    """The pending link was already decided."""
+
+
+class NotFound(KithkinError):
+    """No such pending link, person or entity."""
+
+
+def _open_link(conn: sqlite3.Connection, link_id: str) -> dict[str, Any]:
+    link = links.get_pending_link(conn, link_id)
+    if link is None:
+        raise NotFound(f"There is no pending link {link_id}.")
+    if link["status"] != "pending":
+        raise DecisionConflict(f"Pending link {link_id} was already {link['status']}.")
+    return link
+
+
+def confirm_link(
+    conn: sqlite3.Connection, link_id: str, domain_mappings: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """Move the entity to the proposed person; returns the decided link."""
+    with db.transaction(conn):
+        link = _open_link(conn, link_id)
+        entity = link["source_entity_id"]
+        target = people.live_person_id(conn, link["proposed_canonical_id"])
+        if target is None:
+            raise NotFound(f"The person proposed by link {link_id} no longer exists.")
+        previous = sources.person_of_entity(conn, entity)
+        links.link_entities(conn, [(entity, target, 1.0, "confirmed", "user")])
+        links.set_pending_status(conn, link_id, "confirmed")
+        links.record_decision(
+            conn,
+            "confirm",
+            source_entity_id=entity,
+            person_id=target,
+            previous_person_id=previous,
+            pending_link_id=link_id,
+        )
+        people.refresh_people(conn, {p for p in (target, previous) if p}, domain_mappings)
+        return links.get_pending_link(conn, link_id) or link
+
+
+def reject_link(
+    conn: sqlite3.Connection,
+    link_id: str,
+    *,
+    create_new_person: bool = False,
+    domain_mappings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Refuse the proposal (never proposed again); optionally give the entity a person of its own."""
+    with db.transaction(conn):
+        link = _open_link(conn, link_id)
+        entity = link["source_entity_id"]
+        links.remember_rejection(conn, entity, link["proposed_canonical_id"])
+        links.set_pending_status(conn, link_id, "rejected")
+        previous = sources.person_of_entity(conn, entity)
+        moved_to = None
+        if create_new_person:
+            row = sources.get_entity(conn, entity)
+            name = next((row[k] for k in ("observed_name", "observed_email", "observed_phone") if row and row[k]), None)
+            # Already alone on a person of its own: that person is the new person.
+            alone = previous is not None and sources.entity_count_of_person(conn, previous) == 1
+            moved_to = previous if alone else people.create_person(conn, name or "Unknown")
+            links.link_entities(conn, [(entity, moved_to, 1.0, "confirmed", "user")])
+        links.record_decision(
+            conn,
+            "reject_new" if create_new_person else "reject",
+            source_entity_id=entity,
+            person_id=moved_to,
+            previous_person_id=previous,
+            other_person_id=link["proposed_canonical_id"],
+            pending_link_id=link_id,
+        )
+        people.refresh_people(conn, {p for p in (moved_to, previous) if p}, domain_mappings)
+        return links.get_pending_link(conn, link_id) or link

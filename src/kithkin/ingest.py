@@ -1,0 +1,234 @@
+"""Runs an importer: batches its observations into the store, one transaction per batch, resolving
+the new source entities and refreshing the people they touch inside that same transaction."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kithkin.identity.normalize import name_key, normalize_email, normalize_phone
+from kithkin.identity.resolver import resolve_entities
+from kithkin.importers.base import Importer
+from kithkin.insight import strength
+from kithkin.models import Identity, ImportSummary, KithkinError, Observation, utc_iso
+from kithkin.store import db, interactions, people, sources
+from kithkin.store.ids import entity_id, interaction_id
+from kithkin.store.interactions import InteractionRecord
+from kithkin.store.sources import EntityRecord
+from kithkin.workspace import Workspace
+
+BATCH_SIZE = 5000
+MAX_ERROR_MESSAGES = 100
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class _Batch:
+    entities: dict[str, EntityRecord] = field(default_factory=dict)
+    records: list[InteractionRecord] = field(default_factory=list)
+    observations: int = 0
+
+
+class Normaliser:
+    """Turns importer identities into entity records; each distinct raw signal is normalised once."""
+
+    def __init__(self, workspace: Workspace, source_type: str, account: str | None) -> None:
+        self.source_type = source_type
+        self.account = account
+        self.region = workspace.settings.default_region
+        owner = workspace.settings.owner
+        self.owner_emails = {e for e in (normalize_email(x) for x in owner.emails) if e}
+        self.owner_phones = {p for p in (normalize_phone(x, self.region) for x in owner.phones) if p}
+
+    def entity(self, identity: Identity, observed_at: str) -> EntityRecord:
+        source_id = f"{self.account}:{identity.source_id}" if self.account else identity.source_id
+        emails = [e for e in (normalize_email(x) for x in identity.emails) if e]
+        phones = [p for p in (normalize_phone(x, self.region) for x in identity.phones) if p]
+        is_owner = (
+            identity.is_owner
+            or bool(self.owner_emails.intersection(emails))
+            or bool(self.owner_phones.intersection(phones))
+        )
+        raw_email = identity.email.strip().lower() if identity.email else None
+        raw_phone = identity.phone.strip() if identity.phone else None
+        return EntityRecord(
+            id=entity_id(self.source_type, source_id),
+            source_type=self.source_type,
+            source_id=source_id,
+            account=self.account,
+            observed_at=observed_at,
+            observed_name=(identity.name or "").strip() or None,
+            observed_email=emails[0] if emails else raw_email,
+            observed_phone=phones[0] if phones else raw_phone,
+            name_key=name_key(identity.name),
+            metadata=identity.metadata,
+            identifiers=[("email", e) for e in dict.fromkeys(emails)] + [("phone", p) for p in dict.fromkeys(phones)],
+            is_owner=is_owner,
+        )
+
+
+def _direction(observation: Observation, participants: list[tuple[EntityRecord, str]]) -> str | None:
+    if observation.direction is not None:
+        return observation.direction
+    authors = [record for record, role in participants if role == "from"]
+    if not authors:
+        return None
+    return "out" if any(a.is_owner for a in authors) else "in"
+
+
+def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observation) -> None:
+    batch.observations += 1
+    stamp = utc_iso(observation.occurred_at)
+    participants = []
+    for identity in observation.participants:
+        record = normaliser.entity(identity, stamp)
+        known = batch.entities.get(record.id)
+        if known is None or record.observed_at < known.observed_at or observation.kind == "contact":
+            if known is not None:
+                record.observed_at = min(record.observed_at, known.observed_at)
+            batch.entities[record.id] = record
+        participants.append((record, identity.role))
+    if observation.kind == "contact":
+        return
+    source_id = f"{normaliser.account}:{observation.source_id}" if normaliser.account else observation.source_id
+    batch.records.append(
+        InteractionRecord(
+            id=interaction_id(normaliser.source_type, source_id),
+            source_type=normaliser.source_type,
+            source_id=source_id,
+            kind=observation.kind,
+            occurred_at=stamp,
+            account=normaliser.account,
+            participants=list({r.id: (r.id, role) for r, role in participants}.values()),
+            direction=_direction(observation, participants),
+            thread_id=observation.thread_id,
+            context=observation.context,
+            title=observation.title,
+            snippet=observation.snippet[:500] if observation.snippet else None,
+            metadata=observation.metadata,
+        )
+    )
+
+
+def _commit_batch(
+    workspace: Workspace,
+    batch: _Batch,
+    summary: ImportSummary,
+    *,
+    cursor_key: tuple[str, str] | None,
+    cursor: str | None,
+) -> set[str]:
+    conn = workspace.conn
+    with db.transaction(conn):
+        new_entities = sources.upsert_entities(conn, list(batch.entities.values()))
+        summary.interactions += interactions.add_interactions(conn, batch.records)
+        summary.source_entities += len(new_entities)
+        resolution = resolve_entities(conn, new_entities, workspace.settings)
+        summary.people_created += resolution.people_created
+        summary.links_auto += resolution.links_auto
+        summary.links_pending += resolution.links_pending
+        touched = resolution.touched | sources.people_of_entities(conn, list(batch.entities))
+        people.refresh_people(conn, touched, workspace.mappings.domains())
+        strength.update_strengths(conn, touched)
+        after_batch(conn, workspace, touched, [r.id for r in batch.records])
+        if cursor_key is not None:
+            sources.record_sync(
+                conn, cursor_key[0], cursor_key[1], cursor=cursor, status="ok", items=batch.observations
+            )
+    return touched
+
+
+def after_batch(
+    conn: sqlite3.Connection, workspace: Workspace, person_ids: set[str], interaction_ids: list[int]
+) -> None:
+    """Insight kept current by each import batch (relationships). Imported lazily: an optional layer."""
+    try:
+        from kithkin.insight.relationships import update_for_interactions
+    except ImportError:
+        return
+    update_for_interactions(conn, workspace.settings, interaction_ids)
+
+
+def ingest(
+    workspace: Workspace,
+    importer: Importer,
+    observations: Iterable[Observation | Exception],
+    summary: ImportSummary,
+    *,
+    account: str | None = None,
+    cursor_key: tuple[str, str] | None = None,
+    progress: Progress | None = None,
+    total: int | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> set[str]:
+    """Store a stream of observations in atomic batches; return the people touched."""
+    normaliser = Normaliser(workspace, importer.source_type, account)
+    batch = _Batch()
+    touched: set[str] = set()
+    done = 0
+    for item in observations:
+        if isinstance(item, Exception):
+            summary.skipped += 1
+            if len(summary.errors) < MAX_ERROR_MESSAGES:
+                summary.errors.append(str(item))
+            continue
+        _add_to_batch(batch, normaliser, item)
+        if batch.observations >= batch_size:
+            touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
+            done += batch.observations
+            batch = _Batch()
+            if progress:
+                progress(done, total)
+    if batch.observations or cursor_key is not None:
+        touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
+        done += batch.observations
+    if progress:
+        progress(done, total)
+    return touched
+
+
+def import_paths(
+    workspace: Workspace,
+    source: str,
+    paths: list[Path],
+    *,
+    account: str | None = None,
+    full: bool = False,
+    progress: Progress | None = None,
+    importer: Importer | None = None,
+) -> ImportSummary:
+    """`kithkin import SOURCE PATH...`: each file through the source's importer, incrementally."""
+    from kithkin.importers import get_importer
+
+    summary = ImportSummary(source=source)
+    for path in paths:
+        path = Path(path).expanduser()
+        if not path.exists():
+            raise KithkinError(f"{path} does not exist; check the path.")
+        reader = importer or get_importer(source)
+        key = (reader.source_type, f"{account or ''}|{path.resolve()}")
+        cursor = None if full else sources.get_cursor(workspace.conn, *key)
+        observations = _checked(reader.read(path, cursor), path)
+        total = getattr(reader, "total", None)
+        ingest(
+            workspace,
+            reader,
+            observations,
+            summary,
+            account=account,
+            cursor_key=key,
+            progress=progress,
+            total=total if isinstance(total, int) else None,
+        )
+        summary.files += 1
+    return summary
+
+
+def _checked(observations: Iterator[Observation | Exception], path: Path) -> Iterator[Observation | Exception]:
+    """Re-raise OS errors mid-read as one plain sentence naming the file."""
+    try:
+        yield from observations
+    except OSError as exc:
+        raise KithkinError(f"{path}: reading failed ({exc.strerror or exc}); check the file and try again.") from exc

@@ -1,0 +1,1 @@
+"""What the data means: strength, timelines, relationships, discovery, meeting prep (reads the store)."""

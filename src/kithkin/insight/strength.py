@@ -1,0 +1,38 @@
+"""Relationship strength, exactly as specified:
+
+strength = recency×0.3 + frequency×0.4 + diversity×0.3
+recency   = max(0, 1 − days_since_last/90)
+frequency = min(1, interactions_90d/20)
+diversity = distinct sources of this person / sources in use
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from kithkin.models import now_utc, parse_iso, utc_iso
+from kithkin.store import people
+
+
+def strength(days_since_last: float | None, interactions_90d: int, person_sources: int, sources_in_use: int) -> float:
+    recency = 0.0 if days_since_last is None else max(0.0, 1.0 - days_since_last / 90.0)
+    frequency = min(1.0, interactions_90d / 20.0)
+    diversity = min(1.0, person_sources / sources_in_use) if sources_in_use else 0.0
+    return round(recency * 0.3 + frequency * 0.4 + diversity * 0.3, 6)
+
+
+def update_strengths(conn: sqlite3.Connection, person_ids: Iterable[str] | None, now: datetime | None = None) -> int:
+    """Recompute strength for these people (None: everyone); returns how many rows were updated."""
+    now = now or now_utc()
+    ids = people.all_person_ids(conn) if person_ids is None else sorted(person_ids)
+    in_use = people.sources_in_use(conn)
+    recent = people.interaction_counts_between(conn, ids, utc_iso(now - timedelta(days=90)), utc_iso(now))
+    updates = []
+    for person_id, last_seen, sources in people.strength_inputs(conn, ids):
+        days = max(0.0, (now - parse_iso(last_seen)).total_seconds() / 86400) if last_seen else None
+        count = recent.get(person_id, 0)
+        updates.append((person_id, strength(days, count, len(sources), in_use), count))
+    people.set_strengths(conn, updates)
+    return len(updates)

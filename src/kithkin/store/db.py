@@ -1,0 +1,119 @@
+"""Connection, pragmas, transactions and the numbered-migration runner."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+
+from kithkin.models import KithkinError, now_utc, utc_iso
+
+MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
+    """Open (creating if needed) a Kithkin database with WAL and foreign keys, migrated to the latest.
+
+    The connection is in autocommit mode: writes go through `transaction()` so each batch is atomic.
+    """
+    try:
+        conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=30)
+    except sqlite3.OperationalError as exc:
+        raise KithkinError(f"Cannot open the database {path}: {exc}; check the path and its permissions.") from exc
+    conn.row_factory = sqlite3.Row
+    try:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=30000")
+        conn.execute("PRAGMA temp_store=MEMORY")
+        conn.execute("PRAGMA cache_size=-65536")
+        if migrate:
+            apply_migrations(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise KithkinError(
+            f"{path} is not a usable Kithkin database ({exc}); restore it from a backup or choose another home."
+        ) from exc
+    return conn
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """One atomic write: BEGIN IMMEDIATE … COMMIT, rolled back on any exception.
+
+    Nested use joins the outer transaction, so a service can call another service's writes.
+    """
+    if conn.in_transaction:
+        yield conn
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def available_migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration shipped with the package, in order."""
+    found = []
+    for entry in resources.files("kithkin.store.migrations").iterdir():
+        match = MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append((int(match.group(1)), entry.name, entry.read_text(encoding="utf-8")))
+    return sorted(found)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("SELECT name FROM sqlite_master WHERE type='table' AND name='schema_migrations'").fetchone()
+    if row is None:
+        return 0
+    return conn.execute("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def pending_migrations(conn: sqlite3.Connection) -> list[tuple[int, str, str]]:
+    current = schema_version(conn)
+    return [m for m in available_migrations() if m[0] > current]
+
+
+def apply_migrations(conn: sqlite3.Connection, *, up_to: int | None = None) -> list[str]:
+    """Apply every migration newer than the database, each in its own transaction; return their names."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    applied = []
+    for version, name, sql in pending_migrations(conn):
+        if up_to is not None and version > up_to:
+            break
+        # executescript would commit on its own; run statement by statement inside one transaction.
+        with transaction(conn):
+            for statement in split_sql(sql):
+                conn.execute(statement)
+            conn.execute(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                (version, name, utc_iso(now_utc())),
+            )
+        applied.append(name)
+    return applied
+
+
+def split_sql(script: str) -> list[str]:
+    """Split a migration into complete statements (handles triggers' inner semicolons)."""
+    statements, buffer = [], ""
+    for line in script.splitlines(keepends=True):
+        if line.strip().startswith("--"):
+            continue
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip():
+        statements.append(buffer.strip())
+    return statements

@@ -1,0 +1,95 @@
+"""Interactions (one message, email, meeting, call or note) and who took part in them."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from kithkin.store.ids import chunks
+
+
+@dataclass(slots=True)
+class InteractionRecord:
+    id: int
+    source_type: str
+    source_id: str
+    kind: str
+    occurred_at: str
+    participants: list[tuple[str, str]]  # (source_entity_id, role)
+    account: str | None = None
+    direction: str | None = None
+    thread_id: str | None = None
+    context: str | None = None
+    title: str | None = None
+    snippet: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord]) -> int:
+    """Insert interactions and their participants; a known interaction is left as it is.
+
+    Returns how many interactions were new.
+    """
+    if not records:
+        return 0
+    before = conn.total_changes
+    conn.executemany(
+        """INSERT OR IGNORE INTO interactions (id, source_type, source_id, account, kind, occurred_at,
+               direction, thread_id, context, title, snippet, participant_count, metadata)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            (
+                r.id,
+                r.source_type,
+                r.source_id,
+                r.account,
+                r.kind,
+                r.occurred_at,
+                r.direction,
+                r.thread_id,
+                r.context,
+                r.title,
+                r.snippet,
+                len(r.participants),
+                json.dumps(r.metadata, default=str) if r.metadata else None,
+            )
+            for r in records
+        ],
+    )
+    added = conn.total_changes - before
+    conn.executemany(
+        "INSERT OR IGNORE INTO interaction_participants (source_entity_id, interaction_id, role) VALUES (?, ?, ?)",
+        [(entity, r.id, role) for r in records for entity, role in r.participants],
+    )
+    return added
+
+
+def interaction_to_dict(row: sqlite3.Row) -> dict[str, Any]:
+    item = dict(row)
+    item["metadata"] = json.loads(item["metadata"]) if item.get("metadata") else {}
+    return item
+
+
+def participants_of(conn: sqlite3.Connection, interaction_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    """For each interaction, its participants with the person each is linked to."""
+    found: dict[int, list[dict[str, Any]]] = {}
+    for part in chunks(interaction_ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(
+            f"""SELECT ip.interaction_id, ip.role, se.id AS source_entity_id, se.observed_name,
+                       se.observed_email, se.observed_phone, se.canonical_person_id, p.canonical_name
+                FROM interaction_participants ip
+                JOIN source_entities se ON se.id = ip.source_entity_id
+                LEFT JOIN people p ON p.id = se.canonical_person_id
+                WHERE ip.interaction_id IN ({marks})""",
+            part,
+        ):
+            item = dict(row)
+            found.setdefault(item.pop("interaction_id"), []).append(item)
+    return found
+
+
+def counts_by_source(conn: sqlite3.Connection) -> dict[str, int]:
+    return {r[0]: r[1] for r in conn.execute("SELECT source_type, COUNT(*) FROM interactions GROUP BY source_type")}

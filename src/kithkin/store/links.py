@@ -1,0 +1,200 @@
+"""Links between source entities and people, pending links, rejections and the decision log."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+from kithkin.models import now_utc, utc_iso
+from kithkin.store.ids import chunks, new_id
+
+
+def link_entities(
+    conn: sqlite3.Connection,
+    links: list[tuple[str, str | None, float, str, str]],
+) -> None:
+    """Point entities at people: (entity_id, person_id, confidence, link_status, linked_by)."""
+    stamp = utc_iso(now_utc())
+    conn.executemany(
+        """UPDATE source_entities SET canonical_person_id = ?, link_confidence = ?, link_status = ?,
+               linked_by = ?, linked_at = ?, updated_at = ? WHERE id = ?""",
+        [(person, confidence, status, by, stamp, stamp, entity) for entity, person, confidence, status, by in links],
+    )
+
+
+def people_by_identifier(conn: sqlite3.Connection, kind: str, values: list[str]) -> dict[str, set[str]]:
+    """For each email/phone value, the live people whose entities carry it."""
+    found: dict[str, set[str]] = {}
+    for part in chunks(values):
+        marks = ",".join("?" * len(part))
+        for value, person in conn.execute(
+            f"""SELECT ei.value, se.canonical_person_id FROM entity_identifiers ei
+                JOIN source_entities se ON se.id = ei.source_entity_id
+                WHERE ei.kind = ? AND ei.value IN ({marks}) AND se.canonical_person_id IS NOT NULL""",
+            [kind, *part],
+        ):
+            found.setdefault(value, set()).add(person)
+    return found
+
+
+def people_by_name_key(conn: sqlite3.Connection, keys: list[str]) -> dict[str, set[str]]:
+    found: dict[str, set[str]] = {}
+    for part in chunks(keys):
+        marks = ",".join("?" * len(part))
+        for key, person in conn.execute(
+            f"""SELECT name_key, canonical_person_id FROM source_entities
+                WHERE name_key IN ({marks}) AND canonical_person_id IS NOT NULL""",
+            part,
+        ):
+            found.setdefault(key, set()).add(person)
+    return found
+
+
+def create_pending_link(
+    conn: sqlite3.Connection,
+    *,
+    source_entity_id: str,
+    proposed_person_id: str,
+    previous_person_id: str | None,
+    reason: str,
+    confidence: float,
+    alternatives: list[dict[str, Any]] | None = None,
+    evidence: dict[str, Any] | None = None,
+) -> str | None:
+    """Propose a link for review, unless this pair is already proposed or was rejected."""
+    if is_rejected(conn, source_entity_id, proposed_person_id):
+        return None
+    existing = conn.execute(
+        "SELECT id FROM pending_links WHERE source_entity_id = ? AND proposed_canonical_id = ? AND status = 'pending'",
+        (source_entity_id, proposed_person_id),
+    ).fetchone()
+    if existing:
+        return None
+    link_id = new_id("pl")
+    conn.execute(
+        """INSERT INTO pending_links (id, source_entity_id, previous_canonical_id, proposed_canonical_id, reason,
+               confidence, status, created_at, alternatives, evidence)
+           VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, ?)""",
+        (
+            link_id,
+            source_entity_id,
+            previous_person_id,
+            proposed_person_id,
+            reason,
+            confidence,
+            utc_iso(now_utc()),
+            json.dumps(alternatives or []),
+            json.dumps(evidence or {}),
+        ),
+    )
+    return link_id
+
+
+def get_pending_link(conn: sqlite3.Connection, link_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM pending_links WHERE id = ?", (link_id,)).fetchone()
+    return pending_to_dict(row) if row else None
+
+
+def pending_to_dict(row: sqlite3.Row) -> dict[str, Any]:
+    item = dict(row)
+    item["alternatives"] = json.loads(item.get("alternatives") or "[]")
+    item["evidence"] = json.loads(item.get("evidence") or "{}")
+    return item
+
+
+def list_pending_links(
+    conn: sqlite3.Connection,
+    *,
+    status: str = "pending",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """Pending links, those affecting the most interactions first."""
+    total = conn.execute("SELECT COUNT(*) FROM pending_links WHERE status = ?", (status,)).fetchone()[0]
+    rows = conn.execute(
+        """SELECT pl.*, (SELECT COUNT(*) FROM interaction_participants ip
+                         WHERE ip.source_entity_id = pl.source_entity_id) AS interactions_affected
+           FROM pending_links pl WHERE pl.status = ?
+           ORDER BY interactions_affected DESC, pl.confidence DESC, pl.created_at, pl.id
+           LIMIT ? OFFSET ?""",
+        (status, limit, offset),
+    ).fetchall()
+    return [pending_to_dict(r) for r in rows], total
+
+
+def pending_for_person(conn: sqlite3.Connection, person_id: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        """SELECT * FROM pending_links WHERE status = 'pending'
+           AND (proposed_canonical_id = ? OR previous_canonical_id = ?) ORDER BY confidence DESC""",
+        (person_id, person_id),
+    ).fetchall()
+    return [pending_to_dict(r) for r in rows]
+
+
+def set_pending_status(conn: sqlite3.Connection, link_id: str, status: str, by: str = "user") -> None:
+    conn.execute(
+        "UPDATE pending_links SET status = ?, resolved_at = ?, resolved_by = ? WHERE id = ?",
+        (status, utc_iso(now_utc()), by, link_id),
+    )
+
+
+def remember_rejection(conn: sqlite3.Connection, source_entity_id: str, person_id: str) -> None:
+    conn.execute(
+        "INSERT OR IGNORE INTO link_rejections (source_entity_id, person_id, rejected_at) VALUES (?, ?, ?)",
+        (source_entity_id, person_id, utc_iso(now_utc())),
+    )
+
+
+def is_rejected(conn: sqlite3.Connection, source_entity_id: str, person_id: str) -> bool:
+    return (
+        conn.execute(
+            "SELECT 1 FROM link_rejections WHERE source_entity_id = ? AND person_id = ?", (source_entity_id, person_id)
+        ).fetchone()
+        is not None
+    )
+
+
+def record_decision(
+    conn: sqlite3.Connection,
+    action: str,
+    *,
+    source_entity_id: str | None = None,
+    person_id: str | None = None,
+    previous_person_id: str | None = None,
+    other_person_id: str | None = None,
+    pending_link_id: str | None = None,
+    payload: dict[str, Any] | None = None,
+    decided_by: str = "user",
+) -> int:
+    cursor = conn.execute(
+        """INSERT INTO link_decisions (action, source_entity_id, person_id, previous_person_id, other_person_id,
+               pending_link_id, payload, decided_by, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        (
+            action,
+            source_entity_id,
+            person_id,
+            previous_person_id,
+            other_person_id,
+            pending_link_id,
+            json.dumps(payload or {}),
+            decided_by,
+            utc_iso(now_utc()),
+        ),
+    )
+    return int(cursor.lastrowid or 0)
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM pending_links WHERE status = 'pending'").fetchone()[0]
+
+
+def identifier_kinds_of_person(conn: sqlite3.Connection, person_id: str) -> set[str]:
+    return {
+        r[0]
+        for r in conn.execute(
+            """SELECT DISTINCT ei.kind FROM entity_identifiers ei
+           JOIN source_entities se ON se.id = ei.source_entity_id WHERE se.canonical_person_id = ?""",
+            (person_id,),
+        )
+    }

@@ -1,0 +1,316 @@
+"""Canonical people: creation, the denormalised figures kept on each row, listing and editing."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from typing import Any
+
+from kithkin.models import now_utc, utc_iso
+from kithkin.store.ids import chunks, new_id
+from kithkin.store.search import index_people, match_expression, phone_digits
+
+JSON_COLUMNS = ("emails", "phone_numbers", "vault_contexts", "tags", "sources")
+# Which sources know a person's real name best, best first.
+NAME_AUTHORITY = ("contacts", "carddav", "linkedin", "slack", "calendar", "mail", "signal", "whatsapp")
+SORTS = {
+    "strength": "relationship_strength DESC, canonical_name COLLATE NOCASE",
+    "name": "canonical_name COLLATE NOCASE, id",
+    "last_seen": "last_seen IS NULL, last_seen DESC, canonical_name COLLATE NOCASE",
+    "interactions": "interaction_count DESC, canonical_name COLLATE NOCASE",
+}
+
+
+def create_person(conn: sqlite3.Connection, name: str, **fields: Any) -> str:
+    person_id = fields.pop("id", None) or new_id("p")
+    stamp = utc_iso(now_utc())
+    columns = {"id": person_id, "canonical_name": name or "Unknown", "created_at": stamp, "updated_at": stamp}
+    for key, value in fields.items():
+        columns[key] = json.dumps(value) if key in JSON_COLUMNS else value
+    names = ", ".join(columns)
+    conn.execute(f"INSERT INTO people ({names}) VALUES ({', '.join('?' * len(columns))})", list(columns.values()))
+    return person_id
+
+
+def person_to_dict(row: sqlite3.Row) -> dict[str, Any]:
+    item = dict(row)
+    for key in JSON_COLUMNS:
+        if key in item:
+            item[key] = json.loads(item[key] or "[]")
+    item["name_locked"] = bool(item.get("name_locked"))
+    item["category_locked"] = bool(item.get("category_locked"))
+    return item
+
+
+def get_person(conn: sqlite3.Connection, person_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM people WHERE id = ?", (person_id,)).fetchone()
+    return person_to_dict(row) if row else None
+
+
+def get_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(f"SELECT * FROM people WHERE id IN ({marks})", part):
+            found[row["id"]] = person_to_dict(row)
+    return found
+
+
+def live_person_id(conn: sqlite3.Connection, person_id: str) -> str | None:
+    """Follow merges: the person a (possibly merged-away) id now lives in."""
+    seen = set()
+    current: str | None = person_id
+    while current and current not in seen:
+        seen.add(current)
+        row = conn.execute("SELECT merged_into FROM people WHERE id = ?", (current,)).fetchone()
+        if row is None:
+            return None
+        if row[0] is None:
+            return current
+        current = row[0]
+    return None
+
+
+def list_people(
+    conn: sqlite3.Connection,
+    *,
+    q: str | None = None,
+    category: str | None = None,
+    source: str | None = None,
+    tag: str | None = None,
+    pending: bool | None = None,
+    sort: str = "strength",
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[dict[str, Any]], int]:
+    """People matching the filters, and how many match in all. `q` searches names, emails, phones, company."""
+    where, params = ["p.merged_into IS NULL"], []
+    if q:
+        expression = match_expression(q)
+        if expression is None:
+            return [], 0
+        digits = phone_digits(q)
+        if digits:
+            # National and partial numbers: FTS tokens are whole E.164 digit strings.
+            where.append(
+                "(p.id IN (SELECT person_id FROM people_fts WHERE people_fts MATCH ?) OR p.phone_numbers LIKE ?)"
+            )
+            params.extend([expression, f"%{digits}%"])
+        else:
+            where.append("p.id IN (SELECT person_id FROM people_fts WHERE people_fts MATCH ?)")
+            params.append(expression)
+    if category:
+        where.append("p.category = ?")
+        params.append(category)
+    if source:
+        where.append("EXISTS (SELECT 1 FROM json_each(p.sources) WHERE value = ?)")
+        params.append(source)
+    if tag:
+        where.append("EXISTS (SELECT 1 FROM json_each(p.tags) WHERE value = ?)")
+        params.append(tag)
+    if pending is not None:
+        clause = (
+            "EXISTS (SELECT 1 FROM pending_links pl WHERE pl.proposed_canonical_id = p.id AND pl.status = 'pending')"
+        )
+        where.append(clause if pending else f"NOT {clause}")
+    condition = " AND ".join(where)
+    order = SORTS.get(sort, SORTS["strength"])
+    total = conn.execute(f"SELECT COUNT(*) FROM people p WHERE {condition}", params).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT p.* FROM people p WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
+    ).fetchall()
+    return [person_to_dict(r) for r in rows], total
+
+
+EDITABLE = {"notes", "tags", "category", "canonical_name", "company", "position", "linkedin_url"}
+
+
+def update_person(conn: sqlite3.Connection, person_id: str, changes: dict[str, Any]) -> dict[str, Any] | None:
+    """Apply the user's edits; an edited name or category is locked against automatic refresh."""
+    sets, params = [], []
+    for key, value in changes.items():
+        if key not in EDITABLE:
+            raise ValueError(f"{key} cannot be edited")
+        sets.append(f"{key} = ?")
+        params.append(json.dumps(value) if key in JSON_COLUMNS else value)
+    if "canonical_name" in changes:
+        sets.append("name_locked = 1")
+    if "category" in changes:
+        sets.append("category_locked = 1")
+    if sets:
+        sets.append("updated_at = ?")
+        params.append(utc_iso(now_utc()))
+        conn.execute(f"UPDATE people SET {', '.join(sets)} WHERE id = ?", [*params, person_id])
+        index_people(conn, [person_id])
+    return get_person(conn, person_id)
+
+
+def _best_name(entities: list[sqlite3.Row]) -> str | None:
+    ranked: Counter[tuple[int, str]] = Counter()
+    for entity in entities:
+        name = (entity["observed_name"] or "").strip()
+        if not name or "@" in name:
+            continue
+        source = entity["source_type"]
+        authority = NAME_AUTHORITY.index(source) if source in NAME_AUTHORITY else len(NAME_AUTHORITY)
+        ranked[(authority, name)] += 1
+    if not ranked:
+        return None
+    # Most authoritative source first, then the most often seen, then the fullest spelling.
+    return min(ranked, key=lambda k: (k[0], -ranked[k], -len(k[1]), k[1]))[1]
+
+
+def refresh_people(
+    conn: sqlite3.Connection,
+    person_ids: list[str] | set[str],
+    domain_mappings: dict[str, dict[str, Any]] | None = None,
+) -> None:
+    """Recompute what a person row derives from its source entities and interactions.
+
+    Names, emails, phones, sources, company, category, counts, first/last seen and the search index.
+    A person left with no entity and no user data is removed (it was only ever a link target).
+    """
+    ids = sorted(set(person_ids))
+    if not ids:
+        return
+    domain_mappings = domain_mappings or {}
+    from kithkin.store.sources import entities_of_people, identifiers_of
+
+    entities = entities_of_people(conn, ids)
+    by_person: dict[str, list[sqlite3.Row]] = {}
+    for entity in entities:
+        by_person.setdefault(entity["canonical_person_id"], []).append(entity)
+    identifiers = identifiers_of(conn, [e["id"] for e in entities])
+    figures = _interaction_figures(conn, ids)
+    current = get_people(conn, ids)
+    stamp = utc_iso(now_utc())
+    updates = []
+    for person_id in ids:
+        person = current.get(person_id)
+        if person is None:
+            continue
+        own = by_person.get(person_id, [])
+        if not own and person["merged_into"] is None and not (person["notes"] or person["tags"]):
+            conn.execute(
+                "DELETE FROM pending_links WHERE proposed_canonical_id = ? AND status = 'pending'", (person_id,)
+            )
+            conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
+            continue
+        emails = sorted({v for e in own for k, v in identifiers.get(e["id"], []) if k == "email"})
+        phones = sorted({v for e in own for k, v in identifiers.get(e["id"], []) if k == "phone"})
+        metadata = [json.loads(e["metadata"]) if e["metadata"] else {} for e in own]
+        mapping = next((domain_mappings[d] for d in (m.rpartition("@")[2] for m in emails) if d in domain_mappings), {})
+        name = (
+            person["canonical_name"]
+            if person["name_locked"]
+            else (_best_name(own) or (emails or phones or [person["canonical_name"]])[0])
+        )
+        company = _latest(metadata, "company") or mapping.get("company") or person["company"]
+        position = _latest(metadata, "position") or person["position"]
+        category = (
+            person["category"]
+            if person["category_locked"]
+            else (mapping.get("category") or _latest(metadata, "category") or person["category"])
+        )
+        contexts = sorted(set(person["vault_contexts"]) | set(mapping.get("vault_contexts", [])))
+        count, first, last = figures.get(person_id, (0, None, None))
+        observed_first = min((e["observed_at"] for e in own), default=None)
+        updates.append(
+            (
+                name,
+                json.dumps(emails),
+                json.dumps(phones),
+                company,
+                position,
+                _latest(metadata, "linkedin_url") or person["linkedin_url"],
+                _latest(metadata, "avatar") or person["avatar"],
+                category,
+                json.dumps(contexts),
+                json.dumps(sorted({e["source_type"] for e in own})),
+                len(own),
+                count,
+                min(filter(None, (first, observed_first)), default=None),
+                last,
+                stamp,
+                person_id,
+            )
+        )
+    conn.executemany(
+        """UPDATE people SET canonical_name = ?, emails = ?, phone_numbers = ?, company = ?, position = ?,
+               linkedin_url = ?, avatar = ?, category = ?, vault_contexts = ?, sources = ?,
+               source_entity_count = ?, interaction_count = ?, first_seen = ?, last_seen = ?, updated_at = ?
+           WHERE id = ?""",
+        updates,
+    )
+    index_people(conn, ids)
+
+
+def _latest(metadata: list[dict[str, Any]], key: str) -> Any:
+    values = [m[key] for m in metadata if m.get(key)]
+    return values[-1] if values else None
+
+
+def _interaction_figures(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str | None, str | None]]:
+    found = {}
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(
+            f"""SELECT se.canonical_person_id, COUNT(DISTINCT i.id), MIN(i.occurred_at), MAX(i.occurred_at)
+                FROM source_entities se
+                JOIN interaction_participants ip ON ip.source_entity_id = se.id
+                JOIN interactions i ON i.id = ip.interaction_id
+                WHERE se.canonical_person_id IN ({marks})
+                GROUP BY se.canonical_person_id""",
+            part,
+        ):
+            found[row[0]] = (row[1], row[2], row[3])
+    return found
+
+
+def count_people(conn: sqlite3.Connection) -> int:
+    return conn.execute("SELECT COUNT(*) FROM people WHERE merged_into IS NULL").fetchone()[0]
+
+
+def all_person_ids(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT id FROM people WHERE merged_into IS NULL")]
+
+
+def sources_in_use(conn: sqlite3.Connection) -> int:
+    """How many kinds of source have linked anyone: the denominator of diversity."""
+    query = "SELECT COUNT(DISTINCT source_type) FROM source_entities WHERE canonical_person_id IS NOT NULL"
+    return conn.execute(query).fetchone()[0]
+
+
+def interaction_counts_between(conn: sqlite3.Connection, ids: list[str], since: str, until: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(
+            f"""SELECT se.canonical_person_id, COUNT(DISTINCT i.id) FROM source_entities se
+                JOIN interaction_participants ip ON ip.source_entity_id = se.id
+                JOIN interactions i ON i.id = ip.interaction_id
+                WHERE se.canonical_person_id IN ({marks}) AND i.occurred_at >= ? AND i.occurred_at <= ?
+                GROUP BY se.canonical_person_id""",
+            [*part, since, until],
+        ):
+            found[row[0]] = row[1]
+    return found
+
+
+def strength_inputs(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[str, str | None, list[str]]]:
+    """(person id, last seen, sources) for each of these people."""
+    found = []
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(f"SELECT id, last_seen, sources FROM people WHERE id IN ({marks})", part):
+            found.append((row[0], row[1], json.loads(row[2] or "[]")))
+    return found
+
+
+def set_strengths(conn: sqlite3.Connection, updates: list[tuple[str, float, int]]) -> None:
+    """(person id, strength, interactions in the last 90 days)."""
+    conn.executemany(
+        "UPDATE people SET relationship_strength = ?, interactions_90d = ? WHERE id = ?",
+        [(value, count, person_id) for person_id, value, count in updates],
+    )

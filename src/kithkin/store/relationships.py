@@ -1,0 +1,29 @@
+"""Relationships between two people (inferred from shared contexts, or stated by the user)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+
+def of_person(conn: sqlite3.Connection, person_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """A person's relationships, strongest overlap first, seen from their side."""
+    rows = conn.execute(
+        """SELECT r.*, p.id AS other_id, p.canonical_name AS other_name
+           FROM relationships r JOIN people p
+             ON p.id = CASE WHEN r.person_a_id = ? THEN r.person_b_id ELSE r.person_a_id END
+           WHERE (r.person_a_id = ? OR r.person_b_id = ?) AND p.merged_into IS NULL
+           ORDER BY r.overlap_score DESC, r.id LIMIT ?""",
+        (person_id, person_id, person_id, limit),
+    ).fetchall()
+    return [
+        {
+            **dict(r),
+            "person_id": r["other_id"],
+            "person_name": r["other_name"],
+            "shared_contexts": json.loads(r["shared_contexts"] or "[]"),
+            "user_confirmed": bool(r["user_confirmed"]),
+        }
+        for r in rows
+    ]

@@ -1,0 +1,191 @@
+"""Source entities (immutable observations of a person in a source), their identifiers and sync state."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass, field
+from typing import Any
+
+from kithkin.models import now_utc, utc_iso
+from kithkin.store.ids import chunks
+
+
+@dataclass(slots=True)
+class EntityRecord:
+    """A source entity ready to store: signals already normalised by identity/normalize.py."""
+
+    id: str
+    source_type: str
+    source_id: str
+    observed_at: str
+    account: str | None = None
+    observed_name: str | None = None
+    observed_email: str | None = None
+    observed_phone: str | None = None
+    name_key: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # (email|phone, value)
+    is_owner: bool = False
+
+
+def existing_entity_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
+    found: set[str] = set()
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        found.update(r[0] for r in conn.execute(f"SELECT id FROM source_entities WHERE id IN ({marks})", part))
+    return found
+
+
+def upsert_entities(conn: sqlite3.Connection, records: list[EntityRecord]) -> set[str]:
+    """Insert new entities, refresh the observed signals of known ones; return the ids that are new.
+
+    A known entity keeps its link: only what was observed changes (a contact card edited since).
+    """
+    if not records:
+        return set()
+    known = existing_entity_ids(conn, [r.id for r in records])
+    stamp = utc_iso(now_utc())
+    conn.executemany(
+        """
+        INSERT INTO source_entities (id, source_type, source_id, account, observed_name, observed_email,
+            observed_phone, name_key, metadata, observed_at, link_status, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(id) DO UPDATE SET
+            observed_name = COALESCE(excluded.observed_name, observed_name),
+            observed_email = COALESCE(excluded.observed_email, observed_email),
+            observed_phone = COALESCE(excluded.observed_phone, observed_phone),
+            name_key = COALESCE(excluded.name_key, name_key),
+            metadata = excluded.metadata,
+            observed_at = MIN(observed_at, excluded.observed_at),
+            updated_at = excluded.updated_at
+        WHERE excluded.observed_name IS NOT observed_name
+           OR excluded.observed_email IS NOT observed_email
+           OR excluded.observed_phone IS NOT observed_phone
+           OR excluded.metadata IS NOT metadata
+           OR excluded.observed_at < observed_at
+        """,
+        [
+            (
+                r.id,
+                r.source_type,
+                r.source_id,
+                r.account,
+                r.observed_name,
+                r.observed_email,
+                r.observed_phone,
+                r.name_key,
+                json.dumps(r.metadata, sort_keys=True, default=str) if r.metadata else None,
+                r.observed_at,
+                "owner" if r.is_owner else "unlinked",
+                stamp,
+                stamp,
+            )
+            for r in records
+        ],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO entity_identifiers (kind, value, source_entity_id) VALUES (?, ?, ?)",
+        [(kind, value, r.id) for r in records for kind, value in r.identifiers],
+    )
+    return {r.id for r in records} - known
+
+
+def get_entity(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row | None:
+    return conn.execute("SELECT * FROM source_entities WHERE id = ?", (entity_id,)).fetchone()
+
+
+def entities_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[sqlite3.Row]:
+    rows: list[sqlite3.Row] = []
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        rows.extend(
+            conn.execute(
+                f"SELECT * FROM source_entities WHERE canonical_person_id IN ({marks}) ORDER BY observed_at",
+                part,
+            )
+        )
+    return rows
+
+
+def identifiers_of(conn: sqlite3.Connection, entity_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    for part in chunks(entity_ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(
+            f"SELECT source_entity_id, kind, value FROM entity_identifiers WHERE source_entity_id IN ({marks})",
+            part,
+        ):
+            found.setdefault(row[0], []).append((row[1], row[2]))
+    return found
+
+
+def people_of_entities(conn: sqlite3.Connection, entity_ids: list[str]) -> set[str]:
+    """The people these entities are linked to."""
+    found: set[str] = set()
+    for part in chunks(entity_ids):
+        marks = ",".join("?" * len(part))
+        query = (
+            f"SELECT canonical_person_id FROM source_entities WHERE id IN ({marks}) AND canonical_person_id IS NOT NULL"
+        )
+        found.update(r[0] for r in conn.execute(query, part))
+    return found
+
+
+def person_of_entity(conn: sqlite3.Connection, entity_id: str) -> str | None:
+    row = conn.execute("SELECT canonical_person_id FROM source_entities WHERE id = ?", (entity_id,)).fetchone()
+    return row[0] if row else None
+
+
+def entity_count_of_person(conn: sqlite3.Connection, person_id: str) -> int:
+    return conn.execute("SELECT COUNT(*) FROM source_entities WHERE canonical_person_id = ?", (person_id,)).fetchone()[
+        0
+    ]
+
+
+def entity_to_dict(row: sqlite3.Row) -> dict[str, Any]:
+    item = dict(row)
+    item["metadata"] = json.loads(item["metadata"]) if item.get("metadata") else {}
+    return item
+
+
+# --- sync state -------------------------------------------------------------------------------
+
+
+def get_cursor(conn: sqlite3.Connection, source_type: str, account: str | None) -> str | None:
+    row = conn.execute(
+        "SELECT cursor FROM sync_state WHERE source_type = ? AND account = ?", (source_type, account or "")
+    ).fetchone()
+    return row[0] if row else None
+
+
+def record_sync(
+    conn: sqlite3.Connection,
+    source_type: str,
+    account: str | None,
+    *,
+    cursor: str | None,
+    status: str,
+    error: str | None = None,
+    items: int = 0,
+) -> None:
+    """Store where the next sync resumes; call inside the transaction that committed the data."""
+    conn.execute(
+        """
+        INSERT INTO sync_state (source_type, account, cursor, last_sync_at, last_status, last_error, items)
+        VALUES (?, ?, ?, ?, ?, ?, ?)
+        ON CONFLICT(source_type, account) DO UPDATE SET
+            cursor = COALESCE(excluded.cursor, cursor), last_sync_at = excluded.last_sync_at,
+            last_status = excluded.last_status, last_error = excluded.last_error,
+            items = items + excluded.items
+        """,
+        (source_type, account or "", cursor, utc_iso(now_utc()), status, error, items),
+    )
+
+
+def sync_states(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute("SELECT * FROM sync_state ORDER BY source_type, account")]
+
+
+def entity_counts_by_source(conn: sqlite3.Connection) -> dict[str, int]:
+    return {r[0]: r[1] for r in conn.execute("SELECT source_type, COUNT(*) FROM source_entities GROUP BY source_type")}

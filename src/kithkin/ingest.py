@@ -95,7 +95,7 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
     source_id = f"{normaliser.account}:{observation.source_id}" if normaliser.account else observation.source_id
     batch.records.append(
         InteractionRecord(
-            id=interaction_id(normaliser.source_type, source_id),
+            id=interaction_id(normaliser.source_type, source_id, observation.occurred_at),
             source_type=normaliser.source_type,
             source_id=source_id,
             kind=observation.kind,

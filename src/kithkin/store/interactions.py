@@ -34,6 +34,7 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
     """
     if not records:
         return 0
+    _reuse_ids_of_moved(conn, records)
     before = conn.total_changes
     conn.executemany(
         """INSERT OR IGNORE INTO interactions (id, source_type, source_id, account, kind, occurred_at,
@@ -64,6 +65,33 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
         [(entity, r.id, role) for r in records for entity, role in r.participants],
     )
     return added
+
+
+MOVABLE_KINDS = ("meeting", "note")
+
+
+def _reuse_ids_of_moved(conn: sqlite3.Connection, records: list[InteractionRecord]) -> None:
+    """A meeting or note seen again at another time keeps its row: take over its id, update its time."""
+    movable = [r for r in records if r.kind in MOVABLE_KINDS]
+    for part in chunks(movable):
+        clauses = " OR ".join("(source_type = ? AND source_id = ?)" for _ in part)
+        params = [value for r in part for value in (r.source_type, r.source_id)]
+        known = {
+            (row[1], row[2]): row[0]
+            for row in conn.execute(
+                f"SELECT id, source_type, source_id FROM interactions"
+                f" WHERE kind IN ('meeting', 'note') AND ({clauses})",
+                params,
+            )
+        }
+        for record in part:
+            existing = known.get((record.source_type, record.source_id))
+            if existing is not None and existing != record.id:
+                record.id = existing
+                conn.execute(
+                    "UPDATE interactions SET occurred_at = ?, title = ?, snippet = ?, context = ? WHERE id = ?",
+                    (record.occurred_at, record.title, record.snippet, record.context, existing),
+                )
 
 
 def interaction_to_dict(row: sqlite3.Row) -> dict[str, Any]:

@@ -106,8 +106,10 @@ CREATE TABLE relationships (
 CREATE INDEX idx_relationships_person_a ON relationships(person_a_id);
 CREATE INDEX idx_relationships_person_b ON relationships(person_b_id);
 
--- id is a deterministic 63-bit hash of (source_type, source_id): a re-import is a no-op and
--- participants can be written without reading ids back.
+-- id is deterministic (store/ids.py: time in the high bits, a hash of the source id below): a re-import
+-- is a no-op, participants are written without reading ids back, and rows append in time order.
+-- Meetings and notes can move in time, so they are also unique by source id (a partial index that
+-- messages, emails and calls, which never move, do not pay for).
 CREATE TABLE interactions (
     id INTEGER PRIMARY KEY,
     source_type TEXT NOT NULL,
@@ -123,11 +125,15 @@ CREATE TABLE interactions (
     participant_count INTEGER NOT NULL DEFAULT 0,
     metadata TEXT
 );
-CREATE INDEX idx_interactions_source_time ON interactions(source_type, occurred_at);
+CREATE UNIQUE INDEX idx_interactions_movable ON interactions(source_type, source_id)
+    WHERE kind IN ('meeting', 'note');
+CREATE INDEX idx_interactions_kind_time ON interactions(kind, occurred_at) WHERE kind = 'meeting';
 
+-- No foreign keys here: checking two of them per row halved bulk-load speed; the store writes the
+-- entities and the interaction in the same transaction before their participants.
 CREATE TABLE interaction_participants (
-    source_entity_id TEXT NOT NULL REFERENCES source_entities(id),
-    interaction_id INTEGER NOT NULL REFERENCES interactions(id) ON DELETE CASCADE,
+    source_entity_id TEXT NOT NULL,
+    interaction_id INTEGER NOT NULL,
     role TEXT NOT NULL DEFAULT 'participant',
     PRIMARY KEY (source_entity_id, interaction_id)
 ) WITHOUT ROWID;

@@ -90,7 +90,10 @@ def apply_migrations(conn: sqlite3.Connection, *, up_to: int | None = None) -> l
         " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
     )
     applied = []
-    for version, name, sql in pending_migrations(conn):
+    pending = pending_migrations(conn)
+    if pending and schema_version(conn) > 0:
+        _backup_before_migrating(conn, pending[0][0])
+    for version, name, sql in pending:
         if up_to is not None and version > up_to:
             break
         # executescript would commit on its own; run statement by statement inside one transaction.
@@ -119,3 +122,12 @@ def split_sql(script: str) -> list[str]:
     if buffer.strip():
         statements.append(buffer.strip())
     return statements
+
+
+def _backup_before_migrating(conn: sqlite3.Connection, next_version: int) -> None:
+    """An upgrade never risks the user's data: copy the database beside itself before migrating."""
+    from kithkin.store.backup import backup_to, database_file, timestamped_name
+
+    path = database_file(conn)
+    if path is not None:
+        backup_to(conn, path.parent / "backups" / timestamped_name(f"before-migration-{next_version:04d}"))

@@ -362,6 +362,44 @@ def demo(
         run_server(path, host=host, port=port)
 
 
+@app.command()
+def backup(
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Backup file (default: HOME/backups)")] = None,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Write a consistent copy of the database (safe while the server runs)."""
+    from kithkin.store.backup import backup_to, timestamped_name
+
+    try:
+        with _workspace(home) as workspace:
+            target = backup_to(workspace.conn, output or workspace.home / "backups" / timestamped_name("crm"))
+    except KithkinError as exc:
+        _fail(str(exc))
+    _emit(as_json, {"backup": str(target)}, lambda: out.print(f"Backup written to {target}"))
+
+
+@app.command()
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="A file written by `kithkin backup`.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Replace the database by a backup; the current database is kept as a backup first."""
+    from kithkin.config import DATABASE_FILE
+    from kithkin.store.backup import restore_from, timestamped_name
+
+    path = _home(home)
+    safety = path / "backups" / timestamped_name("before-restore")
+    try:
+        restore_from(backup_file, path / DATABASE_FILE, safety)
+        Workspace.open(path).close()  # migrates an older backup to this version
+    except KithkinError as exc:
+        _fail(str(exc))
+    _emit(as_json, {"restored": str(backup_file), "previous": str(safety)},
+          lambda: out.print(f"Restored {backup_file}; the previous database is at {safety}"))
+
+
 def main() -> None:
     try:
         app()

@@ -13,20 +13,25 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kithkin import __version__
 from kithkin.api.routes import insight, people
+from kithkin.api.security import SecurityMiddleware
 from kithkin.models import KithkinError
 from kithkin.workspace import Workspace
 
 API_PREFIX = "/api/crm"
 
 
-def create_app(home: Path | None = None, *, workspace: Workspace | None = None) -> FastAPI:
-    """An app serving one Kithkin home."""
+def create_app(
+    home: Path | None = None, *, workspace: Workspace | None = None, token: str | None = None,
+    loopback_only: bool = True,
+) -> FastAPI:
+    """An app serving one Kithkin home; with `token`, every API request must present it."""
     if workspace is None:
         if home is None:
             raise ValueError("create_app needs a home or a workspace")
         workspace = Workspace.open(home)
     app = FastAPI(title="Kithkin", version=__version__, description="Local-first personal CRM API.")
     app.state.workspace = workspace
+    app.add_middleware(SecurityMiddleware, token=token, loopback_only=loopback_only)
     for module in (people, insight):
         app.include_router(module.router, prefix=API_PREFIX)
 

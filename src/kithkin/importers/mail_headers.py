@@ -1,0 +1,252 @@
+"""What mbox files and IMAP share: one RFC 5322 message → one Observation.
+
+Address parsing (quoted "Smith, Robert", RFC 2047 encoded words, bare addresses), thread ids,
+automated-sender detection and the short plain-text snippet live here once, for both readers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import re
+from datetime import UTC, datetime
+from email.header import Header, decode_header, make_header
+from email.message import Message
+from email.parser import BytesParser
+from email.policy import compat32
+from email.utils import getaddresses, parsedate_to_datetime
+
+import html2text
+
+from kithkin.models import Identity, Observation
+
+SNIPPET_LENGTH = 200
+# compat32 is the fast, lenient parser: it never raises on malformed headers, which real mail has.
+_PARSER = BytesParser(policy=compat32)
+
+# Local parts that no person reads. Role accounts such as info@ or sales@ are left alone: a person
+# often answers them.
+_AUTOMATED_LOCAL = re.compile(
+    r"(^|[-_.+])(no[-_.]?reply|do[-_.]?not[-_.]?reply|mailer[-_.]?daemon|postmaster|bounces?|notifications?|"
+    r"newsletters?|automated|auto[-_.]?confirm)($|[-_.+0-9])",
+    re.IGNORECASE,
+)
+_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+_QUOTE_HEADER = re.compile(r"^(On .{0,200} wrote:|-----Original Message-----|From: .*)$", re.MULTILINE)
+_SPACE = re.compile(r"\s+")
+
+
+def parse_message(data: bytes) -> Message:
+    """A message (or just its header block) from raw bytes; never raises on malformed mail."""
+    return _PARSER.parsebytes(data)
+
+
+def header_text(value: object) -> str:
+    """A header as readable text: RFC 2047 words decoded, raw 8-bit bytes read as UTF-8 (else Latin-1)."""
+    if value is None:
+        return ""
+    text = _raw_text(value)
+    if "=?" in text:
+        # An unknown charset or a broken encoded word: the raw text is the best there is.
+        with contextlib.suppress(LookupError, ValueError, UnicodeError):
+            text = str(make_header(decode_header(text)))
+    return _SPACE.sub(" ", text).strip()
+
+
+def addresses(message: Message, header: str) -> list[tuple[str | None, str]]:
+    """(display name or None, lower-case address) for every address in every `header` field.
+
+    Group syntax without members ("undisclosed-recipients:;") and anything without an @ is dropped.
+    """
+    values = message.get_all(header)
+    if not values:
+        return []
+    found = []
+    for name, address in getaddresses([_raw_text(v) for v in values]):
+        address = address.strip().strip("'\"").lower()
+        if "@" not in address:
+            continue
+        name = header_text(name).strip().strip("'\"").strip()
+        found.append((name if name and name.lower() != address else None, address))
+    return found
+
+
+def _raw_text(value: object) -> str:
+    """A header value as a str, encoded words left as they are (addresses are split first, so an
+    encoded comma never splits an address, then each name is decoded)."""
+    if isinstance(value, Header):
+        # compat32 hands back undeclared 8-bit header bytes as an "unknown-8bit" Header: most such mail is UTF-8.
+        return "".join(_eight_bit(chunk) if isinstance(chunk, bytes) else chunk for chunk, _ in decode_header(value))
+    return str(value)
+
+
+def _eight_bit(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def automated_reason(message: Message, sender: str | None) -> str | None:
+    """Why this message comes from a list or a machine rather than a person, or None."""
+    if message.get("List-Id"):
+        return "mailing list"
+    # Bulk senders must send List-Unsubscribe (Gmail and Yahoo rules since 2024) even without List-Id.
+    if message.get("List-Unsubscribe"):
+        return "bulk mail"
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    if precedence in ("bulk", "list", "junk"):
+        return f"precedence {precedence}"
+    auto = str(message.get("Auto-Submitted", "")).strip().lower()
+    if auto and auto != "no":
+        return "auto-submitted"
+    if sender and _AUTOMATED_LOCAL.search(sender.partition("@")[0]):
+        return "no-reply sender"
+    return None
+
+
+def message_ids(value: object) -> list[str]:
+    """The ids in a Message-ID, In-Reply-To or References field, without angle brackets."""
+    if value is None:
+        return []
+    text = str(value)
+    found = _MESSAGE_ID.findall(text)
+    if not found and text.strip():
+        found = [text.strip().split()[0].strip("<>")]
+    return found
+
+
+def thread_id(message: Message, gmail_thread: str | None = None) -> str | None:
+    """Gmail's thread id when known, else the root of the References chain, else the reply parent,
+    else the message itself: every message of a conversation shares its first message's id."""
+    gmail_thread = gmail_thread or str(message.get("X-GM-THRID", "")).strip()
+    if gmail_thread:
+        return gmail_thread
+    for header in ("References", "In-Reply-To", "Message-ID"):
+        ids = message_ids(message.get(header))
+        if ids:
+            return ids[0]
+    return None
+
+
+def snippet(message: Message) -> str | None:
+    """A short plain-text opening of the body: text/plain when present, else HTML converted to text;
+    quoted replies and signatures cut off."""
+    plain = html = None
+    for part in message.walk():
+        if part.is_multipart() or part.get_content_disposition() == "attachment":
+            continue
+        content_type = part.get_content_type()
+        if content_type == "text/plain" and plain is None:
+            plain = _decoded(part)
+        elif content_type == "text/html" and html is None:
+            html = _decoded(part)
+        if plain is not None:
+            break
+    text = plain if plain is not None else (_html_to_text(html) if html else None)
+    if not text:
+        return None
+    text = _QUOTE_HEADER.split(text, maxsplit=1)[0]
+    text = text.split("\n-- \n", 1)[0]
+    lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
+    result = _SPACE.sub(" ", " ".join(lines)).strip()
+    if len(result) > SNIPPET_LENGTH:
+        result = result[: SNIPPET_LENGTH - 1].rstrip() + "…"
+    return result or None
+
+
+def _decoded(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if not isinstance(payload, bytes):
+        return ""
+    charset = part.get_content_charset() or "utf-8"
+    try:
+        return payload.decode(charset, errors="replace")
+    except LookupError:
+        return payload.decode("utf-8", errors="replace")
+
+
+def _html_to_text(html: str) -> str:
+    converter = html2text.HTML2Text()
+    converter.ignore_links = True
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    converter.body_width = 0
+    return converter.handle(html)
+
+
+def message_date(message: Message) -> datetime | None:
+    """The Date header as an aware datetime (no zone or "-0000": UTC), or None when missing or broken."""
+    value = message.get("Date")
+    if not value:
+        return None
+    try:
+        moment = parsedate_to_datetime(header_text(value))
+    except (TypeError, ValueError, IndexError):
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def message_source_id(message: Message) -> str:
+    """The Message-ID, else a digest of the fields that identify a message wherever it is stored
+    (so the same message read from an mbox and over IMAP is one interaction)."""
+    ids = message_ids(message.get("Message-ID"))
+    if ids:
+        return ids[0]
+    fields = "\x00".join(header_text(message.get(h)) for h in ("Date", "From", "To", "Subject"))
+    return "sha1:" + hashlib.sha1(fields.encode()).hexdigest()
+
+
+def message_observation(
+    message: Message,
+    *,
+    include_automated: bool = False,
+    fallback_date: datetime | None = None,
+    gmail_thread: str | None = None,
+    labels: tuple[str, ...] = (),
+    context: str | None = None,
+    with_snippet: bool = True,
+) -> Observation | None:
+    """One email as an Observation, or None for list and machine mail when `include_automated` is off.
+
+    Raises ValueError for a message that names no one or has no usable date.
+    """
+    senders = addresses(message, "From")
+    sender = senders[0][1] if senders else None
+    reason = automated_reason(message, sender)
+    if reason and not include_automated:
+        return None
+    occurred = message_date(message) or fallback_date
+    if occurred is None:
+        raise ValueError(f"message {message_source_id(message)} has no usable Date header")
+    participants: dict[str, Identity] = {}
+    # The first role an address appears in wins: the author stays "from" even when also in Reply-To.
+    for header, role in (("From", "from"), ("To", "to"), ("Cc", "cc"), ("Bcc", "bcc"), ("Reply-To", "participant")):
+        for name, address in addresses(message, header):
+            if address not in participants:
+                participants[address] = Identity(source_id=address, name=name, emails=(address,), role=role)
+            elif name and not participants[address].name:
+                participants[address].name = name
+    if not participants:
+        raise ValueError(f"message {message_source_id(message)} has no sender or recipient address")
+    metadata: dict[str, object] = {}
+    ids = message_ids(message.get("Message-ID"))
+    if ids:
+        metadata["message_id"] = ids[0]
+    if labels:
+        metadata["labels"] = list(labels)
+    if reason:
+        metadata["automated"] = reason
+    return Observation(
+        source_id=message_source_id(message),
+        kind="email",
+        occurred_at=occurred,
+        participants=list(participants.values()),
+        thread_id=thread_id(message, gmail_thread),
+        context=context,
+        title=header_text(message.get("Subject")) or None,
+        snippet=snippet(message) if with_snippet else None,
+        metadata=metadata,
+    )

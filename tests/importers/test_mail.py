@@ -1,0 +1,284 @@
+"""mbox import end to end: real mbox files through the importer, ingest and the store."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kithkin.cli import app
+from kithkin.importers.mail import MboxImporter
+from kithkin.ingest import import_paths
+from kithkin.models import ImportFormatError, KithkinError
+from kithkin.workspace import Workspace
+
+
+def message(headers: str, body: str = "Hello there.\n", envelope: str = "Thu Jan 02 10:00:00 +0000 2025") -> bytes:
+    text = f"From 1790000000000000000@xxx {envelope}\n{headers.strip()}\n\n{body}\n"
+    return text.encode("utf-8")
+
+
+def write_mbox(path: Path, *messages: bytes) -> Path:
+    path.write_bytes(b"".join(messages))
+    return path
+
+
+def entities(ws: Workspace) -> dict[str, str | None]:
+    rows = ws.conn.execute("SELECT observed_email, observed_name FROM source_entities WHERE source_type = 'mail'")
+    return {row[0]: row[1] for row in rows}
+
+
+def interactions(ws: Workspace) -> list[dict]:
+    rows = ws.conn.execute(
+        "SELECT source_id, account, direction, thread_id, title, snippet, occurred_at, participant_count"
+        " FROM interactions WHERE source_type = 'mail' ORDER BY occurred_at, source_id"
+    )
+    return [dict(row) for row in rows]
+
+
+def roles(ws: Workspace, source_id: str) -> dict[str, str]:
+    rows = ws.conn.execute(
+        "SELECT e.observed_email, p.role FROM interaction_participants p"
+        " JOIN interactions i ON i.id = p.interaction_id JOIN source_entities e ON e.id = p.source_entity_id"
+        " WHERE i.source_id = ?",
+        (source_id,),
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def test_display_names_in_every_real_form(tmp_path: Path, workspace: Workspace) -> None:
+    raw_utf8 = "From: Zoë Lindqvist <zoe@lindqvist.example>\n".encode()
+    path = write_mbox(
+        tmp_path / "names.mbox",
+        message(
+            'From: "Smith, Robert" <robert.smith@acme.example>\n'
+            "To: =?UTF-8?Q?Jos=C3=A9_Garc=C3=ADa?= <Jose@Garcia.example>, bare@plain.example,\n"
+            " <angle@plain.example>, 'Single Quoted' <single@plain.example>\n"
+            "Cc: =?ISO-8859-1?B?Suhy9G1l?= <jerome@fr.example>, undisclosed-recipients:;\n"
+            "Reply-To: Robert Smith <bob@home.example>\n"
+            "Subject: =?UTF-8?B?UsOpdW5pb24gZGUgbHVuZGk=?=\n"
+            "Date: Thu, 02 Jan 2025 10:00:00 +0100\n"
+            "Message-ID: <m1@acme.example>\n"
+        ),
+        # Undeclared 8-bit UTF-8 in a header, as old clients send it.
+        b"From 1790000000000000001@xxx Fri Jan 03 09:00:00 +0000 2025\n"
+        + raw_utf8
+        + b"To: me@example.org\nDate: Fri, 03 Jan 2025 09:00:00 +0000\nMessage-ID: <m2@x>\n\nHi\n",
+    )
+
+    summary = import_paths(workspace, "mail", [path])
+
+    assert (summary.interactions, summary.skipped) == (2, 0)
+    assert entities(workspace) == {
+        "robert.smith@acme.example": "Smith, Robert",
+        "jose@garcia.example": "José García",
+        "bare@plain.example": None,
+        "angle@plain.example": None,
+        "single@plain.example": "Single Quoted",
+        "jerome@fr.example": "Jèrôme",
+        "bob@home.example": "Robert Smith",
+        "zoe@lindqvist.example": "Zoë Lindqvist",
+        "me@example.org": None,
+    }
+    assert roles(workspace, "m1@acme.example") == {
+        "robert.smith@acme.example": "from",
+        "jose@garcia.example": "to",
+        "bare@plain.example": "to",
+        "angle@plain.example": "to",
+        "single@plain.example": "to",
+        "jerome@fr.example": "cc",
+        "bob@home.example": "participant",
+    }
+    first = interactions(workspace)[0]
+    assert (first["title"], first["occurred_at"]) == ("Réunion de lundi", "2025-01-02T09:00:00Z")
+
+
+def test_threads_direction_and_snippets(tmp_path: Path, workspace: Workspace) -> None:
+    path = write_mbox(
+        tmp_path / "threads.mbox",
+        message(
+            "From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\nSubject: Plan\n"
+            "Date: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <root@northwind.example>\n",
+            "Shall we meet on Tuesday?\n\n-- \nAna\nNorthwind\n",
+        ),
+        message(
+            "From: Owner Person <ME@example.org>\nTo: Ana Okafor <ana@northwind.example>\nSubject: Re: Plan\n"
+            "Date: Mon, 06 Jan 2025 10:00:00 +0000\nMessage-ID: <reply@example.org>\n"
+            "In-Reply-To: <root@northwind.example>\nReferences: <root@northwind.example>\n",
+            "Tuesday works.\n\nOn Mon, 6 Jan 2025 Ana Okafor wrote:\n> Shall we meet on Tuesday?\n",
+        ),
+        message(
+            "From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\nSubject: Re: Plan\n"
+            "Date: Mon, 06 Jan 2025 11:00:00 +0000\nMessage-ID: <third@northwind.example>\n"
+            "In-Reply-To: <reply@example.org>\nReferences: <root@northwind.example> <reply@example.org>\n"
+            "MIME-Version: 1.0\nContent-Type: text/html; charset=utf-8\n",
+            "<html><body><p>See you <b>Tuesday</b> &amp; bring the deck.</p></body></html>",
+        ),
+        message(
+            "From: Ben Smith <ben@gmail.com>\nTo: me@example.org\nSubject: Photos\n"
+            "Date: Tue, 07 Jan 2025 08:00:00 +0000\nMessage-ID: <photos@gmail.com>\n"
+            "X-GM-THRID: 1820000000000000001\nX-Gmail-Labels: Inbox,Important,Category Personal\n",
+        ),
+    )
+
+    import_paths(workspace, "mail", [path])
+
+    rows = interactions(workspace)
+    assert [(r["source_id"], r["direction"], r["thread_id"], r["snippet"]) for r in rows] == [
+        ("root@northwind.example", "in", "root@northwind.example", "Shall we meet on Tuesday?"),
+        ("reply@example.org", "out", "root@northwind.example", "Tuesday works."),
+        ("third@northwind.example", "in", "root@northwind.example", "See you Tuesday & bring the deck."),
+        ("photos@gmail.com", "in", "1820000000000000001", "Hello there."),
+    ]
+
+
+def test_lists_robots_and_spam_are_kept_out_of_people(tmp_path: Path, workspace: Workspace) -> None:
+    person = message(
+        "From: Kemi Nakamura <kemi@bluefin.example>\nTo: me@example.org, Liam Ross <liam@bluefin.example>\n"
+        "Subject: Lunch\nDate: Wed, 08 Jan 2025 12:00:00 +0000\nMessage-ID: <lunch@bluefin.example>\n"
+    )
+    path = write_mbox(
+        tmp_path / "all.mbox",
+        person,
+        message(
+            "From: Dev List <dev@lists.example>\nTo: dev@lists.example\nList-Id: <dev.lists.example>\n"
+            "Subject: [dev] release\nDate: Wed, 08 Jan 2025 13:00:00 +0000\nMessage-ID: <l1@lists.example>\n"
+        ),
+        message(
+            "From: Shop <news@shop.example>\nTo: me@example.org\nPrecedence: bulk\n"
+            "Date: Wed, 08 Jan 2025 14:00:00 +0000\nMessage-ID: <b1@shop.example>\n"
+        ),
+        message(
+            "From: Vacation <kemi.alt@bluefin.example>\nTo: me@example.org\nAuto-Submitted: auto-replied\n"
+            "Date: Wed, 08 Jan 2025 15:00:00 +0000\nMessage-ID: <a1@bluefin.example>\n"
+        ),
+        message(
+            "From: Acme Billing <no-reply@billing.acme.example>\nTo: me@example.org\n"
+            "Date: Wed, 08 Jan 2025 16:00:00 +0000\nMessage-ID: <n1@acme.example>\n"
+        ),
+        message(
+            "From: Prize <winner@spam.example>\nTo: me@example.org\nX-Gmail-Labels: Spam,Unread\n"
+            "Date: Wed, 08 Jan 2025 17:00:00 +0000\nMessage-ID: <s1@spam.example>\n"
+        ),
+    )
+
+    summary = import_paths(workspace, "mail", [path])
+
+    assert (summary.interactions, summary.skipped) == (1, 0)
+    assert set(entities(workspace)) == {"kemi@bluefin.example", "me@example.org", "liam@bluefin.example"}
+
+    importer = MboxImporter(include_automated=True)
+    kept = [o for o in importer.read(path, None) if not isinstance(o, Exception)]
+    assert [o.metadata.get("automated") for o in kept] == [
+        None,
+        "mailing list",
+        "precedence bulk",
+        "auto-submitted",
+        "no-reply sender",
+    ]
+
+
+def test_accounts_are_kept_side_by_side(tmp_path: Path, workspace: Workspace) -> None:
+    shared = message(
+        "From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\n"
+        "Date: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <same@northwind.example>\n"
+    )
+    work = write_mbox(tmp_path / "work.mbox", shared)
+    personal = write_mbox(tmp_path / "personal.mbox", shared)
+
+    import_paths(workspace, "mail", [work], account="work")
+    import_paths(workspace, "mail", [personal], account="personal")
+
+    assert [(r["source_id"], r["account"]) for r in interactions(workspace)] == [
+        ("personal:same@northwind.example", "personal"),
+        ("work:same@northwind.example", "work"),
+    ]
+
+
+def test_reimport_adds_nothing_and_a_grown_mbox_adds_only_the_new_mail(tmp_path: Path, workspace: Workspace) -> None:
+    first = message(
+        "From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\n"
+        "Date: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <one@northwind.example>\n"
+    )
+    second = message(
+        "From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\n"
+        "Date: Tue, 07 Jan 2025 09:00:00 +0000\nMessage-ID: <two@northwind.example>\n"
+    )
+    path = write_mbox(tmp_path / "grow.mbox", first)
+    assert import_paths(workspace, "mail", [path]).interactions == 1
+    assert import_paths(workspace, "mail", [path]).interactions == 0
+
+    path.write_bytes(first + second)
+    importer = MboxImporter()
+    summary = import_paths(workspace, "mail", [path], importer=importer)
+
+    assert (summary.interactions, importer.total) == (1, 1)
+    assert [r["source_id"] for r in interactions(workspace)] == ["one@northwind.example", "two@northwind.example"]
+
+
+def test_a_message_without_date_uses_the_envelope_and_one_without_addresses_is_skipped(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    path = write_mbox(
+        tmp_path / "odd.mbox",
+        message("From: Ana <ana@northwind.example>\nTo: me@example.org\nMessage-ID: <nodate@x>\n"),
+        message("Subject: nobody\nDate: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <nobody@x>\n"),
+    )
+
+    summary = import_paths(workspace, "mail", [path])
+
+    assert (summary.interactions, summary.skipped) == (1, 1)
+    assert summary.errors == ["message nobody@x has no sender or recipient address"]
+    assert interactions(workspace)[0]["occurred_at"] == "2025-01-02T10:00:00Z"
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", "is not an mbox file"),
+        (b"From x@y Thu Jan 02 10:00:00 2025\n\x00\x01\x02\xff binary", "looks corrupt"),
+        (b"From x@y Thu Jan 02 10:00:00 2025\nnot a header line\n\nbody\n", "looks corrupt"),
+    ],
+)
+def test_wrong_files_are_refused_and_nothing_is_written(
+    tmp_path: Path, workspace: Workspace, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "wrong.mbox"
+    path.write_bytes(content)
+
+    with pytest.raises(ImportFormatError, match=problem):
+        import_paths(workspace, "mail", [path])
+
+    assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 0
+    assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0
+    assert isinstance(ImportFormatError(path, problem), KithkinError)
+
+
+def test_cli_imports_an_mbox_with_an_account_label(tmp_path: Path, home: Path) -> None:
+    path = write_mbox(
+        tmp_path / "cli.mbox",
+        message(
+            "From: Ana Okafor <ana@northwind.example>\nTo: me@example.org, ben@gmail.com\n"
+            "Date: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <cli@northwind.example>\n"
+        ),
+    )
+
+    result = CliRunner().invoke(
+        app, ["import", "mail", str(path), "--account", "work", "--home", str(home), "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["source"], data["files"], data["interactions"], data["source_entities"]) == ("mail", 1, 1, 3)
+
+
+def test_cli_refuses_a_non_mbox_in_one_sentence(tmp_path: Path, home: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_text("just some notes\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["import", "mail", str(path), "--home", str(home), "--json"])
+
+    assert result.exit_code == 1
+    assert "is not an mbox file" in result.stderr

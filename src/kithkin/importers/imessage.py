@@ -1,0 +1,247 @@
+"""iMessage: Apple's `chat.db` (FORMATS.md § iMessage), read strictly read-only.
+
+One observation per real message; tapbacks and system rows (renames, joins) are skipped. Group
+chats list every member so relationships can be inferred. The cursor is the last message ROWID
+read, so a re-sync reads only newer rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+from kithkin.config import LiveSource
+from kithkin.importers.base import apple_time, open_sqlite_readonly, table_columns
+from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
+from kithkin.workspace import Workspace
+
+DEFAULT_CHAT_DB = Path("~/Library/Messages/chat.db")
+REQUIRED_TABLES = ("message", "handle", "chat", "chat_message_join", "chat_handle_join")
+GROUP_STYLE = 43
+OWNER_ID = "me"
+# Optional `message` columns (they vary by macOS version) and what to read when one is missing.
+OPTIONAL_COLUMNS = {
+    "attributedBody": "NULL",
+    "service": "NULL",
+    "associated_message_type": "0",
+    "item_type": "0",
+    "group_action_type": "0",
+    "cache_has_attachments": "0",
+}
+SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+def decode_attributed_body(blob: bytes | None) -> str | None:
+    """The plain text of an `attributedBody` (an NSArchiver typedstream holding an NSAttributedString)."""
+    if not blob:
+        return None
+    import typedstream
+    from typedstream.types.foundation import NSString
+
+    try:
+        archived = typedstream.unarchive_from_data(bytes(blob))
+    except Exception:  # a malformed blob must not stop the import: the message still happened
+        return None
+    return _first_string(archived, NSString)
+
+
+def _first_string(value: Any, string_type: type) -> str | None:
+    """The first NSString inside an archived object: the attributed string's characters."""
+    if isinstance(value, string_type):
+        return str(value.value)
+    nested = getattr(value, "value", None)
+    if nested is not None and nested is not value:
+        found = _first_string(nested, string_type)
+        if found is not None:
+            return found
+    for item in list(getattr(value, "contents", None) or []) + list(getattr(value, "values", None) or []):
+        found = _first_string(item, string_type)
+        if found is not None:
+            return found
+    return None
+
+
+def _is_chat_db(conn: sqlite3.Connection) -> bool:
+    names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return all(table in names for table in REQUIRED_TABLES)
+
+
+@dataclass(slots=True)
+class _Chat:
+    guid: str
+    name: str | None
+    is_group: bool
+    members: tuple[str, ...]  # handle addresses
+
+
+def _handle_identity(address: str, role: str) -> Identity:
+    if "@" in address:
+        return Identity(source_id=address, emails=(address,), role=role)
+    return Identity(source_id=address, phones=(address,), role=role)
+
+
+class IMessageImporter:
+    source_type: ClassVar[str] = "imessage"
+
+    def __init__(self, live: bool = False) -> None:
+        # A live chat.db is being written by Messages: read its WAL too instead of the immutable snapshot.
+        self.live = live
+        self.total: int | None = None
+        self._cursor: str | None = None
+
+    def sniff(self, path: Path) -> bool:
+        if not path.is_file():
+            return False
+        with path.open("rb") as handle:
+            if handle.read(16) != SQLITE_MAGIC:
+                return False
+        try:
+            conn = open_sqlite_readonly(path)
+        except ImportFormatError:
+            return False
+        try:
+            return _is_chat_db(conn)
+        finally:
+            conn.close()
+
+    def cursor(self) -> str | None:
+        return self._cursor
+
+    def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
+        self._cursor = cursor
+        after = int(cursor) if cursor and cursor.isdigit() else 0
+        conn = self._open(path)
+        try:
+            if not _is_chat_db(conn):
+                expected = "expected the tables message, handle and chat"
+                raise ImportFormatError(path, f"is not an iMessage chat.db ({expected})")
+            yield from self._messages(conn, after)
+        finally:
+            conn.close()
+
+    def _open(self, path: Path) -> sqlite3.Connection:
+        if not self.live:
+            return open_sqlite_readonly(path)
+        if not path.is_file():
+            raise ImportFormatError(path, "no such file; check the chat.db path in config.yaml")
+        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True, check_same_thread=False)
+        try:
+            conn.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise ImportFormatError(path, "is not an SQLite database (corrupt or another kind of file)") from exc
+        return conn
+
+    def _messages(self, conn: sqlite3.Connection, after: int) -> Iterator[Observation | Exception]:
+        handles = {row[0]: row[1] for row in conn.execute("SELECT ROWID, id FROM handle")}
+        chats = self._chats(conn, handles)
+        attachments = self._attachments(conn, after)
+        columns = table_columns(conn, "message")
+        optional = ", ".join(
+            f"m.{name}" if name in columns else f"{default} AS {name}" for name, default in OPTIONAL_COLUMNS.items()
+        )
+        self.total = conn.execute("SELECT COUNT(*) FROM message WHERE ROWID > ?", (after,)).fetchone()[0]
+        # A message sits in one chat; MIN() keeps one row should a broken database join it twice.
+        query = f"""
+            SELECT m.ROWID, m.guid, m.text, m.handle_id, m.date, m.is_from_me, {optional},
+                   (SELECT MIN(chat_id) FROM chat_message_join WHERE message_id = m.ROWID) AS chat_id
+            FROM message m WHERE m.ROWID > ? ORDER BY m.ROWID
+        """
+        for row in conn.execute(query, (after,)):
+            rowid = row[0]
+            if row[8] or row[9] or row[10]:
+                # Tapbacks (associated_message_type 2000–3005) and system rows are not interactions.
+                self._cursor = str(rowid)
+                continue
+            item = self._observation(row, handles, chats, attachments)
+            self._cursor = str(rowid)
+            if item is not None:
+                yield item
+
+    def _chats(self, conn: sqlite3.Connection, handles: dict[int, str]) -> dict[int, _Chat]:
+        members: dict[int, list[str]] = {}
+        for chat_id, handle_id in conn.execute("SELECT chat_id, handle_id FROM chat_handle_join ORDER BY rowid"):
+            if handle_id in handles:
+                members.setdefault(chat_id, []).append(handles[handle_id])
+        chat_columns = table_columns(conn, "chat")
+        name_column = "display_name" if "display_name" in chat_columns else "NULL"
+        chats = {}
+        for rowid, guid, style, name in conn.execute(f"SELECT ROWID, guid, style, {name_column} FROM chat"):
+            who = tuple(dict.fromkeys(members.get(rowid, ())))
+            is_group = style == GROUP_STYLE or len(who) > 1
+            chats[rowid] = _Chat(guid=guid, name=name or None, is_group=is_group, members=who)
+        return chats
+
+    def _attachments(self, conn: sqlite3.Connection, after: int) -> dict[int, list[dict[str, Any]]]:
+        """Attachments are noted (name, type, size), never copied."""
+        if not table_columns(conn, "message_attachment_join") or not table_columns(conn, "attachment"):
+            return {}
+        found: dict[int, list[dict[str, Any]]] = {}
+        query = """
+            SELECT j.message_id, a.transfer_name, a.mime_type, a.total_bytes
+            FROM message_attachment_join j JOIN attachment a ON a.ROWID = j.attachment_id
+            WHERE j.message_id > ? ORDER BY j.message_id, a.ROWID
+        """
+        for message_id, name, mime_type, size in conn.execute(query, (after,)):
+            note = {k: v for k, v in (("name", name), ("mime_type", mime_type), ("bytes", size)) if v}
+            found.setdefault(message_id, []).append(note)
+        return found
+
+    def _observation(
+        self,
+        row: tuple[Any, ...],
+        handles: dict[int, str],
+        chats: dict[int, _Chat],
+        attachments: dict[int, list[dict[str, Any]]],
+    ) -> Observation | Exception | None:
+        rowid, guid, text, handle_id, date, is_from_me, body, service, _, _, _, has_attachments, chat_id = row
+        occurred_at = apple_time(date)
+        if occurred_at is None:
+            return ValueError(f"iMessage message {rowid} has no date; skipped")
+        chat = chats.get(chat_id)
+        sender = handles.get(handle_id)
+        from_me = bool(is_from_me)
+        members = chat.members if chat else ((sender,) if sender else ())
+        if not from_me and sender is None:
+            if not members or (chat and chat.is_group):
+                return ValueError(f"iMessage message {rowid} has no sender; skipped")
+            sender = members[0]
+        me = Identity(source_id=OWNER_ID, is_owner=True, role="from" if from_me else "to")
+        participants = [me] if from_me else [_handle_identity(sender, "from")]  # type: ignore[arg-type]
+        is_group = bool(chat and chat.is_group)
+        other_role = "member" if is_group else "to"
+        participants += [_handle_identity(a, other_role) for a in members if from_me or a != sender]
+        if not from_me:
+            participants.append(me)
+        if len(participants) < 2:
+            return ValueError(f"iMessage message {rowid} has nobody on the other side; skipped")
+        snippet = text if text else decode_attributed_body(body)
+        metadata: dict[str, Any] = {"service": service} if service else {}
+        if has_attachments or rowid in attachments:
+            metadata["attachments"] = attachments.get(rowid, [])
+        return Observation(
+            source_id=guid or f"rowid:{rowid}",
+            kind="message",
+            occurred_at=occurred_at,
+            participants=participants,
+            direction="out" if from_me else "in",
+            thread_id=chat.guid if chat else None,
+            context=(chat.name if chat else None) if is_group else None,
+            snippet=snippet.replace("\ufffc", "").strip() or None if snippet else None,
+            metadata=metadata,
+        )
+
+
+def live_importer(source: LiveSource, workspace: Workspace) -> tuple[IMessageImporter, Path]:
+    """`sync` of a chat.db in place (config: `type: imessage`, optional `path`), read-only."""
+    extra = source.model_extra or {}
+    path = Path(str(extra.get("path") or DEFAULT_CHAT_DB)).expanduser()
+    if not path.is_file():
+        raise KithkinError(
+            f"The iMessage database {path} was not found; set 'path' for the imessage source in config.yaml "
+            "(on macOS, give the terminal Full Disk Access)."
+        )
+    return IMessageImporter(live=True), path

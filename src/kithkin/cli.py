@@ -400,6 +400,42 @@ def restore(
           lambda: out.print(f"Restored {backup_file}; the previous database is at {safety}"))
 
 
+@app.command("migrate-lifeos")
+def migrate_lifeos(
+    people_file: Annotated[Path | None, typer.Argument(help="LifeOS people_entities.json")] = None,
+    interactions_db: Annotated[Path | None, typer.Argument(help="LifeOS interactions.db")] = None,
+    rollback: Annotated[bool, typer.Option("--rollback", help="Undo the last LifeOS migration.")] = False,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Convert a LifeOS people store (backed up first); --rollback puts the database back as it was."""
+    from kithkin import lifeos
+
+    try:
+        if rollback:
+            result: dict[str, Any] = lifeos.rollback(_home(home))
+        elif people_file is None or interactions_db is None:
+            err.print("Give the LifeOS people_entities.json and interactions.db, or --rollback.")
+            raise typer.Exit(2)
+        else:
+            with _workspace(home) as workspace:
+                result = lifeos.migrate(workspace, people_file, interactions_db)
+    except KithkinError as exc:
+        _fail(str(exc))
+
+    def render() -> None:
+        if rollback:
+            out.print(f"Rolled back to {result['restored']}")
+            return
+        table = Table("", "LifeOS", "Kithkin")
+        table.add_row("people", str(result["before"]["people"]), str(result["after"]["people"]))
+        table.add_row("interactions", str(result["before"]["interactions"]), str(result["after"]["interactions_added"]))
+        out.print(table)
+        out.print(f"Backup of the database before the migration: {result['backup']}")
+
+    _emit(as_json, result, render)
+
+
 def main() -> None:
     try:
         app()

@@ -1,7 +1,12 @@
-"""`kithkin serve`: uvicorn on 127.0.0.1 unless told otherwise."""
+"""`kithkin serve`: uvicorn on 127.0.0.1 unless told otherwise; and a server in a thread for tests and benches."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import uvicorn
@@ -24,3 +29,31 @@ def run_server(home: Path, *, host: str | None = None, port: int | None = None) 
         app = create_app(workspace=workspace, token=token, loopback_only=False)
         print(f"Kithkin is serving {home} at http://{host}:{port}/crm?token={token}")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@contextmanager
+def serve(workspace: Workspace) -> Iterator[str]:
+    """Serve the workspace; yields the base URL and stops the server afterwards."""
+    port = free_port()
+    config = uvicorn.Config(
+        create_app(workspace=workspace), host="127.0.0.1", port=port, log_level="warning", workers=1
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

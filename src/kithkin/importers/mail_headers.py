@@ -146,6 +146,7 @@ def snippet(message: Message) -> str | None:
     text = plain if plain is not None else (_html_to_text(html) if html else None)
     if not text:
         return None
+    text = text.replace("\r\n", "\n")
     text = _QUOTE_HEADER.split(text, maxsplit=1)[0]
     text = text.split("\n-- \n", 1)[0]
     lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]

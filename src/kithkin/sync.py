@@ -34,14 +34,18 @@ def sync_source(workspace: Workspace, source: LiveSource, progress: Progress | N
     key = (importer.source_type, source.account or str(target))
     cursor = sources.get_cursor(workspace.conn, *key)
     try:
+        observations = importer.read(target, cursor)
+        # An importer that plans its work in `read` (IMAP counts the new mail) knows its total by now.
+        total = getattr(importer, "total", None)
         ingest(
             workspace,
             importer,
-            importer.read(target, cursor),
+            observations,
             summary,
             account=source.account or None,
             cursor_key=key,
             progress=progress,
+            total=total if isinstance(total, int) else None,
         )
     except Exception as exc:
         with db.transaction(workspace.conn):

@@ -176,9 +176,11 @@ def test_an_interrupted_sync_resumes_without_duplicates_or_gaps(
     resumed.read(target, sources.get_cursor(workspace.conn, "mail", "work")).close()
     assert resumed.total == 5  # only what was not committed is fetched again
 
-    result = sync_source(workspace, config)
+    reports: list[tuple[int, int | None]] = []
+    result = sync_source(workspace, config, progress=lambda done, total: reports.append((done, total)))
 
     assert (result.interactions, result.skipped) == (5, 0)
+    assert reports[-1] == (5, 5)
     assert stored_ids(workspace) == sorted(f"work:n{i}@northwind.example" for i in range(1, 12))
 
 

@@ -5,16 +5,15 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kithkin import __version__
-from kithkin.api.routes import insight, people
+from kithkin.api import errors
+from kithkin.api.routes import insight, jobs, links, people, sources
 from kithkin.api.security import SecurityMiddleware
-from kithkin.models import KithkinError
+from kithkin.jobs import JobRunner
 from kithkin.workspace import Workspace
 
 API_PREFIX = "/api/crm"
@@ -31,23 +30,12 @@ def create_app(
         workspace = Workspace.open(home)
     app = FastAPI(title="Kithkin", version=__version__, description="Local-first personal CRM API.")
     app.state.workspace = workspace
+    app.state.jobs = JobRunner(workspace.home)
     app.add_middleware(SecurityMiddleware, token=token, loopback_only=loopback_only)
-    for module in (people, insight):
+    for module in (people, links, sources, jobs, insight):
         app.include_router(module.router, prefix=API_PREFIX)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return JSONResponse({"detail": str(exc.detail)}, status_code=exc.status_code, headers=exc.headers)
-
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
-        where = ".".join(str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path"))
-        return JSONResponse({"detail": f"{where or 'request'}: {first.get('msg')}"}, status_code=422)
-
-    @app.exception_handler(KithkinError)
-    async def kithkin_error(_: Request, exc: KithkinError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=400)
+    errors.install(app)
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from kithkin.jobs import JobRunner
 from kithkin.store import db
 from kithkin.workspace import Workspace
 
@@ -25,5 +26,10 @@ def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
         conn.close()
 
 
+def get_jobs(request: Request) -> JobRunner:
+    return request.app.state.jobs
+
+
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 ConnDep = Annotated[sqlite3.Connection, Depends(get_conn)]
+JobsDep = Annotated[JobRunner, Depends(get_jobs)]

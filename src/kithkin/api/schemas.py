@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -27,6 +27,7 @@ class PersonPublic(BaseModel):
     interactions_90d: int = 0
     first_seen: str | None
     last_seen: str | None
+    merged_into: str | None = Field(None, description="set when this person was merged into another")
 
 
 class SourceEntityPublic(BaseModel):
@@ -45,6 +46,15 @@ class SourceEntityPublic(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class AlternativePublic(BaseModel):
+    """Another candidate person the resolver weighed for a pending link."""
+
+    person_id: str
+    confidence: float | None = None
+    reason: str | None = None
+    person: PersonPublic | None = None
+
+
 class PendingLinkPublic(BaseModel):
     id: str
     source_entity: SourceEntityPublic | None
@@ -53,10 +63,62 @@ class PendingLinkPublic(BaseModel):
     reason: str | None
     confidence: float | None
     status: str
-    alternatives: list[dict[str, Any]] = Field(default_factory=list)
+    alternatives: list[AlternativePublic] = Field(default_factory=list)
     evidence: dict[str, Any] = Field(default_factory=dict)
     interactions_affected: int = 0
     created_at: str | None = None
+    resolved_at: str | None = None
+
+
+class PendingLinkList(BaseModel):
+    items: list[PendingLinkPublic]
+    total: int
+
+
+class RejectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    create_new_person: bool = Field(False, description="give the source entity a person of its own")
+
+
+class BulkConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: str | None = Field(None, max_length=200, description="only links proposed for this reason")
+    min_confidence: float | None = Field(None, ge=0, le=1, description="only links at least this confident")
+
+
+class BulkConfirmResult(BaseModel):
+    confirmed: int
+
+
+class DecisionPublic(BaseModel):
+    """One entry of the link decision log; undoable until undone."""
+
+    id: int
+    action: str
+    source_entity_id: str | None = None
+    person_id: str | None = None
+    previous_person_id: str | None = None
+    other_person_id: str | None = None
+    pending_link_id: str | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+    decided_by: str
+    decided_at: str
+    undone_at: str | None = None
+
+
+class DecisionList(BaseModel):
+    items: list[DecisionPublic]
+    total: int
+
+
+class MergeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    other_id: str = Field(min_length=1, max_length=100, description="the person merged into this one")
+
+
+class SplitRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    source_entity_ids: list[str] = Field(min_length=1, max_length=10_000, description="moved to a new person")
 
 
 class RelationshipPublic(BaseModel):
@@ -105,6 +167,63 @@ class Statistics(BaseModel):
     interactions_by_source: dict[str, int]
     interactions_by_month: list[dict[str, Any]]
     sources: list[dict[str, Any]]
+
+
+class ImportSummaryPublic(BaseModel):
+    """What an import or sync did (the shape of `kithkin import --json`)."""
+
+    model_config = ConfigDict(extra="allow")
+    source: str
+    files: int
+    source_entities: int
+    interactions: int
+    people_created: int
+    links_auto: int
+    links_pending: int
+    skipped: int
+    errors: list[str]
+
+
+class JobPublic(BaseModel):
+    """A background import or sync: poll GET /jobs/{id} until `state` is succeeded or failed."""
+
+    id: str
+    kind: Literal["import", "sync"]
+    source: str
+    state: Literal["queued", "running", "succeeded", "failed"]
+    done: int = Field(description="observations stored so far")
+    total: int | None = Field(description="observations expected, when the source says")
+    summary: ImportSummaryPublic | None
+    error: str | None
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+
+
+class JobList(BaseModel):
+    items: list[JobPublic]
+    total: int
+
+
+class SourcePublic(BaseModel):
+    """One kind of source: what it holds, whether files can be uploaded for it, its live accounts."""
+
+    name: str
+    importable: bool = Field(description="files of this source can be uploaded to POST /sources/import")
+    live: bool = Field(description="this is a live source type for POST /sources/{type}/sync")
+    configured: list[str] = Field(description="accounts of this live source type configured in config.yaml")
+    source_entities: int
+    interactions: int
+    last_sync_at: str | None
+    last_status: str | None
+    last_error: str | None
+    items_synced: int
+    last_job: JobPublic | None
+
+
+class SourceList(BaseModel):
+    items: list[SourcePublic]
+    total: int
 
 
 class ErrorBody(BaseModel):

@@ -1,4 +1,4 @@
-"""People: list and search, detail, edits."""
+"""People: list and search, detail, edits, merge and split."""
 
 from __future__ import annotations
 
@@ -8,10 +8,23 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from kithkin.api.deps import ConnDep, WorkspaceDep
-from kithkin.api.schemas import PersonDetail, PersonList, PersonPatch, PersonPublic
+from kithkin.api.routes.links import pending_link_views
+from kithkin.api.schemas import (
+    ErrorBody,
+    MergeRequest,
+    PersonDetail,
+    PersonList,
+    PersonPatch,
+    PersonPublic,
+    SplitRequest,
+)
+from kithkin.identity import review
 from kithkin.store import db, links, people, relationships, sources
 
 router = APIRouter(tags=["people"])
+
+NOT_FOUND = {404: {"model": ErrorBody, "description": "no such person"}}
+DECIDED = {409: {"model": ErrorBody, "description": "the people or entities cannot be merged or split so"}}
 
 
 @router.get("/people", response_model=PersonList)
@@ -40,33 +53,24 @@ def person_or_404(conn: sqlite3.Connection, person_id: str) -> dict[str, Any]:
     return person
 
 
-def pending_link_view(conn: sqlite3.Connection, link: dict[str, Any]) -> dict[str, Any]:
-    entity = sources.get_entity(conn, link["source_entity_id"])
-    return {
-        **link,
-        "source_entity": sources.entity_to_dict(entity) if entity else None,
-        "proposed_person": people.get_person(conn, link["proposed_canonical_id"]),
-        "previous_person": people.get_person(conn, link["previous_canonical_id"])
-        if link.get("previous_canonical_id")
-        else None,
-    }
-
-
-@router.get("/people/{person_id}", response_model=PersonDetail, responses={404: {"description": "no such person"}})
-def get_person(person_id: str, conn: ConnDep) -> dict[str, Any]:
-    """The person with their source entities, pending links and relationships."""
+def person_detail(conn: sqlite3.Connection, person_id: str) -> dict[str, Any]:
     person = person_or_404(conn, person_id)
     entities = [sources.entity_to_dict(e) for e in sources.entities_of_people(conn, [person_id])]
-    pending = [pending_link_view(conn, link) for link in links.pending_for_person(conn, person_id)]
     return {
         **person,
         "source_entities": entities,
-        "pending_links": pending,
+        "pending_links": pending_link_views(conn, links.pending_for_person(conn, person_id)),
         "relationships": relationships.of_person(conn, person_id),
     }
 
 
-@router.patch("/people/{person_id}", response_model=PersonPublic, responses={404: {"description": "no such person"}})
+@router.get("/people/{person_id}", response_model=PersonDetail, responses=NOT_FOUND)
+def get_person(person_id: str, conn: ConnDep) -> dict[str, Any]:
+    """The person with their source entities, pending links and relationships."""
+    return person_detail(conn, person_id)
+
+
+@router.patch("/people/{person_id}", response_model=PersonPublic, responses=NOT_FOUND)
 def patch_person(person_id: str, patch: PersonPatch, conn: ConnDep, workspace: WorkspaceDep) -> dict[str, Any]:
     """Edit notes, tags, category or name; an edited name or category is kept over automatic ones."""
     person_or_404(conn, person_id)
@@ -75,3 +79,19 @@ def patch_person(person_id: str, patch: PersonPatch, conn: ConnDep, workspace: W
         updated = people.update_person(conn, person_id, changes)
     assert updated is not None
     return updated
+
+
+@router.post("/people/{person_id}/merge", response_model=PersonDetail, responses={**NOT_FOUND, **DECIDED})
+def merge_person(person_id: str, body: MergeRequest, conn: ConnDep, workspace: WorkspaceDep) -> dict[str, Any]:
+    """Merge another person into this one: their source entities, notes and tags move here (undoable)."""
+    review.merge_people(conn, person_id, body.other_id, workspace.mappings.domains())
+    return person_detail(conn, person_id)
+
+
+@router.post(
+    "/people/{person_id}/split", status_code=201, response_model=PersonDetail, responses={**NOT_FOUND, **DECIDED}
+)
+def split_person(person_id: str, body: SplitRequest, conn: ConnDep, workspace: WorkspaceDep) -> dict[str, Any]:
+    """Move these source entities of the person to a new person, returned (undoable)."""
+    new_id = review.split_person(conn, person_id, body.source_entity_ids, workspace.mappings.domains())
+    return person_detail(conn, new_id)

@@ -1,0 +1,176 @@
+"""Background jobs: imports of uploaded files and syncs of live sources, one thread per job.
+
+Each job works on its own Workspace (its own connection) inside one transaction, so a job that
+fails leaves the store exactly as it was. Readers on other connections never wait on it (WAL);
+jobs wait on each other for the single write lock, and only one job per source runs at a time.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from kithkin.config import LiveSource
+from kithkin.ingest import Progress, import_paths
+from kithkin.models import ImportSummary, KithkinError, now_utc, utc_iso
+from kithkin.store import db
+from kithkin.sync import sync_source
+from kithkin.workspace import Workspace
+
+# Finished jobs kept for GET /jobs/{id}; the oldest finished ones are forgotten beyond this.
+KEEP_FINISHED = 200
+
+Work = Callable[[Workspace, Progress], ImportSummary]
+
+
+class JobConflict(KithkinError):
+    """A job for this source is already queued or running."""
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str  # import | sync
+    source: str
+    state: str = "queued"  # queued | running | succeeded | failed
+    done: int = 0
+    total: int | None = None
+    summary: dict[str, Any] | None = None
+    error: str | None = None
+    created_at: str = field(default_factory=lambda: utc_iso(now_utc()))
+    started_at: str | None = None
+    finished_at: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.state in ("queued", "running")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "source": self.source,
+            "state": self.state,
+            "done": self.done,
+            "total": self.total,
+            "summary": self.summary,
+            "error": self.error,
+            "created_at": self.created_at,
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+        }
+
+
+class JobRunner:
+    """Starts jobs on threads and keeps their state for polling."""
+
+    def __init__(self, home: Path) -> None:
+        self.home = home
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        # One writer at a time: a job holds its transaction for its whole run.
+        self._write_lock = threading.Lock()
+        self._threads: list[threading.Thread] = []
+
+    def start(self, kind: str, source: str, work: Work, *, cleanup: Path | None = None) -> Job:
+        """Queue `work` for `source`; raises JobConflict while another job for that source is active."""
+        with self._lock:
+            running = next((j for j in self._jobs.values() if j.source == source and j.active), None)
+            if running is not None:
+                raise JobConflict(f"A {running.kind} of {source} is already running (job {running.id}); wait for it.")
+            job = Job(id=f"job_{uuid.uuid4().hex[:16]}", kind=kind, source=source)
+            self._jobs[job.id] = job
+            self._forget_old()
+        thread = threading.Thread(target=self._run, args=(job, work, cleanup), name=job.id, daemon=True)
+        self._threads = [t for t in self._threads if t.is_alive()]
+        self._threads.append(thread)
+        thread.start()
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def jobs(self) -> list[Job]:
+        """Every known job, newest first."""
+        with self._lock:
+            return sorted(self._jobs.values(), key=lambda j: (j.created_at, j.id), reverse=True)
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Block until every started job has finished (tests, shutdown)."""
+        for thread in list(self._threads):
+            thread.join(timeout)
+
+    def _run(self, job: Job, work: Work, cleanup: Path | None) -> None:
+        def progress(done: int, total: int | None) -> None:
+            job.done, job.total = done, total
+
+        try:
+            with self._write_lock:
+                job.state, job.started_at = "running", utc_iso(now_utc())
+                with Workspace.open(self.home) as workspace, db.transaction(workspace.conn):
+                    summary = work(workspace, progress)
+            job.summary = summary.as_dict()
+            job.state = "succeeded"
+        except Exception as exc:  # a job reports every failure instead of dying silently on its thread
+            job.error = (
+                str(exc)
+                if isinstance(exc, KithkinError)
+                else f"The {job.kind} of {job.source} failed ({exc.__class__.__name__}: {exc}); nothing was saved."
+            )
+            job.state = "failed"
+        finally:
+            job.finished_at = utc_iso(now_utc())
+            if cleanup is not None:
+                shutil.rmtree(cleanup, ignore_errors=True)
+
+    def _forget_old(self) -> None:
+        finished = sorted((j for j in self._jobs.values() if not j.active), key=lambda j: j.created_at)
+        for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
+            del self._jobs[job.id]
+
+
+def import_work(source: str, paths: list[Path]) -> Work:
+    """Import these files as `source`; progress counts observations across all of them."""
+
+    def work(workspace: Workspace, progress: Progress) -> ImportSummary:
+        combined = ImportSummary(source=source)
+        counted = {"before": 0, "this_file": 0}
+
+        def step(done: int, total: int | None) -> None:
+            counted["this_file"] = done
+            before = counted["before"]
+            progress(before + done, None if total is None else before + total)
+
+        for path in paths:
+            _add(combined, import_paths(workspace, source, [path], progress=step))
+            counted["before"] += counted["this_file"]
+            counted["this_file"] = 0
+        return combined
+
+    return work
+
+
+def sync_work(source_type: str, configured: list[LiveSource]) -> Work:
+    """Sync every configured live source of one type; their summaries are added up."""
+
+    def work(workspace: Workspace, progress: Progress) -> ImportSummary:
+        combined = ImportSummary(source=source_type)
+        for source in configured:
+            _add(combined, sync_source(workspace, source, progress))
+        return combined
+
+    return work
+
+
+def _add(into: ImportSummary, summary: ImportSummary) -> None:
+    for name in ("files", "source_entities", "interactions", "people_created", "links_auto", "links_pending"):
+        setattr(into, name, getattr(into, name) + getattr(summary, name))
+    into.skipped += summary.skipped
+    into.errors.extend(summary.errors)
+    into.details.update(summary.details)

@@ -1,0 +1,89 @@
+"""A home filled through the real ingest path, and a TestClient on it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kithkin import importers
+from kithkin.api.app import create_app
+from kithkin.models import Identity
+from kithkin.workspace import Workspace
+from tests.api import calllog
+from tests.helpers import at, feed, message, person
+
+OWNER = Identity(source_id="me@example.org", name="Owner Person", emails=("me@example.org",), role="to")
+
+
+def fill(workspace: Workspace) -> None:
+    """Ana, Bob and Carol by mail (Bob at Acme); then Ana and Bob again on WhatsApp by phone only,
+    which the resolver proposes as pending links; Dan on WhatsApp alone."""
+    ana = person("ana@x.org", "Ana Silva", "ana@x.org")
+    bob = person("bob@acme.com", "Bob Jones", "bob@acme.com")
+    bob.metadata = {"company": "Acme", "position": "Engineer"}
+    carol = person("carol@y.org", "Carol King", "carol@y.org")
+    feed(
+        workspace,
+        "mail",
+        [
+            message("m1", at(1), ana, OWNER, kind="email", title="Lunch?"),
+            message("m2", at(2), bob, OWNER, carol, kind="email"),
+            message("m3", at(3), bob, OWNER, kind="email"),
+        ],
+    )
+    feed(
+        workspace,
+        "whatsapp",
+        [
+            message("w1", at(4), person("+14155550123", "Ana Silva", phone="+14155550123"), OWNER),
+            message("w2", at(5), person("+14155550124", "Bob Jones", phone="+14155550124"), OWNER),
+            message("w3", at(6), person("+14155550125", "Dan Brown", phone="+14155550125"), OWNER),
+        ],
+    )
+
+
+@pytest.fixture
+def filled(workspace: Workspace) -> Workspace:
+    fill(workspace)
+    return workspace
+
+
+@pytest.fixture
+def client(filled: Workspace) -> Iterator[TestClient]:
+    app = create_app(workspace=filled)
+    with TestClient(app) as test_client:
+        yield test_client
+    app.state.jobs.wait(30)
+
+
+@pytest.fixture
+def calllog_source(monkeypatch: pytest.MonkeyPatch) -> str:
+    """Register the test call-log importer as an uploadable and a live source."""
+    monkeypatch.setitem(importers.REGISTRY, "calllog", "tests.api.calllog:CallLogImporter")
+    monkeypatch.setitem(importers.LIVE_REGISTRY, "calllog", "tests.api.calllog:live_importer")
+    for event in (calllog.pause, calllog.paused, calllog.resume):
+        event.clear()
+    return "calllog"
+
+
+def person_named(client: TestClient, name: str) -> dict:
+    found = client.get("/api/crm/people", params={"q": name, "limit": 10}).json()["items"]
+    matches = [p for p in found if p["canonical_name"] == name]
+    assert matches, f"no person named {name}"
+    return matches[0]
+
+
+def call_rows(count: int, start: datetime | None = None, phone: str = "+14155550199") -> list[list[str]]:
+    base = start or datetime(2024, 4, 1, tzinfo=UTC)
+    return [
+        [base.replace(minute=i % 60, hour=i // 60 % 24, day=1 + i // 1440).isoformat(), "Eve Ray", phone, "in"]
+        for i in range(count)
+    ]
+
+
+def write_log(path: Path, rows: list[list[str]]) -> Path:
+    return calllog.write_log(path, rows)

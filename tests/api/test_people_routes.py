@@ -1,0 +1,102 @@
+"""GET/PATCH /people, person detail, merge and split over a home filled through ingest."""
+
+from __future__ import annotations
+
+from tests.api.conftest import person_named
+
+API = "/api/crm"
+
+
+def names(response) -> list[str]:
+    return [p["canonical_name"] for p in response.json()["items"]]
+
+
+def test_people_sorted_by_name_with_total_and_pages(client):
+    response = client.get(f"{API}/people", params={"sort": "name"})
+    assert response.status_code == 200
+    assert response.json()["total"] == 6
+    assert names(response) == ["Ana Silva", "Ana Silva", "Bob Jones", "Bob Jones", "Carol King", "Dan Brown"]
+    page = client.get(f"{API}/people", params={"sort": "name", "limit": 2, "offset": 4})
+    assert names(page) == ["Carol King", "Dan Brown"] and page.json()["total"] == 6
+
+
+def test_people_sorted_by_last_seen_newest_first(client):
+    listed = client.get(f"{API}/people", params={"sort": "last_seen"}).json()["items"]
+    assert [p["last_seen"] for p in listed] == sorted((p["last_seen"] for p in listed), reverse=True)
+    assert listed[0]["canonical_name"] == "Dan Brown"
+
+
+def test_people_sorted_by_strength_strongest_first(client):
+    listed = client.get(f"{API}/people", params={"sort": "strength"}).json()["items"]
+    strengths = [p["relationship_strength"] for p in listed]
+    assert strengths == sorted(strengths, reverse=True)
+    assert all(0 <= s <= 1 for s in strengths)
+
+
+def test_search_matches_names_emails_phones_and_companies(client):
+    assert names(client.get(f"{API}/people", params={"q": "carol"})) == ["Carol King"]
+    assert names(client.get(f"{API}/people", params={"q": "ana@x.org"})) == ["Ana Silva"]
+    assert names(client.get(f"{API}/people", params={"q": "4155550125"})) == ["Dan Brown"]
+    assert names(client.get(f"{API}/people", params={"q": "acme"})) == ["Bob Jones"]
+    nobody = client.get(f"{API}/people", params={"q": "zebra"}).json()
+    assert nobody == {"items": [], "total": 0}
+
+
+def test_filters_by_source_pending_category_and_tag(client):
+    assert names(client.get(f"{API}/people", params={"source": "whatsapp", "sort": "name"})) == [
+        "Ana Silva",
+        "Bob Jones",
+        "Dan Brown",
+    ]
+    pending = client.get(f"{API}/people", params={"pending": True, "sort": "name"}).json()["items"]
+    assert [(p["canonical_name"], p["sources"]) for p in pending] == [("Ana Silva", ["mail"]), ("Bob Jones", ["mail"])]
+    assert client.get(f"{API}/people", params={"pending": False}).json()["total"] == 4
+    carol = person_named(client, "Carol King")
+    client.patch(f"{API}/people/{carol['id']}", json={"category": "family", "tags": ["book club"]})
+    assert names(client.get(f"{API}/people", params={"category": "family"})) == ["Carol King"]
+    assert names(client.get(f"{API}/people", params={"tag": "book club"})) == ["Carol King"]
+    assert client.get(f"{API}/people", params={"tag": "chess"}).json()["total"] == 0
+
+
+def test_person_detail_has_entities_pending_links_and_relationships(client):
+    ana = next(p for p in client.get(f"{API}/people", params={"source": "mail"}).json()["items"]
+               if p["canonical_name"] == "Ana Silva")
+    detail = client.get(f"{API}/people/{ana['id']}").json()
+    assert detail["emails"] == ["ana@x.org"] and detail["interaction_count"] == 1
+    assert [(e["source_type"], e["observed_email"], e["link_status"]) for e in detail["source_entities"]] == [
+        ("mail", "ana@x.org", "auto")
+    ]
+    (link,) = detail["pending_links"]
+    assert link["reason"] == "name_match" and link["status"] == "pending"
+    assert link["source_entity"]["observed_phone"] == "+14155550123"
+    assert link["proposed_person"]["id"] == ana["id"]
+    assert link["previous_person"]["phone_numbers"] == ["+14155550123"]
+    assert isinstance(detail["relationships"], list)
+
+
+def test_patch_edits_and_locks_name(client):
+    dan = person_named(client, "Dan Brown")
+    response = client.patch(
+        f"{API}/people/{dan['id']}", json={"canonical_name": "Daniel Brown", "notes": "met at PyCon", "tags": ["py"]}
+    )
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["canonical_name"], body["notes"], body["tags"]) == ("Daniel Brown", "met at PyCon", ["py"])
+    assert names(client.get(f"{API}/people", params={"q": "daniel"})) == ["Daniel Brown"]
+
+
+def test_patch_errors(client):
+    dan = person_named(client, "Dan Brown")
+    missing = client.patch(f"{API}/people/p_nobody", json={"notes": "x"})
+    assert (missing.status_code, missing.json()) == (404, {"detail": "There is no person p_nobody."})
+    extra = client.patch(f"{API}/people/{dan['id']}", json={"shoe_size": 44})
+    assert extra.status_code == 422 and extra.json()["detail"].startswith("shoe_size")
+    empty_name = client.patch(f"{API}/people/{dan['id']}", json={"canonical_name": ""})
+    assert empty_name.status_code == 422
+
+
+def test_list_parameter_errors_are_422(client):
+    for params in ({"limit": 0}, {"limit": 501}, {"offset": -1}, {"sort": "age"}, {"pending": "maybe"}):
+        response = client.get(f"{API}/people", params=params)
+        assert response.status_code == 422, params
+        assert isinstance(response.json()["detail"], str)

@@ -1,0 +1,5 @@
+"""`python -m kithkin` is the `kithkin` command."""
+
+from kithkin.cli import main
+
+main()

@@ -7,6 +7,7 @@ jobs wait on each other for the single write lock, and only one job per source r
 
 from __future__ import annotations
 
+import os
 import shutil
 import threading
 import uuid
@@ -82,7 +83,9 @@ class JobRunner:
         with self._lock:
             running = next((j for j in self._jobs.values() if j.source == source and j.active), None)
             if running is not None:
-                raise JobConflict(f"A {running.kind} of {source} is already running (job {running.id}); wait for it.")
+                raise JobConflict(
+                    f"A {source} {running.kind} is already running (job {running.id}); wait for it to finish."
+                )
             job = Job(id=f"job_{uuid.uuid4().hex[:16]}", kind=kind, source=source)
             self._jobs[job.id] = job
             self._forget_old()
@@ -115,13 +118,15 @@ class JobRunner:
                 job.state, job.started_at = "running", utc_iso(now_utc())
                 with Workspace.open(self.home) as workspace, db.transaction(workspace.conn):
                     summary = work(workspace, progress)
+            summary.errors = [_shown(error, cleanup) for error in summary.errors]
             job.summary = summary.as_dict()
             job.state = "succeeded"
         except Exception as exc:  # a job reports every failure instead of dying silently on its thread
-            job.error = (
+            job.error = _shown(
                 str(exc)
                 if isinstance(exc, KithkinError)
-                else f"The {job.kind} of {job.source} failed ({exc.__class__.__name__}: {exc}); nothing was saved."
+                else f"The {job.kind} of {job.source} failed ({exc.__class__.__name__}: {exc}); nothing was saved.",
+                cleanup,
             )
             job.state = "failed"
         finally:
@@ -133,6 +138,11 @@ class JobRunner:
         finished = sorted((j for j in self._jobs.values() if not j.active), key=lambda j: j.created_at)
         for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.id]
+
+
+def _shown(message: str, folder: Path | None) -> str:
+    """Name uploaded files as the user named them, not by the temporary folder they were saved in."""
+    return message.replace(f"{folder}{os.sep}", "") if folder is not None else message
 
 
 def import_work(source: str, paths: list[Path]) -> Work:

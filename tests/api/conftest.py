@@ -77,10 +77,11 @@ def person_named(client: TestClient, name: str) -> dict:
     return matches[0]
 
 
-def call_rows(count: int, start: datetime | None = None, phone: str = "+14155550199") -> list[list[str]]:
-    base = start or datetime(2024, 4, 1, tzinfo=UTC)
+def call_rows(count: int, phone: str = "+14155550199", name: str = "Eve Ray") -> list[list[str]]:
+    """`count` incoming calls from one caller, a minute apart from 1 April 2024."""
+    base = datetime(2024, 4, 1, tzinfo=UTC)
     return [
-        [base.replace(minute=i % 60, hour=i // 60 % 24, day=1 + i // 1440).isoformat(), "Eve Ray", phone, "in"]
+        [base.replace(minute=i % 60, hour=i // 60 % 24, day=1 + i // 1440).isoformat(), name, phone, "in"]
         for i in range(count)
     ]
 

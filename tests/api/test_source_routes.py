@@ -1,0 +1,203 @@
+"""Sources, uploads imported as jobs, live syncs and job polling: 202, 404, 409, 413, 422."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from fastapi.testclient import TestClient
+
+from kithkin.api.app import create_app
+from kithkin.config import LiveSource, load_settings, save_settings
+from kithkin.workspace import Workspace
+from tests.api import calllog
+from tests.api.conftest import call_rows, write_log
+
+API = "/api/crm"
+
+
+def finished(client, job: dict) -> dict:
+    client.app.state.jobs.wait(30)
+    response = client.get(f"{API}/jobs/{job['id']}")
+    assert response.status_code == 200
+    return response.json()
+
+
+def upload(client, source: str, *files: tuple[str, bytes]):
+    return client.post(
+        f"{API}/sources/import", data={"source": source}, files=[("files", (name, data)) for name, data in files]
+    )
+
+
+def counts(workspace: Workspace) -> tuple[int, int, int, int]:
+    conn = workspace.conn
+    return tuple(
+        conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+        for table in ("people", "source_entities", "interactions", "sync_state")
+    )
+
+
+def test_sources_list_what_each_holds(client):
+    response = client.get(f"{API}/sources")
+    assert response.status_code == 200
+    body = response.json()
+    by_name = {s["name"]: s for s in body["items"]}
+    assert body["total"] == len(body["items"])
+    assert (by_name["mail"]["source_entities"], by_name["mail"]["interactions"]) == (4, 3)
+    assert (by_name["whatsapp"]["source_entities"], by_name["whatsapp"]["interactions"]) == (4, 3)
+    assert by_name["imap"]["live"] is True and by_name["imap"]["configured"] == []
+    assert by_name["mail"]["last_job"] is None
+
+
+def test_upload_is_imported_as_a_job_with_progress_and_summary(client, calllog_source, tmp_path):
+    first = write_log(tmp_path / "a.csv", call_rows(3)).read_bytes()
+    finn = call_rows(2, phone="+14155550198", name="Finn Ode")
+    second = write_log(tmp_path / "b.csv", [*finn, ["broken"]]).read_bytes()
+    response = upload(client, calllog_source, ("a.csv", first), ("b.csv", second))
+    assert response.status_code == 202
+    job = response.json()
+    assert (job["kind"], job["source"]) == ("import", "calllog")
+    assert job["state"] in ("queued", "running", "succeeded")
+    done = finished(client, job)
+    assert done["state"] == "succeeded" and done["error"] is None
+    assert done["done"] == 5  # observations stored; the broken row is counted as skipped
+    summary = done["summary"]
+    assert (summary["files"], summary["interactions"], summary["source_entities"], summary["skipped"]) == (2, 5, 2, 1)
+    assert summary["errors"] == ["b.csv line 4: expected 4 fields"]
+    eve = client.get(f"{API}/people", params={"q": "eve ray"}).json()
+    assert eve["total"] == 1 and eve["items"][0]["interaction_count"] == 3
+    by_name = {s["name"]: s for s in client.get(f"{API}/sources").json()["items"]}
+    assert by_name["calllog"]["interactions"] == 5
+    assert by_name["calllog"]["last_job"]["id"] == job["id"]
+    assert not any((client.app.state.workspace.home / "uploads").iterdir())
+
+
+def test_the_same_upload_twice_adds_nothing(client, calllog_source, tmp_path):
+    data = write_log(tmp_path / "a.csv", call_rows(4)).read_bytes()
+    finished(client, upload(client, calllog_source, ("a.csv", data)).json())
+    again = finished(client, upload(client, calllog_source, ("a.csv", data)).json())
+    assert (again["summary"]["interactions"], again["summary"]["source_entities"]) == (0, 0)
+
+
+def test_folder_uploads_keep_their_tree_inside_the_upload_folder(client, calllog_source, tmp_path):
+    data = write_log(tmp_path / "a.csv", call_rows(1)).read_bytes()
+    response = upload(client, calllog_source, ("../../escape.csv", data), ("logs/sub/a.csv", data))
+    # The folder "logs" is not a call log file: the importer refuses it before anything is written.
+    assert response.status_code == 422
+    assert response.json()["detail"] == "logs is not a calllog export; check the file or choose another source."
+    assert not (client.app.state.workspace.home.parent / "escape.csv").exists()
+    assert not any((client.app.state.workspace.home / "uploads").iterdir())
+
+
+def test_a_file_of_another_format_is_refused_before_anything_is_written(client, calllog_source, filled):
+    before = counts(filled)
+    good = b"when,name,phone,direction\n2024-04-01T10:00:00+00:00,Eve Ray,+14155550199,in\n"
+    response = upload(client, calllog_source, ("good.csv", good), ("notes.csv", b"title,body\nhello,world\n"))
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "notes.csv: is not a call log: the first line must be when,name,phone,direction"
+    }
+    wrong_suffix = upload(client, calllog_source, ("calls.txt", good))
+    assert wrong_suffix.status_code == 422
+    expected = "calls.txt is not a calllog export; check the file or choose another source."
+    assert wrong_suffix.json()["detail"] == expected
+    assert counts(filled) == before
+    assert client.get(f"{API}/jobs").json()["total"] == 0
+
+
+def test_unknown_source_or_no_file_is_422(client, calllog_source):
+    unknown = upload(client, "myspace", ("a.csv", b"x"))
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"].startswith("Unknown source 'myspace'; choose one of:")
+    nothing = client.post(f"{API}/sources/import", data={"source": calllog_source})
+    assert (nothing.status_code, nothing.json()) == (422, {"detail": "Attach at least one file as 'files'."})
+    not_multipart = client.post(f"{API}/sources/import", json={"source": calllog_source})
+    assert not_multipart.status_code == 422
+
+
+def test_an_upload_over_the_limit_is_413_and_nothing_stays(filled, calllog_source):
+    settings = load_settings(filled.home)
+    settings.server.max_upload_mb = 1
+    save_settings(filled.home, settings)
+    with Workspace.open(filled.home) as limited:
+        client = TestClient(create_app(workspace=limited))
+        big = os.urandom(1024 * 1024 + 1)
+        response = upload(client, calllog_source, ("big.csv", big))
+        assert response.status_code == 413
+        assert response.json() == {"detail": "The upload is larger than 1 MB; raise server.max_upload_mb."}
+
+        def chunks():  # no Content-Length: the limit is counted as the body streams in
+            yield b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.csv\"\r\n\r\n"
+            for _ in range(20):
+                yield b"x" * 65536
+            yield b"\r\n--b--\r\n"
+
+        chunked = client.post(
+            f"{API}/sources/import", content=chunks(), headers={"content-type": "multipart/form-data; boundary=b"}
+        )
+        assert chunked.status_code == 413
+        assert not (limited.home / "uploads").exists() or not any((limited.home / "uploads").iterdir())
+
+
+def test_a_job_failing_midway_reports_it_and_leaves_the_store_as_it_was(client, calllog_source, filled, tmp_path):
+    before = counts(filled)
+    # More rows than one ingest batch, so a batch is written before the failure: it must be undone too.
+    rows = [*call_rows(5200), ["FAIL"]]
+    data = write_log(tmp_path / "calls.csv", rows).read_bytes()
+    job = finished(client, upload(client, calllog_source, ("calls.csv", data)).json())
+    assert job["state"] == "failed"
+    assert job["error"] == "calls.csv: reading failed (Input/output error); check the file and try again."
+    assert job["summary"] is None
+    assert counts(filled) == before
+    assert client.get(f"{API}/people", params={"q": "eve"}).json()["total"] == 0
+
+
+def test_one_job_per_source_at_a_time_and_reads_go_on_meanwhile(client, calllog_source, tmp_path):
+    data = write_log(tmp_path / "a.csv", call_rows(3)).read_bytes()
+    calllog.pause.set()
+    try:
+        job = upload(client, calllog_source, ("a.csv", data)).json()
+        assert calllog.paused.wait(10)
+        assert client.get(f"{API}/jobs/{job['id']}").json()["state"] == "running"
+        second = upload(client, calllog_source, ("a.csv", data))
+        assert second.status_code == 409
+        assert second.json()["detail"] == f"A calllog import is already running (job {job['id']}); wait for it to finish."
+        started = time.monotonic()
+        people = client.get(f"{API}/people")
+        assert people.status_code == 200 and people.json()["total"] == 6
+        assert time.monotonic() - started < 5  # not waiting for the writer (its transaction is open)
+    finally:
+        calllog.resume.set()
+    assert finished(client, job)["state"] == "succeeded"
+
+
+def test_sync_runs_configured_live_sources_as_a_job(filled, calllog_source, tmp_path):
+    log = write_log(tmp_path / "phone.csv", call_rows(4))
+    settings = load_settings(filled.home)
+    settings.sources = [LiveSource(type="calllog", account="phone", path=str(log))]
+    save_settings(filled.home, settings)
+    with Workspace.open(filled.home) as configured, TestClient(create_app(workspace=configured)) as client:
+        response = client.post(f"{API}/sources/calllog/sync")
+        assert response.status_code == 202
+        job = finished(client, response.json())
+        assert job["state"] == "succeeded" and job["kind"] == "sync"
+        assert (job["summary"]["interactions"], job["summary"]["files"]) == (4, 1)
+        again = finished(client, client.post(f"{API}/sources/calllog/sync").json())
+        assert again["summary"]["interactions"] == 0  # resumed from its cursor
+        source = {s["name"]: s for s in client.get(f"{API}/sources").json()["items"]}["calllog"]
+        assert source["configured"] == ["phone"]
+        assert (source["last_status"], source["items_synced"]) == ("ok", 4)
+
+
+def test_sync_of_an_unconfigured_source_is_404(client):
+    response = client.post(f"{API}/sources/imap/sync")
+    assert response.status_code == 404
+    assert response.json() == {
+        "detail": "No live source of type 'imap' is configured; add one under 'sources' in config.yaml."
+    }
+
+
+def test_unknown_job_is_404(client):
+    response = client.get(f"{API}/jobs/job_nope")
+    assert response.status_code == 404
+    assert response.json()["detail"].startswith("There is no job job_nope")

@@ -4,6 +4,7 @@ the new source entities and refreshing the people they touch inside that same tr
 from __future__ import annotations
 
 import sqlite3
+import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -227,8 +228,11 @@ def import_paths(
 
 
 def _checked(observations: Iterator[Observation | Exception], path: Path) -> Iterator[Observation | Exception]:
-    """Re-raise OS errors mid-read as one plain sentence naming the file."""
+    """Damage found mid-read (a truncated database, a broken archive) becomes one plain sentence naming
+    the file; the batches already committed stay, and the cursor lets a repaired file resume."""
     try:
         yield from observations
     except OSError as exc:
         raise KithkinError(f"{path}: reading failed ({exc.strerror or exc}); check the file and try again.") from exc
+    except (sqlite3.DatabaseError, zipfile.BadZipFile, EOFError, UnicodeError) as exc:
+        raise KithkinError(f"{path} is damaged ({exc}); repair or re-export it and import again.") from exc

@@ -161,7 +161,8 @@ def test_one_job_per_source_at_a_time_and_reads_go_on_meanwhile(client, calllog_
         assert client.get(f"{API}/jobs/{job['id']}").json()["state"] == "running"
         second = upload(client, calllog_source, ("a.csv", data))
         assert second.status_code == 409
-        assert second.json()["detail"] == f"A calllog import is already running (job {job['id']}); wait for it to finish."
+        busy = f"A calllog import is already running (job {job['id']}); wait for it to finish."
+        assert second.json()["detail"] == busy
         started = time.monotonic()
         people = client.get(f"{API}/people")
         assert people.status_code == 200 and people.json()["total"] == 6

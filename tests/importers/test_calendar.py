@@ -1,0 +1,328 @@
+"""Calendar import end to end: real .ics files (Google and Outlook shapes) and an ICS URL served on loopback."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from kithkin.cli import app
+from kithkin.config import LiveSource
+from kithkin.importers.calendar import CalendarImporter, url_importer
+from kithkin.ingest import import_paths
+from kithkin.models import ImportFormatError, KithkinError
+from kithkin.sync import sync_source
+from kithkin.workspace import Workspace
+
+NOW = datetime(2025, 6, 1, tzinfo=UTC)
+
+GOOGLE = """\
+BEGIN:VCALENDAR
+PRODID:-//Google Inc//Google Calendar 70.9054//EN
+VERSION:2.0
+CALSCALE:GREGORIAN
+X-WR-CALNAME:Work
+X-WR-TIMEZONE:Europe/Berlin
+BEGIN:VEVENT
+DTSTART:20250106T090000
+DTEND:20250106T093000
+RRULE:FREQ=WEEKLY;BYDAY=MO;COUNT=4
+UID:standup@google.com
+ORGANIZER;CN=Ana Okafor:mailto:ana@northwind.example
+ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Ana Okafor:mailto:ana@northwind.example
+ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=me@example.org:mailto:me@example.org
+ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=DECLINED;CN=Ben Smith:mailto:ben@gmail.com
+ATTENDEE;CUTYPE=RESOURCE;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=Room 4:mailto:c_123@resource.calendar.google.com
+SUMMARY:Standup
+DESCRIPTION:Daily sync.\\n\\n-::~:~::~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~:~
+ :~:~:~:~:~:~:~:~::-\\nJoin with Google Meet
+END:VEVENT
+BEGIN:VEVENT
+DTSTART:20250113T100000
+DTEND:20250113T103000
+RECURRENCE-ID:20250113T090000
+UID:standup@google.com
+ORGANIZER;CN=Ana Okafor:mailto:ana@northwind.example
+ATTENDEE;PARTSTAT=ACCEPTED;CN=Ana Okafor:mailto:ana@northwind.example
+ATTENDEE;PARTSTAT=ACCEPTED;CN=Ben Smith:mailto:ben@gmail.com
+SUMMARY:Standup (moved)
+END:VEVENT
+BEGIN:VEVENT
+DTSTART:20250120T090000
+DTEND:20250120T093000
+RECURRENCE-ID:20250120T090000
+UID:standup@google.com
+STATUS:CANCELLED
+SUMMARY:Standup
+END:VEVENT
+BEGIN:VEVENT
+DTSTART;VALUE=DATE:20250110
+DTEND;VALUE=DATE:20250111
+UID:offsite@google.com
+ORGANIZER;CN=Kemi Nakamura:mailto:kemi@bluefin.example
+ATTENDEE;PARTSTAT=NEEDS-ACTION;CN=Kemi Nakamura:mailto:kemi@bluefin.example
+ATTENDEE;PARTSTAT=TENTATIVE:mailto:liam@bluefin.example
+SUMMARY:Offsite
+LOCATION:Lisbon
+END:VEVENT
+BEGIN:VEVENT
+DTSTART:20250115T120000Z
+DTEND:20250115T130000Z
+UID:cancelled@google.com
+STATUS:CANCELLED
+ORGANIZER;CN=Ana Okafor:mailto:ana@northwind.example
+ATTENDEE;PARTSTAT=ACCEPTED:mailto:zoe@lindqvist.example
+SUMMARY:Called off
+END:VEVENT
+BEGIN:VEVENT
+DTSTART:20250116T080000Z
+DTEND:20250116T090000Z
+UID:focus@google.com
+SUMMARY:Focus time
+END:VEVENT
+BEGIN:VEVENT
+DTSTART:20200101T080000Z
+UID:ancient@google.com
+ORGANIZER:mailto:old@friend.example
+SUMMARY:Outside the window
+END:VEVENT
+END:VCALENDAR
+"""
+
+OUTLOOK = """\
+BEGIN:VCALENDAR
+PRODID:-//Microsoft Corporation//Outlook 16.0 MIMEDIR//EN
+VERSION:2.0
+METHOD:PUBLISH
+BEGIN:VTIMEZONE
+TZID:Pacific Standard Time
+BEGIN:STANDARD
+DTSTART:16011104T020000
+RRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11
+TZOFFSETFROM:-0700
+TZOFFSETTO:-0800
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010311T020000
+RRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3
+TZOFFSETFROM:-0800
+TZOFFSETTO:-0700
+END:DAYLIGHT
+END:VTIMEZONE
+BEGIN:VEVENT
+ORGANIZER;CN="Smith, Robert":mailto:robert.smith@acme.example
+ATTENDEE;ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;CN="Garcia, Jose":MAILTO:Jose.Garcia@acme.example
+ATTENDEE;ROLE=OPT-PARTICIPANT;PARTSTAT=NEEDS-ACTION;CN=Conf Room:invalid:nomail
+ATTENDEE;CUTYPE=GROUP;CN=All Staff:mailto:staff@acme.example
+DTSTART;TZID=Pacific Standard Time:20250304T100000
+DTEND;TZID=Pacific Standard Time:20250304T110000
+RRULE:FREQ=WEEKLY;COUNT=3
+EXDATE;TZID=Pacific Standard Time:20250311T100000
+UID:040000008200E00074C5B7101A82E00800000000
+SUMMARY:Quarterly review
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", "\r\n").encode())
+    return path
+
+
+def meetings(ws: Workspace) -> list[tuple]:
+    rows = ws.conn.execute(
+        "SELECT source_id, occurred_at, title, context, snippet, participant_count, metadata FROM interactions"
+        " WHERE kind = 'meeting' ORDER BY occurred_at, source_id"
+    )
+    return [tuple(row) for row in rows]
+
+
+def roles(ws: Workspace, source_id: str) -> dict[str, str]:
+    rows = ws.conn.execute(
+        "SELECT COALESCE(e.observed_email, e.observed_name), p.role FROM interaction_participants p"
+        " JOIN interactions i ON i.id = p.interaction_id JOIN source_entities e ON e.id = p.source_entity_id"
+        " WHERE i.source_id = ?",
+        (source_id,),
+    )
+    return {row[0]: row[1] for row in rows}
+
+
+def test_google_calendar_occurrences_overrides_cancellations_and_declines(tmp_path: Path, workspace: Workspace) -> None:
+    path = write(tmp_path, "work.ics", GOOGLE)
+
+    summary = import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
+
+    assert (summary.interactions, summary.skipped) == (4, 0)
+    found = meetings(workspace)
+    assert [row[:6] for row in found] == [
+        ("standup@google.com/2025-01-06T08:00:00Z", "2025-01-06T08:00:00Z", "Standup", "Work", "Daily sync.", 2),
+        ("offsite@google.com", "2025-01-10T00:00:00Z", "Offsite", "Work", None, 2),
+        ("standup@google.com/2025-01-13T08:00:00Z", "2025-01-13T09:00:00Z", "Standup (moved)", "Work", None, 2),
+        ("standup@google.com/2025-01-27T08:00:00Z", "2025-01-27T08:00:00Z", "Standup", "Work", "Daily sync.", 2),
+    ]
+    first = json.loads(found[0][6])
+    assert first["declined"] == [{"name": "Ben Smith", "email": "ben@gmail.com"}]
+    assert first["rooms"] == [{"name": "Room 4", "email": "c_123@resource.calendar.google.com"}]
+    assert (first["recurring"], first["end"]) == (True, "2025-01-06T08:30:00Z")
+    assert json.loads(found[1][6]) == {
+        "uid": "offsite@google.com",
+        "all_day": True,
+        "end": "2025-01-11T00:00:00Z",
+        "location": "Lisbon",
+    }
+    assert roles(workspace, "standup@google.com/2025-01-06T08:00:00Z") == {
+        "ana@northwind.example": "organizer",
+        "me@example.org": "attendee",
+    }
+    # In the moved instance Ben accepted: there he is a participant.
+    assert roles(workspace, "standup@google.com/2025-01-13T08:00:00Z") == {
+        "ana@northwind.example": "organizer",
+        "ben@gmail.com": "attendee",
+    }
+    assert import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW)).interactions == 0
+
+
+def test_outlook_time_zones_quoted_names_exdates_and_odd_attendees(tmp_path: Path, workspace: Workspace) -> None:
+    path = write(tmp_path, "outlook.ics", OUTLOOK)
+
+    import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
+
+    found = meetings(workspace)
+    uid = "040000008200E00074C5B7101A82E00800000000"
+    # 10:00 Pacific is 18:00Z before the DST switch on 9 March and 17:00Z after it; the 11th is excluded.
+    assert [(row[0], row[1]) for row in found] == [
+        (f"{uid}/2025-03-04T18:00:00Z", "2025-03-04T18:00:00Z"),
+        (f"{uid}/2025-03-18T17:00:00Z", "2025-03-18T17:00:00Z"),
+    ]
+    assert roles(workspace, f"{uid}/2025-03-04T18:00:00Z") == {
+        "robert.smith@acme.example": "organizer",
+        "jose.garcia@acme.example": "attendee",
+        "Conf Room": "attendee",
+    }
+    names = dict(workspace.conn.execute("SELECT observed_email, observed_name FROM source_entities").fetchall())
+    assert names["robert.smith@acme.example"] == "Smith, Robert"
+    assert json.loads(found[0][6])["groups"] == [{"name": "All Staff", "email": "staff@acme.example"}]
+
+
+def test_the_window_bounds_endless_series(tmp_path: Path, workspace: Workspace) -> None:
+    path = write(
+        tmp_path,
+        "endless.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:test\nBEGIN:VEVENT\nUID:weekly-1on1\n"
+        "DTSTART:20200106T150000Z\nDTEND:20200106T153000Z\nRRULE:FREQ=WEEKLY\n"
+        "ORGANIZER;CN=Ana Okafor:mailto:ana@northwind.example\nATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\n"
+        "SUMMARY:1:1\nEND:VEVENT\nEND:VCALENDAR\n",
+    )
+
+    importer = CalendarImporter(now=NOW, past_days=28, future_days=14)
+    import_paths(workspace, "calendar", [path], importer=importer)
+
+    assert [row[1] for row in meetings(workspace)] == [
+        "2025-05-05T15:00:00Z",
+        "2025-05-12T15:00:00Z",
+        "2025-05-19T15:00:00Z",
+        "2025-05-26T15:00:00Z",
+        "2025-06-02T15:00:00Z",
+        "2025-06-09T15:00:00Z",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"From x@y Thu Jan 02 10:00:00 2025\nFrom: a@b\n\nhi\n", "is not an iCalendar file"),
+        (b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:2025", "looks corrupt"),
+        (b"BEGIN:VCALENDAR\r\ngarbage without a colon\r\nEND:VCALENDAR\r\n", "looks corrupt"),
+    ],
+)
+def test_wrong_files_are_refused_and_nothing_is_written(
+    tmp_path: Path, workspace: Workspace, content: bytes, problem: str
+) -> None:
+    path = tmp_path / "wrong.ics"
+    path.write_bytes(content)
+
+    with pytest.raises(ImportFormatError, match=problem):
+        import_paths(workspace, "calendar", [path])
+
+    assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 0
+    assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0
+
+
+def recent_calendar(now: datetime) -> str:
+    start = (now - timedelta(days=3)).strftime("%Y%m%dT%H%M00Z")
+    return (
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:test\nX-WR-CALNAME:Personal\nBEGIN:VEVENT\nUID:dinner\n"
+        f"DTSTART:{start}\nORGANIZER;CN=Rosa Garcia:mailto:rosa@gmail.com\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=Sam Lee:mailto:sam@fastmail.com\nSUMMARY:Dinner\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+
+
+def test_cli_imports_a_calendar_with_an_account_label(tmp_path: Path, home: Path) -> None:
+    path = write(tmp_path, "personal.ics", recent_calendar(datetime.now(UTC)))
+
+    result = CliRunner().invoke(
+        app, ["import", "calendar", str(path), "--account", "personal", "--home", str(home), "--json"]
+    )
+
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert (data["source"], data["interactions"], data["source_entities"], data["errors"]) == ("calendar", 1, 2, [])
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A loopback HTTP server publishing the files of a folder, as a calendar host would."""
+    folder = tmp_path / "published"
+    folder.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(folder)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", folder
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # keep test output clean
+        return
+
+
+def test_an_ics_url_is_fetched_and_synced(served: tuple[str, Path], workspace: Workspace, monkeypatch) -> None:
+    base, folder = served
+    (folder / "secret-token-123").mkdir()
+    (folder / "secret-token-123" / "basic.ics").write_text(recent_calendar(datetime.now(UTC)), encoding="utf-8")
+    monkeypatch.setenv("KITHKIN_TEST_ICS_URL", f"{base}/secret-token-123/basic.ics")
+    config = LiveSource(type="ics_url", account="family", url_env="KITHKIN_TEST_ICS_URL")
+
+    summary = sync_source(workspace, config)
+
+    assert (summary.source, summary.interactions) == ("calendar", 1)
+    assert meetings(workspace)[0][0] == "family:dinner"
+    assert sync_source(workspace, config).interactions == 0
+    _, target = url_importer(config, workspace)
+    assert "secret-token" not in target
+
+
+def test_a_missing_ics_url_or_a_wrong_answer_is_one_plain_sentence(
+    served: tuple[str, Path], workspace: Workspace
+) -> None:
+    base, folder = served
+    (folder / "page.html").write_text("<html>not a calendar</html>", encoding="utf-8")
+
+    with pytest.raises(KithkinError, match="answered HTTP 404"):
+        sync_source(workspace, LiveSource(type="ics_url", account="x", url=f"{base}/gone.ics"))
+    with pytest.raises(ImportFormatError, match="is not an iCalendar file"):
+        sync_source(workspace, LiveSource(type="ics_url", account="x", url=f"{base}/page.html"))
+    assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 0

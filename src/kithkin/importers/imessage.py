@@ -21,7 +21,6 @@ from kithkin.workspace import Workspace
 DEFAULT_CHAT_DB = Path("~/Library/Messages/chat.db")
 REQUIRED_TABLES = ("message", "handle", "chat", "chat_message_join", "chat_handle_join")
 GROUP_STYLE = 43
-OWNER_ID = "me"
 # Optional `message` columns (they vary by macOS version) and what to read when one is missing.
 OPTIONAL_COLUMNS = {
     "attributedBody": "NULL",
@@ -34,33 +33,92 @@ OPTIONAL_COLUMNS = {
 SQLITE_MAGIC = b"SQLite format 3\x00"
 
 
+def _typedstream_prefix(class_chain: bytes, nsobject_reference: int) -> bytes:
+    """What every archived attributed string starts with, up to the length of its characters.
+
+    Header (typedstream v4, system 1000); type "@"; the root object and its class chain; type "@";
+    an NSString (version 1) whose superclass NSObject is a back-reference; type "+" (UTF-8 bytes).
+    """
+    return (
+        b"\x04\x0bstreamtyped\x81\xe8\x03\x84\x01@\x84"
+        + class_chain
+        + b"\x85\x92\x84\x84\x84\x08NSString\x01"
+        + bytes([nsobject_reference])
+        + b"\x84\x01+"
+    )
+
+
+_NSOBJECT = b"\x84\x84\x08NSObject\x00"
+_NSATTRIBUTEDSTRING = b"\x84\x84\x12NSAttributedString\x00"
+_ATTRIBUTED_PREFIXES = (
+    _typedstream_prefix(_NSATTRIBUTEDSTRING + _NSOBJECT, 0x94),
+    _typedstream_prefix(b"\x84\x84\x19NSMutableAttributedString\x00" + _NSATTRIBUTEDSTRING + _NSOBJECT, 0x95),
+)
+_END_OF_OBJECT = 0x86
+
+
 def decode_attributed_body(blob: bytes | None) -> str | None:
-    """The plain text of an `attributedBody` (an NSArchiver typedstream holding an NSAttributedString)."""
+    """The plain text of an `attributedBody`: an NSArchiver typedstream holding an NSAttributedString."""
     if not blob:
         return None
-    import typedstream
-    from typedstream.types.foundation import NSString
+    data = bytes(blob)
+    text = _decode_standard_layout(data)
+    return text if text is not None else _decode_with_typedstream(data)
+
+
+def _decode_standard_layout(data: bytes) -> str | None:
+    """The fast path for the layout Messages writes (see _typedstream_prefix), checked strictly.
+
+    Anything that deviates (another class chain, a tag where the length belongs, a missing end of
+    object) returns None and goes to the full typedstream reader.
+    """
+    for prefix in _ATTRIBUTED_PREFIXES:
+        if data.startswith(prefix):
+            break
+    else:
+        return None
+    at = len(prefix)
+    if at >= len(data):
+        return None
+    tag = data[at]
+    if tag < 0x80:
+        length, at = tag, at + 1
+    elif tag == 0x81:
+        length, at = int.from_bytes(data[at + 1 : at + 3], "little", signed=True), at + 3
+    elif tag == 0x82:
+        length, at = int.from_bytes(data[at + 1 : at + 5], "little", signed=True), at + 5
+    else:
+        return None
+    end = at + length
+    if length < 0 or end >= len(data) or data[end] != _END_OF_OBJECT:
+        return None
+    try:
+        return data[at:end].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _decode_with_typedstream(data: bytes) -> str | None:
+    """Any other archived attributed string, read with pytypedstream's event reader up to the first value
+    of the root object (its characters): unarchiving the whole object graph costs far more, for
+    attributes we never use."""
+    from typedstream.stream import BeginTypedValues, SingleClass, TypedStreamReader
 
     try:
-        archived = typedstream.unarchive_from_data(bytes(blob))
+        with TypedStreamReader.from_data(data) as events:
+            root_class = None
+            expect_text = False
+            for event in events:
+                if root_class is None and isinstance(event, SingleClass):
+                    root_class = event.name
+                    if not root_class.endswith(b"AttributedString"):
+                        return None
+                elif isinstance(event, BeginTypedValues):
+                    expect_text = event.encodings == [b"+"]
+                elif expect_text and isinstance(event, bytes):
+                    return event.decode("utf-8")
     except Exception:  # a malformed blob must not stop the import: the message still happened
         return None
-    return _first_string(archived, NSString)
-
-
-def _first_string(value: Any, string_type: type) -> str | None:
-    """The first NSString inside an archived object: the attributed string's characters."""
-    if isinstance(value, string_type):
-        return str(value.value)
-    nested = getattr(value, "value", None)
-    if nested is not None and nested is not value:
-        found = _first_string(nested, string_type)
-        if found is not None:
-            return found
-    for item in list(getattr(value, "contents", None) or []) + list(getattr(value, "values", None) or []):
-        found = _first_string(item, string_type)
-        if found is not None:
-            return found
     return None
 
 
@@ -77,12 +135,6 @@ class _Chat:
     members: tuple[str, ...]  # handle addresses
 
 
-def _handle_identity(address: str, role: str) -> Identity:
-    if "@" in address:
-        return Identity(source_id=address, emails=(address,), role=role)
-    return Identity(source_id=address, phones=(address,), role=role)
-
-
 class IMessageImporter:
     source_type: ClassVar[str] = "imessage"
 
@@ -91,6 +143,16 @@ class IMessageImporter:
         self.live = live
         self.total: int | None = None
         self._cursor: str | None = None
+        self._identities: dict[tuple[str, str], Identity] = {}
+
+    def _identity(self, address: str, role: str) -> Identity:
+        """One shared Identity per handle and role: ingest only reads them, and a chat.db repeats few."""
+        key = (address, role)
+        found = self._identities.get(key)
+        if found is None:
+            signals = {"emails": (address,)} if "@" in address else {"phones": (address,)}
+            found = self._identities[key] = Identity(source_id=address, role=role, **signals)  # type: ignore[arg-type]
+        return found
 
     def sniff(self, path: Path) -> bool:
         if not path.is_file():
@@ -209,14 +271,12 @@ class IMessageImporter:
             if not members or (chat and chat.is_group):
                 return ValueError(f"iMessage message {rowid} has no sender; skipped")
             sender = members[0]
-        me = Identity(source_id=OWNER_ID, is_owner=True, role="from" if from_me else "to")
-        participants = [me] if from_me else [_handle_identity(sender, "from")]  # type: ignore[arg-type]
+        # The owner is not listed: chat.db never says who "me" is, and `direction` already records it.
         is_group = bool(chat and chat.is_group)
         other_role = "member" if is_group else "to"
-        participants += [_handle_identity(a, other_role) for a in members if from_me or a != sender]
-        if not from_me:
-            participants.append(me)
-        if len(participants) < 2:
+        participants = [] if from_me else [self._identity(sender, "from")]  # type: ignore[arg-type]
+        participants += [self._identity(a, other_role) for a in members if from_me or a != sender]
+        if not participants:
             return ValueError(f"iMessage message {rowid} has nobody on the other side; skipped")
         snippet = text if text else decode_attributed_body(body)
         metadata: dict[str, Any] = {"service": service} if service else {}

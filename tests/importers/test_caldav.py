@@ -66,9 +66,7 @@ def test_first_sync_reads_every_event_then_only_changes(
 ) -> None:
     work = calendar(radicale_server, "Work")
     work.save_event(event("e1", SOON, "me@example.org"))
-    work.save_event(
-        event("weekly", SOON, "ben@gmail.com", extra="RRULE:FREQ=WEEKLY;COUNT=3\r\n")
-    )
+    work.save_event(event("weekly", SOON, "ben@gmail.com", extra="RRULE:FREQ=WEEKLY;COUNT=3\r\n"))
     config = source(radicale_server, monkeypatch)
 
     first = sync_source(workspace, config)

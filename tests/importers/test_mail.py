@@ -265,9 +265,7 @@ def test_cli_imports_an_mbox_with_an_account_label(tmp_path: Path, home: Path) -
         ),
     )
 
-    result = CliRunner().invoke(
-        app, ["import", "mail", str(path), "--account", "work", "--home", str(home), "--json"]
-    )
+    result = CliRunner().invoke(app, ["import", "mail", str(path), "--account", "work", "--home", str(home), "--json"])
 
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)

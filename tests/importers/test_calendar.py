@@ -326,3 +326,18 @@ def test_a_missing_ics_url_or_a_wrong_answer_is_one_plain_sentence(
     with pytest.raises(ImportFormatError, match="is not an iCalendar file"):
         sync_source(workspace, LiveSource(type="ics_url", account="x", url=f"{base}/page.html"))
     assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 0
+
+
+def test_the_demo_calendar_imports_its_series_without_the_cancelled_week(tmp_path: Path, workspace: Workspace) -> None:
+    from kithkin.demo import calendar as demo_calendar
+    from kithkin.demo.cast import make_cast
+
+    paths = demo_calendar.write(make_cast(80), tmp_path)
+
+    summary = import_paths(workspace, "calendar", paths)
+
+    weekly = [row for row in meetings(workspace) if row[0].startswith("team-weekly@google.com/")]
+    assert summary.skipped == 0
+    assert len(weekly) == 29  # 30 weeks, one cancelled
+    assert sum(1 for row in weekly if row[2] == "Team weekly (moved to Tuesday)") == 1
+    assert all("declined" in json.loads(row[6]) for row in weekly if row[2] == "Team weekly")

@@ -280,3 +280,19 @@ def test_cli_refuses_a_non_mbox_in_one_sentence(tmp_path: Path, home: Path) -> N
 
     assert result.exit_code == 1
     assert "is not an mbox file" in result.stderr
+
+
+def test_the_demo_mbox_imports_with_lists_and_robots_left_out(tmp_path: Path, workspace: Workspace) -> None:
+    from kithkin.demo import mail as demo_mail
+    from kithkin.demo.cast import make_cast
+
+    cast = make_cast(80)
+    paths = demo_mail.write(cast, tmp_path)
+
+    summary = import_paths(workspace, "mail", paths)
+
+    assert summary.interactions > 50
+    assert summary.skipped == 0
+    addresses = set(entities(workspace))
+    assert not any("lists." in a or a.startswith("no-reply@") for a in addresses)
+    assert {cast.owner["email"], cast.owner["personal_email"]} <= addresses

@@ -1,0 +1,172 @@
+// The person panel's Timeline (infinite scroll, filtered by source) and Connections (list + mini graph).
+
+import { api, isMissing } from "./api.js";
+import { avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, sourceLabel, strengthBar } from "./dom.js";
+import { ForceGraph, loadD3 } from "./graph.js";
+
+const PAGE = 30;
+const KIND_WORDS = { message: "Message", email: "Email", meeting: "Meeting", call: "Call", note: "Note" };
+
+export class Timeline {
+  /** @param {HTMLElement} root the tab panel; @param {HTMLElement} scroller its scrolling ancestor */
+  constructor(root, scroller, person) {
+    this.root = root;
+    this.scroller = scroller;
+    this.person = person;
+    this.source = "";
+    this.list = h("ol", { class: "timeline", "aria-label": "Interactions, newest first" });
+    this.sentinel = h("div", { class: "sentinel" });
+    this.status = h("div", { role: "status", "aria-live": "polite" });
+    const select = h(
+      "select",
+      { id: "timeline-source", onchange: (event) => this.reset(event.target.value) },
+      h("option", { value: "" }, "All sources"),
+      (person.sources || []).map((s) => h("option", { value: s }, sourceLabel(s))),
+    );
+    fill(
+      root,
+      h("div", { class: "timeline-tools" }, h("label", { class: "row" }, "Source", select)),
+      this.list,
+      this.status,
+      this.sentinel,
+    );
+    this.observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) this.more();
+    }, { root: scroller, rootMargin: "400px" });
+    this.observer.observe(this.sentinel);
+    this.reset("");
+  }
+
+  reset(source) {
+    this.source = source;
+    this.cursor = null;
+    this.done = false;
+    this.loading = null;
+    this.seen = new Set();
+    this.generation = (this.generation || 0) + 1;
+    this.list.replaceChildren();
+    this.more();
+  }
+
+  more() {
+    if (this.done || this.loading) return this.loading;
+    const generation = this.generation;
+    fill(this.status, skeleton(3));
+    this.loading = api(`/people/${encodeURIComponent(this.person.id)}/timeline`, {
+      params: { source: this.source, before: this.cursor, limit: PAGE },
+    })
+      .then((body) => {
+        if (generation !== this.generation) return;
+        const items = body.items || [];
+        for (const item of items) {
+          const key = item.id ?? `${item.source_type}:${item.source_id}:${item.occurred_at}`;
+          if (this.seen.has(key)) continue;
+          this.seen.add(key);
+          this.list.appendChild(this.event(item));
+        }
+        const last = items[items.length - 1];
+        this.cursor = "next_cursor" in body ? body.next_cursor : last?.occurred_at;
+        this.done = !items.length || items.length < PAGE || !this.cursor;
+        this.status.replaceChildren();
+        if (this.done) {
+          const count = this.list.childElementCount;
+          this.status.appendChild(h("p", { class: "muted small" }, count ? `${plural(count, "interaction")} shown; that is all.` : "No interactions recorded with this person yet."));
+        }
+      })
+      .catch((error) => {
+        if (generation !== this.generation) return;
+        this.done = true;
+        fill(this.status, errorBox(error.message, () => { this.done = false; this.more(); }));
+      })
+      .finally(() => {
+        if (generation !== this.generation) return;
+        this.loading = null;
+        // A short first page may leave the sentinel in view: keep going until it is not.
+        if (!this.done && this.sentinelVisible()) this.more();
+      });
+    return this.loading;
+  }
+
+  sentinelVisible() {
+    const box = this.sentinel.getBoundingClientRect();
+    const view = this.scroller.getBoundingClientRect();
+    return box.top < view.bottom + 400;
+  }
+
+  event(item) {
+    const direction = item.direction === "out" ? "sent" : item.direction === "in" ? "received" : "";
+    const people = (item.participants || [])
+      .filter((p) => p.canonical_person_id !== this.person.id)
+      .map((p) => p.canonical_name || p.observed_name || p.observed_email || p.observed_phone)
+      .filter(Boolean);
+    return h(
+      "li",
+      { class: "event", dataset: { kind: item.kind || "" } },
+      sourceBadge(item.source_type),
+      h("div", {},
+        h("div", { class: "when" }, formatDate(item.occurred_at, true), " · ", KIND_WORDS[item.kind] || item.kind || "",
+          direction ? h("span", { class: "dir" }, ` · ${direction}`) : null),
+        item.title ? h("div", { class: "title" }, item.title) : null,
+        item.snippet ? h("div", { class: "snippet" }, item.snippet) : null),
+      item.context || people.length
+        ? h("div", { class: "meta" }, [item.context, people.slice(0, 6).join(", ")].filter(Boolean).join(" · "))
+        : null,
+    );
+  }
+
+  destroy() {
+    this.observer.disconnect();
+    this.generation += 1;
+  }
+}
+
+/** Connections: the related people with their overlap, and a small ego graph. */
+export async function renderConnections(root, person, onOpen) {
+  fill(root, skeleton(4));
+  let items;
+  try {
+    const body = await api(`/people/${encodeURIComponent(person.id)}/connections`);
+    items = body.items || [];
+  } catch (error) {
+    if (!isMissing(error)) {
+      fill(root, errorBox(error.message, () => renderConnections(root, person, onOpen)));
+      return null;
+    }
+    items = person.relationships || [];
+  }
+  const connections = items.map((c) => ({
+    id: c.person_id ?? c.id ?? c.person?.id,
+    name: c.person_name ?? c.canonical_name ?? c.name ?? c.person?.canonical_name ?? "",
+    score: c.overlap_score ?? c.score ?? 0,
+    type: c.relationship_type ?? c.type ?? "related",
+    contexts: c.shared_contexts || [],
+    strength: c.relationship_strength ?? c.person?.relationship_strength ?? c.score ?? 0,
+  })).filter((c) => c.id);
+  if (!connections.length) {
+    fill(root, h("p", { class: "empty" }, "No connections yet: they appear when people share threads, meetings or groups with this person."));
+    return null;
+  }
+  const canvas = h("canvas", { class: "mini-graph", role: "img", "aria-label": `${person.canonical_name} and ${plural(connections.length, "connection")}` });
+  fill(
+    root,
+    h("div", { class: "section" }, h("h3", {}, plural(connections.length, "connection")),
+      h("ul", { class: "connections" }, connections.map((c) => h(
+        "li", {},
+        avatar({ id: c.id, canonical_name: c.name }, "tiny"),
+        h("div", {},
+          h("a", { href: `#/people/${encodeURIComponent(c.id)}` }, c.name),
+          h("div", { class: "muted small" }, [c.type.replace(/_/g, " "), ...c.contexts.slice(0, 3)].join(" · "))),
+        strengthBar(c.score),
+      )))),
+    canvas,
+  );
+  const d3 = await loadD3().catch(() => null);
+  if (!d3 || !canvas.isConnected) return null;
+  const graph = new ForceGraph(d3, canvas, { onOpen, labels: "all", centerId: person.id });
+  const top = connections.slice(0, 40);
+  graph.setData(
+    [{ id: person.id, name: person.canonical_name, strength: person.relationship_strength }, ...top],
+    top.map((c) => ({ source: person.id, target: c.id, type: c.type, weight: c.score })),
+  );
+  return graph;
+}

@@ -1,0 +1,131 @@
+// The dashboard: figures, interactions by source and by month, the sources with their sync
+// buttons, and people you may know.
+
+import { api, isMissing } from "./api.js";
+import { ago, append, avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, toast } from "./dom.js";
+import { jobError, jobFailed, jobProgress, watchJob } from "./importer.js";
+
+export async function renderDashboard(section, { onChanged }) {
+  fill(section, h("div", {}, h("div", { class: "tiles" }, [1, 2, 3, 4].map(() => h("div", { class: "tile" }, skeleton(2)))), skeleton(6)));
+  const [stats, sources, discover] = await Promise.allSettled([
+    api("/statistics"),
+    api("/sources"),
+    api("/discover", { params: { limit: 12 } }),
+  ]);
+  const page = h("div", { id: "dashboard" });
+  if (stats.status === "fulfilled") append(page, figures(stats.value));
+  else page.append(errorBox(`The figures could not be loaded: ${stats.reason.message}`, () => renderDashboard(section, { onChanged })));
+  page.append(sourcesPanel(sources, stats.value?.sources, onChanged));
+  page.append(discoverPanel(discover));
+  fill(section, page);
+}
+
+function figures(s) {
+  const tiles = [
+    [s.people, "people"], [s.interactions, "interactions"], [s.source_entities, "identities"],
+    [s.relationships, "relationships"], [s.pending_links, "links to review"],
+  ];
+  const bySource = Object.entries(s.interactions_by_source || {}).sort((a, b) => b[1] - a[1]);
+  const peak = Math.max(1, ...bySource.map(([, n]) => n));
+  const months = (s.interactions_by_month || []).slice(-36);
+  const monthPeak = Math.max(1, ...months.map((m) => m.count));
+  return [
+    h("div", { class: "tiles" }, tiles.map(([n, label]) => h("div", { class: "tile" }, h("b", {}, Number(n || 0).toLocaleString()), h("span", {}, label)))),
+    h("section", { class: "panel" }, h("h2", {}, "Interactions by source"),
+      bySource.length
+        ? h("div", { class: "bars" }, bySource.map(([source, n]) => {
+          const bar = h("span", { class: "bar", dataset: { source } });
+          bar.style.setProperty("--value", `${(100 * n) / peak}%`);
+          return [sourceBadge(source), bar, h("span", { class: "small" }, n.toLocaleString())];
+        }))
+        : h("p", { class: "muted" }, "No interactions yet: import a source to begin.")),
+    months.length
+      ? h("section", { class: "panel" }, h("h2", {}, `Interactions per month (${months[0].month} to ${months[months.length - 1].month})`),
+        h("div", { class: "months", role: "img", "aria-label": "Interactions per month" }, months.map((m) => {
+          const bar = h("span", { title: `${m.month}: ${m.count}` });
+          bar.style.setProperty("--value", `${(100 * m.count) / monthPeak}%`);
+          return bar;
+        })))
+      : null,
+  ];
+}
+
+function sourcesPanel(result, fallback, onChanged) {
+  const panel = h("section", { class: "panel", id: "sources" }, h("h2", {}, "Sources"));
+  let items;
+  if (result.status === "fulfilled") {
+    items = (result.value.items || []).filter((s) => s.source_entities || s.interactions || s.configured?.length || s.last_sync_at);
+  }
+  else if (isMissing(result.reason) && fallback) items = fallback;
+  else {
+    panel.append(errorBox(`The sources could not be loaded: ${result.reason.message}`));
+    return panel;
+  }
+  if (!items.length) {
+    panel.append(h("p", { class: "muted" }, "No sources yet: use Import, or configure live sources in config.yaml."));
+    return panel;
+  }
+  panel.append(h("table", { class: "sources" },
+    h("thead", {}, h("tr", {}, h("th", {}, "Source"), h("th", {}, "State"), h("th", {}, "Last sync"), h("th", {}, h("span", { class: "sr-only" }, "Actions")))),
+    h("tbody", {}, items.map((s) => sourceRow(s, onChanged)))));
+  return panel;
+}
+
+function sourceRow(s, onChanged) {
+  const type = s.name || s.source_type || s.type;
+  const configured = s.configured || [];
+  const last = s.last_sync_at || s.last_job?.finished_at;
+  const held = [
+    s.source_entities ? plural(s.source_entities, "identity", "identities") : null,
+    s.interactions ? plural(s.interactions, "interaction") : null,
+  ].filter(Boolean);
+  const state = h("td", {}, [s.last_status, ...held, s.last_error].filter(Boolean).join(" · ") || "empty");
+  const cell = h("td", {});
+  if (s.live && configured.length) {
+    const button = h("button", { type: "button", class: "btn small", "aria-label": `Sync ${type} now` }, "Sync now");
+    button.addEventListener("click", async () => {
+      button.disabled = true;
+      try {
+        const job = await api(`/sources/${encodeURIComponent(type)}/sync`, { method: "POST" });
+        const final = await watchJob(job.id, (j) => fill(state, jobProgress(j)));
+        if (jobFailed(final)) throw new Error(jobError(final));
+        fill(state, `synced just now · ${plural(final.summary?.interactions ?? 0, "new interaction")}`);
+        toast(`${type} is up to date.`);
+        onChanged();
+      } catch (error) {
+        fill(state, errorBox(error.message));
+      } finally {
+        button.disabled = false;
+      }
+    });
+    cell.append(button);
+  } else if (s.live) {
+    cell.append(h("span", { class: "muted small" }, "live source: configure it in config.yaml to sync"));
+  }
+  return h("tr", {}, h("td", {}, sourceBadge(type), configured.length ? h("span", { class: "muted small" }, ` ${configured.join(", ")}`) : null),
+    state, h("td", {}, last ? `${formatDate(last, true)} (${ago(last)})` : "never"), cell);
+}
+
+function discoverPanel(result) {
+  const panel = h("section", { class: "panel", id: "discover" }, h("h2", {}, "People you may know"));
+  if (result.status === "rejected") {
+    panel.append(isMissing(result.reason) ? h("p", { class: "muted" }, "Suggestions are not available on this server yet.") : errorBox(result.reason.message));
+    return panel;
+  }
+  const items = result.value.items || [];
+  if (!items.length) {
+    panel.append(h("p", { class: "muted" }, "No suggestions yet: they come from people you share groups, threads and meetings with."));
+    return panel;
+  }
+  panel.append(h("ul", { class: "suggest" }, items.map((item) => {
+    const person = item.person || item;
+    const id = person.id ?? item.person_id;
+    const name = person.canonical_name ?? item.person_name ?? item.name ?? "";
+    const why = item.reason || (item.via || item.shared_contexts || []).map((v) => (typeof v === "string" ? v : v.canonical_name || v.name)).filter(Boolean).join(", ");
+    return h("li", {}, avatar({ id, canonical_name: name }, "tiny"),
+      h("div", {}, h("a", { href: `#/people/${encodeURIComponent(id || "")}` }, name),
+        why ? h("div", { class: "muted small" }, why) : null,
+        item.mutual_count != null ? h("div", { class: "muted small" }, plural(item.mutual_count, "person in common", "people in common")) : null));
+  })));
+  return panel;
+}

@@ -1,0 +1,212 @@
+// The people list: one scroll container, a spacer as tall as every match, and only the cards in
+// view (plus a margin) in the DOM. Pages of people are fetched as they scroll into view.
+
+import { api } from "./api.js";
+import { avatar, errorBox, fill, h, plural, sourceBadges, strengthBar } from "./dom.js";
+
+const PAGE = 100;
+const OVERSCAN = 6;
+
+export class PeopleList {
+  /**
+   * @param {HTMLElement} container the scrolling element
+   * @param {{onOpen(id): void, onLoaded(total, items): void}} hooks
+   */
+  constructor(container, hooks) {
+    this.container = container;
+    this.hooks = hooks;
+    this.spacer = h("div", { class: "vlist-spacer" });
+    this.params = {};
+    this.total = null;
+    this.pages = new Map(); // page number → items, or a pending promise
+    this.rows = new Map(); // index → rendered card
+    this.generation = 0;
+    this.selectedId = null;
+    this.frame = 0;
+    container.addEventListener("scroll", () => this.schedule(), { passive: true });
+    container.addEventListener("keydown", (event) => this.onKey(event));
+    new ResizeObserver(() => this.schedule()).observe(container);
+  }
+
+  rowHeight() {
+    const value = parseFloat(getComputedStyle(this.container).getPropertyValue("--row"));
+    return value > 0 ? value : 76;
+  }
+
+  /** Start over with new filters: the first page decides the total. */
+  load(params) {
+    this.params = params;
+    this.generation += 1;
+    this.pages.clear();
+    this.rows.clear();
+    this.total = null;
+    this.container.scrollTop = 0;
+    fill(this.container, this.spacer);
+    this.spacer.replaceChildren();
+    this.spacer.style.height = `${this.rowHeight() * 8}px`;
+    this.renderPlaceholders();
+    return this.fetchPage(0);
+  }
+
+  renderPlaceholders() {
+    const row = this.rowHeight();
+    for (let i = 0; i < 8; i += 1) this.spacer.appendChild(this.placeholder(i, row));
+  }
+
+  fetchPage(page) {
+    if (this.pages.has(page)) return this.pages.get(page);
+    const generation = this.generation;
+    const promise = api("/people", { params: { ...this.params, limit: PAGE, offset: page * PAGE } })
+      .then((body) => {
+        if (generation !== this.generation) return;
+        this.pages.set(page, body.items);
+        if (this.total === null) {
+          this.total = body.total;
+          this.spacer.replaceChildren();
+          this.hooks.onLoaded(body.total, body.items);
+        }
+        this.render();
+      })
+      .catch((error) => {
+        if (generation !== this.generation) return;
+        this.pages.delete(page);
+        if (this.total === null) {
+          this.spacer.style.height = "auto";
+          fill(this.spacer, errorBox(error.message, () => this.load(this.params)));
+          this.hooks.onLoaded(null, []);
+        } else {
+          this.hooks.onError?.(error);
+        }
+      });
+    this.pages.set(page, promise);
+    return promise;
+  }
+
+  item(index) {
+    const page = this.pages.get(Math.floor(index / PAGE));
+    return Array.isArray(page) ? page[index % PAGE] : undefined;
+  }
+
+  schedule() {
+    if (this.frame) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = 0;
+      this.render();
+    });
+  }
+
+  render() {
+    if (this.total === null) return;
+    const row = this.rowHeight();
+    this.spacer.style.height = `${this.total * row}px`;
+    if (this.total === 0) {
+      const words = this.params.q ? `No one matches “${this.params.q}”.` : "No people match these filters.";
+      fill(this.spacer, h("p", { class: "empty" }, words));
+      this.spacer.style.height = "auto";
+      return;
+    }
+    const top = this.container.scrollTop;
+    const height = this.container.clientHeight || 600;
+    const first = Math.max(0, Math.floor(top / row) - OVERSCAN);
+    const last = Math.min(this.total - 1, Math.ceil((top + height) / row) + OVERSCAN);
+    for (let page = Math.floor(first / PAGE); page <= Math.floor(last / PAGE); page += 1) this.fetchPage(page);
+    for (const [index, el] of this.rows) {
+      if (index < first || index > last) {
+        el.remove();
+        this.rows.delete(index);
+      }
+    }
+    for (let index = first; index <= last; index += 1) {
+      const person = this.item(index);
+      const existing = this.rows.get(index);
+      if (existing && (existing.dataset.id || "") === (person?.id || "")) continue;
+      const card = person ? this.card(person, index, row) : this.placeholder(index, row);
+      if (existing) existing.replaceWith(card);
+      else this.spacer.appendChild(card);
+      this.rows.set(index, card);
+    }
+  }
+
+  placeholder(index, row) {
+    const el = h(
+      "div",
+      { class: "card placeholder", "aria-hidden": "true" },
+      h("span", { class: "avatar" }),
+      h("span", { class: "card-name" }),
+      h("span", { class: "card-side" }),
+      h("span", { class: "card-sub" }),
+    );
+    el.style.transform = `translateY(${index * row}px)`;
+    return el;
+  }
+
+  card(person, index, row) {
+    const sub = [person.position, person.company].filter(Boolean).join(" · ") ||
+      person.emails?.[0] || person.phone_numbers?.[0] || plural(person.interaction_count || 0, "interaction");
+    const el = h(
+      "a",
+      {
+        class: `card${person.id === this.selectedId ? " selected" : ""}`,
+        href: `#/people/${encodeURIComponent(person.id)}`,
+        role: "listitem",
+        dataset: { id: person.id, index: String(index) },
+        "aria-setsize": this.total,
+        "aria-posinset": index + 1,
+      },
+      avatar(person),
+      h("span", { class: "card-name" }, person.canonical_name),
+      h("span", { class: "card-side" }, strengthBar(person.relationship_strength), sourceBadges(person.sources)),
+      h("span", { class: "card-sub" }, sub),
+    );
+    el.style.transform = `translateY(${index * row}px)`;
+    return el;
+  }
+
+  select(id) {
+    this.selectedId = id;
+    for (const el of this.rows.values()) el.classList.toggle("selected", el.dataset.id === id);
+  }
+
+  /** Replace one person's card data after an edit, wherever it is loaded. */
+  update(person) {
+    for (const [page, items] of this.pages) {
+      if (!Array.isArray(items)) continue;
+      const at = items.findIndex((p) => p.id === person.id);
+      if (at >= 0) {
+        items[at] = { ...items[at], ...person };
+        const index = page * PAGE + at;
+        this.rows.get(index)?.remove();
+        this.rows.delete(index);
+      }
+    }
+    this.render();
+  }
+
+  /** Arrow keys, Page Up/Down, Home and End move through the whole list, not just what is drawn. */
+  onKey(event) {
+    if (!this.total) return;
+    const current = Number(document.activeElement?.dataset?.index ?? -1);
+    const perPage = Math.max(1, Math.floor(this.container.clientHeight / this.rowHeight()) - 1);
+    const moves = { ArrowDown: 1, ArrowUp: -1, PageDown: perPage, PageUp: -perPage, j: 1, k: -1 };
+    let next;
+    if (event.key in moves) next = Math.max(0, Math.min(this.total - 1, (current < 0 ? -1 : current) + moves[event.key]));
+    else if (event.key === "Home") next = 0;
+    else if (event.key === "End") next = this.total - 1;
+    else return;
+    event.preventDefault();
+    this.focusIndex(next);
+  }
+
+  focusIndex(index) {
+    const row = this.rowHeight();
+    const top = index * row;
+    if (top < this.container.scrollTop) this.container.scrollTop = top;
+    else if (top + row > this.container.scrollTop + this.container.clientHeight) {
+      this.container.scrollTop = top + row - this.container.clientHeight;
+    }
+    this.render();
+    const el = this.rows.get(index);
+    if (el?.dataset.id) el.focus();
+    else this.fetchPage(Math.floor(index / PAGE)).then(() => this.rows.get(index)?.focus());
+  }
+}

@@ -1,0 +1,181 @@
+// Reviewing proposed links, one at a time: the source entity beside the proposed person, the
+// evidence and the alternatives; c confirms, r rejects, n rejects into a new person, j/k move.
+
+import { api } from "./api.js";
+import { avatar, errorBox, fill, formatDate, h, skeleton, sourceBadge, sourceBadges, strengthBar, toast } from "./dom.js";
+
+const REASONS = {
+  name_match: "The same name, and no address or number that disagrees.",
+  email_match: "The same email address, under a different name.",
+  phone_match: "The same phone number, under a different name.",
+};
+
+export class ReviewDialog {
+  /** hooks: onDecided() after each confirm/reject (to refresh counts and the list) */
+  constructor(dialog, hooks) {
+    this.dialog = dialog;
+    this.hooks = hooks;
+    this.items = [];
+    this.index = 0;
+    this.busy = false;
+    dialog.addEventListener("keydown", (event) => this.onKey(event));
+    dialog.addEventListener("close", () => dialog.replaceChildren());
+    // Following a link to a person leaves the review so the person panel is in view.
+    dialog.addEventListener("click", (event) => {
+      if (event.target.closest?.('a[href^="#/"]')) dialog.close();
+    });
+  }
+
+  /** Open on the given links, or on every pending link when none are given. */
+  async open(links) {
+    this.index = 0;
+    this.frame(skeleton(6));
+    if (!this.dialog.open) this.dialog.showModal();
+    if (links?.length) {
+      this.items = links;
+      this.total = links.length;
+      this.render();
+      return;
+    }
+    try {
+      const body = await api("/pending-links", { params: { limit: 200 } });
+      this.items = body.items || [];
+      this.total = body.total ?? this.items.length;
+      this.render();
+    } catch (error) {
+      this.frame(errorBox(error.message, () => this.open()));
+    }
+  }
+
+  frame(content, actions = null) {
+    fill(
+      this.dialog,
+      h("div", { class: "modal-head" },
+        h("h2", { id: "review-title" }, "Review proposed links"),
+        h("button", { type: "button", class: "btn small", "aria-label": "Close review", onclick: () => this.dialog.close() }, "✕")),
+      h("div", { class: "modal-body", id: "review-body" }, content),
+      actions,
+    );
+  }
+
+  render() {
+    if (!this.items.length) {
+      this.frame(h("p", { class: "empty" }, "Nothing to review: every link is decided."));
+      this.dialog.querySelector(".modal-head button")?.focus();
+      return;
+    }
+    this.index = Math.max(0, Math.min(this.index, this.items.length - 1));
+    const link = this.items[this.index];
+    const entity = link.source_entity || {};
+    const person = link.proposed_person || {};
+    const confidence = Math.round((link.confidence || 0) * 100);
+    const button = (label, key, action, cls = "btn") =>
+      h("button", { type: "button", class: cls, "aria-keyshortcuts": key, onclick: action }, label, " ", h("kbd", {}, key));
+    const actions = h("div", { class: "modal-foot" },
+      h("span", { class: "shortcuts" }, `${this.index + 1} of ${this.items.length}`),
+      button("Previous", "k", () => this.move(-1)),
+      button("Next", "j", () => this.move(1)),
+      button("Reject as new person", "n", () => this.decide("reject", true)),
+      button("Reject", "r", () => this.decide("reject", false), "btn danger"),
+      button("Confirm", "c", () => this.decide("confirm"), "btn primary"));
+    this.frame(
+      h("div", { id: "review-item", dataset: { link: link.id } },
+        h("div", { class: "compare" },
+          h("section", { class: "box", "aria-label": "Source entity" },
+            h("h3", {}, "Seen in ", sourceBadge(entity.source_type)),
+            h("div", { class: "big" }, entity.observed_name || entity.observed_email || entity.observed_phone || entity.source_id || "unnamed"),
+            h("dl", { class: "kv small" }, rows([
+              ["Email", entity.observed_email], ["Phone", entity.observed_phone], ["Account", entity.account],
+              ["Company", entity.metadata?.company], ["First seen", entity.observed_at && formatDate(entity.observed_at)],
+              ["Interactions", link.interactions_affected != null ? String(link.interactions_affected) : null],
+            ]))),
+          h("section", { class: "box", "aria-label": "Proposed person" },
+            h("h3", {}, "Proposed person"),
+            h("div", { class: "row" }, avatar(person), h("a", { class: "big", href: `#/people/${encodeURIComponent(person.id || "")}` }, person.canonical_name || "unknown")),
+            h("dl", { class: "kv small" }, rows([
+              ["Emails", person.emails?.join(", ")], ["Phones", person.phone_numbers?.join(", ")],
+              ["Company", person.company], ["Interactions", person.interaction_count != null ? String(person.interaction_count) : null],
+            ])),
+            sourceBadges(person.sources))),
+        h("div", { class: "section" },
+          h("h3", {}, "Why"),
+          h("div", { class: "confidence" }, strengthBar(link.confidence || 0), `${confidence}% confident`),
+          link.reason ? h("p", {}, REASONS[link.reason] || link.reason.replace(/_/g, " ")) : null,
+          evidence(link.evidence)),
+        alternatives(link.alternatives),
+        h("p", { class: "shortcuts" }, "Keys: ", h("kbd", {}, "c"), " confirm · ", h("kbd", {}, "r"), " reject · ",
+          h("kbd", {}, "n"), " reject as a new person · ", h("kbd", {}, "j"), "/", h("kbd", {}, "k"), " next/previous · ",
+          h("kbd", {}, "Esc"), " close")),
+      actions,
+    );
+    this.dialog.querySelector(".modal-foot .btn.primary")?.focus();
+  }
+
+  move(step) {
+    if (!this.items.length) return;
+    this.index = (this.index + step + this.items.length) % this.items.length;
+    this.render();
+  }
+
+  async decide(action, createNew = false) {
+    const link = this.items[this.index];
+    if (!link || this.busy) return;
+    this.busy = true;
+    try {
+      await api(`/pending-links/${encodeURIComponent(link.id)}/${action}`, {
+        method: "POST",
+        json: action === "reject" ? { create_new_person: createNew } : {},
+      });
+      this.items.splice(this.index, 1);
+      const name = link.source_entity?.observed_name || "the identity";
+      toast(action === "confirm" ? `Linked ${name}.` : createNew ? `${name} is now a person of their own.` : `Rejected the link for ${name}.`);
+      this.hooks.onDecided();
+      this.render();
+    } catch (error) {
+      const body = this.dialog.querySelector("#review-body");
+      body?.prepend(errorBox(error.message));
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  onKey(event) {
+    if (event.target.matches?.("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
+    const keys = { c: () => this.decide("confirm"), r: () => this.decide("reject", false), n: () => this.decide("reject", true), j: () => this.move(1), k: () => this.move(-1) };
+    const fn = keys[event.key];
+    if (!fn || !this.items.length) return;
+    event.preventDefault();
+    fn();
+  }
+}
+
+function rows(pairs) {
+  return pairs.filter(([, v]) => v).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]);
+}
+
+function evidence(data) {
+  const entries = Object.entries(data || {});
+  if (!entries.length) return null;
+  const show = (v) => (typeof v === "string" ? v : Array.isArray(v) ? v.map((x) => (typeof x === "string" ? x : JSON.stringify(x))).join(", ") : JSON.stringify(v));
+  return h("dl", { class: "kv small", "aria-label": "Evidence" }, entries.map(([k, v]) => [h("dt", {}, k.replace(/_/g, " ")), h("dd", {}, show(v))]));
+}
+
+function alternatives(list) {
+  if (!list?.length) return null;
+  return h("div", { class: "section" },
+    h("h3", {}, `Other candidates (${list.length})`),
+    h("ul", { class: "alternatives" }, list.map((alt) => {
+      const id = alt.person_id ?? alt.id;
+      const name = alt.canonical_name ?? alt.name ?? alt.person?.canonical_name ?? id;
+      const confidence = alt.confidence != null ? ` · ${Math.round(alt.confidence * 100)}%` : "";
+      return h("li", {}, h("a", { href: `#/people/${encodeURIComponent(id || "")}` }, name),
+        h("span", { class: "muted small" }, `${confidence}${alt.reason ? ` · ${alt.reason}` : ""}`));
+    })));
+}
+
+/** How many links await review, for the header count. */
+export async function pendingCount() {
+  const body = await api("/pending-links", { params: { limit: 1 } });
+  return body.total ?? (body.items || []).length;
+}
+

@@ -1,0 +1,293 @@
+"""The web UI in a real browser against a real server: search, filters, the person panel, notes,
+the timeline, link review, the import wizard, the graph, the phone layout and escaping."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.ui.conftest import TIMELINE_EMAILS, XSS_NAME, Crm, shot
+
+pytestmark = pytest.mark.browser
+
+
+def api(crm: Crm, path: str, **params: object) -> dict:
+    response = httpx.get(f"{crm.url}/api/crm{path}", params=params, timeout=10)
+    response.raise_for_status()
+    return response.json()
+
+
+def person_id(crm: Crm, name: str) -> str:
+    items = [p for p in api(crm, "/people", q=name, limit=50)["items"] if p["canonical_name"] == name]
+    assert items, name
+    return items[0]["id"]
+
+
+def card_names(page: Page) -> list[str]:
+    return page.locator("#people-list .card .card-name").all_text_contents()
+
+
+def open_crm(page: Page, crm: Crm, hash_: str = "") -> None:
+    """Open the app and wait until it has talked to the server (the pending count is in)."""
+    page.goto(f"{crm.url}/crm/{hash_}")
+    expect(page.locator("#pending-count")).not_to_have_text("…")
+    if not hash_ or hash_.startswith("#/people"):
+        expect(page.locator("#people-list .card[data-id]").first).to_be_visible()
+
+
+def test_search_as_you_type_and_filters(page: Page, crm: Crm) -> None:
+    open_crm(page, crm)
+    expect(page.locator("#result-count")).to_have_text("13 people")
+    shot(page, "people-list")
+
+    page.fill("#search", "acme")  # companies and addresses: Roberta writes from Bob's address
+    expect(page.locator("#result-count")).to_have_text("3 people")
+    assert sorted(card_names(page)) == ["Alice Martin", "Bob Stone", "Roberta Quill"]
+
+    page.fill("#search", "carol")
+    expect(page.locator("#result-count")).to_have_text("1 person")
+    assert card_names(page) == ["Carol Díaz"]
+
+    page.fill("#search", "")
+    expect(page.locator("#result-count")).to_have_text("13 people")
+    page.select_option("#filter-source", "imessage")
+    expect(page.locator("#result-count")).to_have_text("2 people")
+    assert sorted(card_names(page)) == ["Erin Walsh", "Frank Ocean"]
+
+    page.select_option("#filter-source", "")
+    page.check("#filter-pending")
+    expect(page.locator("#result-count")).to_have_text("3 people")
+    assert sorted(card_names(page)) == ["Bob Stone", "Erin Walsh", "Frank Ocean"]
+
+    page.uncheck("#filter-pending")
+    page.select_option("#filter-sort", "name")
+    expect(page.locator("#people-list .card .card-name").first).to_have_text(XSS_NAME)
+    page.fill("#search", "nobody-by-this-name")
+    expect(page.locator("#people-list .empty")).to_have_text("No one matches “nobody-by-this-name”.")
+
+
+def test_open_a_person_and_edit_notes_and_tags_that_persist(page: Page, crm: Crm) -> None:
+    open_crm(page, crm)
+    page.click("#people-list .card:has-text('Alice Martin')")
+    panel = page.locator("#detail")
+    expect(panel.locator("h2")).to_have_text("Alice Martin")
+    expect(panel.locator(".sub")).to_have_text("Engineer at Acme")
+    expect(panel.locator("a[href='mailto:alice@acme.test']")).to_be_visible()
+    alice = person_id(crm, "Alice Martin")
+    assert page.url.endswith(f"#/people/{alice}")
+
+    page.fill("#notes", "Met at the Lisbon offsite.\nLikes <b>tea</b>.")
+    page.click("#save-notes")
+    expect(panel.locator(".save-state")).to_contain_text("Saved")
+    page.fill("#tag-input", "climbing")
+    page.press("#tag-input", "Enter")
+    expect(panel.locator(".tag")).to_have_text(["climbing×"])
+    expect(panel.locator("#tag-input")).to_be_focused()
+    shot(page, "person-overview")
+
+    stored = api(crm, f"/people/{alice}")
+    assert stored["notes"] == "Met at the Lisbon offsite.\nLikes <b>tea</b>."
+    assert stored["tags"] == ["climbing"]
+
+    page.reload()
+    expect(page.locator("#notes")).to_have_value("Met at the Lisbon offsite.\nLikes <b>tea</b>.")
+    page.click("#entities summary")
+    expect(page.locator("#entities .entity")).to_have_count(2)
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+
+
+def test_timeline_scrolls_to_the_oldest_interaction(page: Page, crm: Crm) -> None:
+    alice = person_id(crm, "Alice Martin")
+    open_crm(page, crm, f"#/people/{alice}")
+    page.click("#tab-timeline")
+    events = page.locator("#tab-panel .event")
+    expect(events.first.locator(".title")).to_have_text("Project update 75")
+    expected = TIMELINE_EMAILS + 6  # her own mails and the team threads she was copied on
+    for _ in range(10):
+        if events.count() >= expected:
+            break
+        page.locator(".detail-body").evaluate("el => el.scrollTo(0, el.scrollHeight)")
+        page.wait_for_timeout(150)
+    expect(events).to_have_count(expected)
+    expect(page.locator("#tab-panel")).to_contain_text(f"{expected} interactions shown; that is all.")
+    expect(events.last.locator(".title")).to_have_text("Project update 1")
+    shot(page, "person-timeline")
+
+    page.select_option("#timeline-source", "contacts")
+    expect(page.locator("#tab-panel")).to_contain_text("No interactions recorded with this person yet.")
+
+
+def test_review_confirm_reject_and_reject_as_new_with_the_keyboard(page: Page, crm: Crm) -> None:
+    open_crm(page, crm)
+    expect(page.locator("#pending-count")).to_have_text("3")
+    page.click("#pending-button")
+    dialog = page.locator("#review-dialog")
+    expect(dialog.locator("#review-item")).to_be_visible()
+    expect(dialog).to_contain_text("1 of 3")
+    shot(page, "review")
+
+    first = dialog.locator("#review-item").get_attribute("data-link")
+    page.keyboard.press("c")
+    expect(dialog).to_contain_text("1 of 2")
+    expect(page.locator("#pending-count")).to_have_text("2")
+    second = dialog.locator("#review-item").get_attribute("data-link")
+    page.keyboard.press("r")
+    expect(dialog).to_contain_text("1 of 1")
+    third = dialog.locator("#review-item").get_attribute("data-link")
+    dialog.get_by_role("button", name=re.compile("Reject as new person")).click()
+    expect(dialog).to_contain_text("Nothing to review")
+    expect(page.locator("#pending-count")).to_have_text("0")
+
+    confirmed = {link["id"] for link in api(crm, "/pending-links", status="confirmed")["items"]}
+    rejected = {link["id"] for link in api(crm, "/pending-links", status="rejected")["items"]}
+    assert confirmed == {first}
+    assert rejected == {second, third}
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+
+
+def test_import_an_mbox_through_the_wizard(page: Page, crm: Crm, tmp_path: Path) -> None:
+    mbox = tmp_path / "inbox.mbox"
+    mbox.write_bytes(
+        b"From zoe@quinn.example Thu Jan 02 10:00:00 +0000 2025\n"
+        b"From: Zoe Quinn <zoe@quinn.example>\nTo: Owner Person <me@example.org>\n"
+        b"Subject: Coffee next week?\nDate: Thu, 02 Jan 2025 10:00:00 +0000\nMessage-ID: <z1@quinn.example>\n\n"
+        b"Are you free on Tuesday?\n\n"
+        b"From zoe@quinn.example Fri Jan 03 10:00:00 +0000 2025\n"
+        b"From: Zoe Quinn <zoe@quinn.example>\nTo: Owner Person <me@example.org>\n"
+        b"Subject: Re: Coffee next week?\nDate: Fri, 03 Jan 2025 10:00:00 +0000\nMessage-ID: <z2@quinn.example>\n\n"
+        b"Great, see you then.\n"
+    )
+    open_crm(page, crm)
+    page.click("#import-button")
+    dialog = page.locator("#import-dialog")
+    dialog.locator("label.choice:has(input[value='mail'])").click()
+    dialog.get_by_role("button", name="Next").click()
+    page.set_input_files("#import-files", str(mbox))
+    expect(dialog.locator(".files li")).to_have_count(1)
+    expect(dialog.locator(".files")).to_contain_text("inbox.mbox")
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    summary = dialog.locator("#import-summary")
+    expect(summary).to_be_visible(timeout=15000)
+    expect(summary.locator(".tile:has-text('interactions') b")).to_have_text("2")
+    expect(summary.locator(".tile:has-text('new people') b")).to_have_text("1")
+    shot(page, "import-summary")
+    dialog.get_by_role("button", name="Done").click()
+
+    page.fill("#search", "zoe")
+    expect(page.locator("#result-count")).to_have_text("1 person")
+    assert card_names(page) == ["Zoe Quinn"]
+
+
+def test_the_wizard_says_why_a_file_is_refused(page: Page, crm: Crm, tmp_path: Path) -> None:
+    wrong = tmp_path / "notes.txt"
+    wrong.write_text("just some text\n")
+    open_crm(page, crm)
+    page.click("#import-button")
+    dialog = page.locator("#import-dialog")
+    dialog.locator("label.choice:has(input[value='mail'])").click()
+    dialog.get_by_role("button", name="Next").click()
+    page.set_input_files("#import-files", str(wrong))
+    dialog.get_by_role("button", name="Import", exact=True).click()
+    expect(dialog.locator(".error")).to_contain_text("notes.txt is not a mail export")
+
+
+def test_graph_click_on_a_node_opens_the_person(page: Page, crm: Crm) -> None:
+    alice = person_id(crm, "Alice Martin")
+    open_crm(page, crm, "#/graph")
+    expect(page.locator("#graph-canvas")).to_be_visible()
+    page.wait_for_function(
+        "() => document.querySelector('#graph-canvas').graph?.simulation.alpha() < 0.05", timeout=15000
+    )
+    shot(page, "graph")
+    where = page.evaluate("id => document.querySelector('#graph-canvas').graph.screenPosition(id)", alice)
+    page.mouse.click(where["x"], where["y"])
+    expect(page.locator("#detail h2")).to_have_text("Alice Martin")
+    assert page.url.endswith(f"#/graph/{alice}")
+
+
+def test_phone_layout_fits_375_pixels(browser, crm: Crm) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        open_crm(page, crm)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 375
+        expect(page.locator("#search")).to_be_visible()
+        shot(page, "phone-list")
+        page.locator("#people-list .card:has-text('Alice Martin')").tap()
+        panel = page.locator("#detail")
+        expect(panel.locator("h2")).to_have_text("Alice Martin")
+        page.wait_for_timeout(300)  # the slide-in transition
+        box = panel.bounding_box()
+        assert box is not None and box["x"] == 0 and box["width"] == 375
+        shot(page, "phone-person")
+        panel.get_by_role("button", name="Close person").first.tap()
+        expect(panel).to_be_hidden()
+        page.click("#pending-button")
+        expect(page.locator("#review-item")).to_be_visible()
+        assert page.locator("#review-dialog").bounding_box()["width"] <= 375
+        shot(page, "phone-review")
+    finally:
+        context.close()
+
+
+def test_a_name_made_of_html_is_shown_as_text_and_runs_nothing(page: Page, crm: Crm) -> None:
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    open_crm(page, crm)
+    card = page.locator("#people-list .card").filter(has_text=XSS_NAME)
+    expect(card.locator(".card-name")).to_have_text(XSS_NAME)
+    expect(card.locator(".card-sub")).to_have_text("<b>Bold Inc</b>")
+    assert page.locator("#people-list img").count() == 0
+    card.click()
+    expect(page.locator("#detail h2")).to_have_text(XSS_NAME)
+    page.click("#tab-timeline")
+    expect(page.locator("#tab-panel .event .title")).to_have_text([XSS_NAME])
+    expect(page.locator("#tab-panel .event .snippet")).to_have_text(["<script>alert(2)</script>"])
+    assert page.locator("#detail img, #detail script, #detail b").count() == 0
+    page.goto(f"{crm.url}/crm/#/graph")
+    page.wait_for_function("() => document.querySelector('#graph-canvas')?.graph")
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0
+
+
+def test_keyboard_alone_finds_and_opens_a_person(page: Page, crm: Crm) -> None:
+    open_crm(page, crm)
+    page.keyboard.press("/")
+    expect(page.locator("#search")).to_be_focused()
+    page.keyboard.type("stone")
+    expect(page.locator("#result-count")).to_have_text("1 person")
+    page.keyboard.press("ArrowDown")
+    expect(page.locator("#people-list .card").first).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("#detail h2")).to_have_text("Bob Stone")
+    expect(page.locator("#detail h2")).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(page.locator("#detail")).to_be_hidden()
+    expect(page.locator("#people-list .card").first).to_be_focused()
+
+
+def test_dashboard_and_meeting_prep_show_figures_or_words(page: Page, crm: Crm) -> None:
+    open_crm(page, crm, "#/stats")
+    dashboard = page.locator("#dashboard")
+    expect(dashboard.locator(".tile").first).to_have_text(re.compile(r"^13\s*people$"))
+    expect(dashboard.locator("#sources")).to_contain_text("Mail")
+    expect(dashboard.locator("#discover")).to_be_visible()
+    shot(page, "dashboard")
+    page.click("nav.views >> text=Meetings")
+    meetings = page.locator("#view-meetings")
+    expect(meetings.locator("h1")).to_have_text("Meeting prep")
+    expect(meetings.locator(".empty, .error, .meeting-list")).to_have_count(1)
+    shot(page, "meetings")
+
+
+def test_a_dead_server_is_reported_in_words(page: Page, crm: Crm) -> None:
+    page.route("**/api/crm/people?*", lambda route: route.abort())
+    page.goto(f"{crm.url}/crm/")
+    expect(page.locator("#people-list .error")).to_contain_text("Kithkin's server cannot be reached")

@@ -17,7 +17,7 @@ from kithkin.cli import app
 from kithkin.config import LiveSource
 from kithkin.importers.calendar import CalendarImporter, url_importer
 from kithkin.ingest import import_paths
-from kithkin.models import ImportFormatError, KithkinError
+from kithkin.models import ImportFormatError, KithkinError, Observation
 from kithkin.sync import sync_source
 from kithkin.workspace import Workspace
 
@@ -341,3 +341,34 @@ def test_the_demo_calendar_imports_its_series_without_the_cancelled_week(tmp_pat
     assert len(weekly) == 29  # 30 weeks, one cancelled
     assert sum(1 for row in weekly if row[2] == "Team weekly (moved to Tuesday)") == 1
     assert all("declined" in json.loads(row[6]) for row in weekly if row[2] == "Team weekly")
+
+
+def corpus() -> list[Path]:
+    """The real-world calendars icalendar and recurring-ical-events test themselves with (Google, Outlook,
+    Thunderbird, Apple exports and their bug reports), as installed with those packages."""
+    import icalendar
+    import recurring_ical_events
+
+    folders = [
+        Path(icalendar.__file__).parent / "tests" / "calendars",
+        Path(recurring_ical_events.__file__).parent / "test" / "calendars",
+    ]
+    return sorted(path for folder in folders for path in folder.glob("*.ics"))
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_real_world_calendars_are_read_or_refused_but_never_crash() -> None:
+    files = corpus()
+    assert len(files) > 150
+    read = refused = 0
+    for path in files:
+        importer = CalendarImporter(now=datetime(2020, 1, 1, tzinfo=UTC), past_days=365 * 30, future_days=3650)
+        try:
+            items = list(importer.read(path, None))
+        except ImportFormatError:
+            refused += 1
+            continue
+        assert all(isinstance(item, Observation | ValueError) for item in items), path.name
+        read += 1
+    assert read > 180
+    assert refused < 20

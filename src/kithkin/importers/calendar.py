@@ -50,68 +50,131 @@ class Window:
         return cls(now - timedelta(days=past_days), now + timedelta(days=future_days))
 
 
-def parse_calendar(data: bytes, where: object) -> icalendar.Calendar:
-    """iCalendar bytes as a calendar; ImportFormatError naming `where` when they are not iCalendar."""
+def parse_calendar(data: bytes, where: object) -> list[icalendar.Calendar]:
+    """iCalendar bytes as calendars (some exports concatenate several); ImportFormatError naming `where`
+    when they are not iCalendar."""
     text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
     if not text[:15].upper().startswith(b"BEGIN:VCALENDAR"):
         raise ImportFormatError(
             where, "is not an iCalendar file (it must start with BEGIN:VCALENDAR); export it as .ics"
         )
+    corrupt = "looks corrupt (the iCalendar data is cut short or cannot be read); export it again"
     try:
-        calendar = icalendar.Calendar.from_ical(text)
+        calendars = icalendar.Calendar.from_ical(text, multiple=True)
     except ValueError as exc:
-        raise ImportFormatError(where, "looks corrupt (the iCalendar data cannot be read); export it again") from exc
-    if not isinstance(calendar, icalendar.Calendar):
-        raise ImportFormatError(where, "is not an iCalendar file (no VCALENDAR at its top); export it as .ics")
-    return calendar
+        raise ImportFormatError(where, corrupt) from exc
+    # A file cut short (no END:VCALENDAR) parses to nothing at all.
+    if not calendars or not all(isinstance(c, icalendar.Calendar) for c in calendars):
+        raise ImportFormatError(where, corrupt)
+    return calendars
 
 
-def meetings(calendar: icalendar.Calendar, window: Window, context: str | None = None) -> Iterator[Observation]:
-    """One observation per occurrence in the window with at least one participant."""
-    context = context or _text(calendar.get("X-WR-CALNAME")) or None
-    recurring = {
-        _text(event.get("UID"))
-        for event in calendar.walk("VEVENT")
-        if event.get("RRULE") or event.get("RDATE") or event.get("RECURRENCE-ID")
-    }
-    # A series whose rule cannot be read is left out rather than stopping the whole calendar.
-    query = recurring_ical_events.of(calendar, skip_bad_series=True)
-    for event in query.between(window.start, window.end):
-        observation = _observation(event, recurring, context)
-        if observation is not None:
-            yield observation
+def meetings(
+    calendars: list[icalendar.Calendar], window: Window, context: str | None = None
+) -> Iterator[Observation | Exception]:
+    """One observation per occurrence in the window with at least one participant; an Exception for an
+    event that cannot be read (no start, a broken recurrence), which leaves the others unharmed."""
+    for calendar in calendars:
+        name = context or _text(calendar.get("X-WR-CALNAME")) or None
+        series = _series(calendar)
+        unreadable = {uid for uid, events in series.items() if any(not _has_start(e) for e in events)}
+        for uid in unreadable:
+            yield ValueError(f"calendar event {uid} has no readable start (DTSTART)")
+        if unreadable:
+            calendar.subcomponents = [
+                c for c in calendar.subcomponents if not (isinstance(c, icalendar.Event) and _uid(c) in unreadable)
+            ]
+        recurring = {
+            uid
+            for uid, events in series.items()
+            if len(events) > 1 or any(e.get("RRULE") or e.get("RDATE") or e.get("RECURRENCE-ID") for e in events)
+        }
+        try:
+            occurrences = list(recurring_ical_events.of(calendar).between(window.start, window.end))
+        except Exception:  # the recurrence library raises many kinds on malformed rules
+            occurrences = []
+            # Expand each series on its own, so that one broken rule costs only that series.
+            for uid, events in series.items():
+                if uid in unreadable:
+                    continue
+                try:
+                    occurrences += recurring_ical_events.of(_alone(calendar, events)).between(window.start, window.end)
+                except Exception as exc:
+                    yield ValueError(f"calendar event {uid} has a recurrence that cannot be read ({exc})")
+        for event in occurrences:
+            uid = _uid(event)
+            observation = _observation(event, uid, uid in recurring, name)
+            if observation is not None:
+                yield observation
 
 
-def _observation(event: icalendar.Event, recurring: set[str], context: str | None) -> Observation | None:
-    if _text(event.get("STATUS")).upper() == "CANCELLED":
+def _series(calendar: icalendar.Calendar) -> dict[str, list[icalendar.Event]]:
+    """The calendar's events by UID: a recurring master with its overridden instances."""
+    found: dict[str, list[icalendar.Event]] = {}
+    for event in calendar.subcomponents:
+        if isinstance(event, icalendar.Event):
+            found.setdefault(_uid(event), []).append(event)
+    return found
+
+
+def _alone(calendar: icalendar.Calendar, events: list[icalendar.Event]) -> icalendar.Calendar:
+    """A calendar with the same properties and time zones holding only `events`."""
+    single = icalendar.Calendar()
+    for key, value in calendar.items():
+        single[key] = value
+    for component in calendar.subcomponents:
+        if isinstance(component, icalendar.Timezone):
+            single.add_component(component)
+    for event in events:
+        single.add_component(event)
+    return single
+
+
+def _has_start(event: icalendar.Event) -> bool:
+    return _when(event.get("DTSTART")) is not None
+
+
+def _when(value: object) -> date | None:
+    """The date or datetime of a DTSTART/DTEND/RECURRENCE-ID, or None when missing or unreadable."""
+    try:
+        moment = getattr(value, "dt", None)
+    except ValueError:  # icalendar keeps an unparsable value and raises on reading it
         return None
-    start = event.get("DTSTART")
-    if start is None or not isinstance(start.dt, date):
+    return moment if isinstance(moment, date) else None
+
+
+def _uid(event: icalendar.Event) -> str:
+    return _text(event.get("UID")) or _digest(event)
+
+
+def _observation(event: icalendar.Event, uid: str, recurring: bool, context: str | None) -> Observation | None:
+    if _text(event.get("STATUS")).upper() == "CANCELLED":
         return None
     participants, left_out = _participants(event)
     if not participants:
         return None
-    uid = _text(event.get("UID")) or _digest(event)
-    occurrence_id = event.get("RECURRENCE-ID")
+    start = _when(event.get("DTSTART"))
+    if start is None:
+        return None
+    occurrence_id = _when(event.get("RECURRENCE-ID"))
     # One id per occurrence that survives an override moving it: the series' original start.
-    source_id = f"{uid}/{utc_iso(_moment(occurrence_id.dt))}" if uid in recurring and occurrence_id else uid
-    all_day = not isinstance(start.dt, datetime)
+    source_id = f"{uid}/{utc_iso(_moment(occurrence_id))}" if recurring and occurrence_id else uid
     metadata: dict[str, Any] = {"uid": uid}
-    if all_day:
+    if not isinstance(start, datetime):
         metadata["all_day"] = True
-    end = event.get("DTEND")
-    if end is not None and isinstance(end.dt, date):
-        metadata["end"] = utc_iso(_moment(end.dt))
+    end = _when(event.get("DTEND"))
+    if end is not None:
+        metadata["end"] = utc_iso(_moment(end))
     location = _text(event.get("LOCATION"))
     if location:
         metadata["location"] = location
-    if uid in recurring:
+    if recurring:
         metadata["recurring"] = True
     metadata.update(left_out)
     return Observation(
         source_id=source_id,
         kind="meeting",
-        occurred_at=_moment(start.dt),
+        occurred_at=_moment(start),
         participants=participants,
         context=context,
         title=_text(event.get("SUMMARY")) or None,
@@ -216,8 +279,7 @@ class CalendarImporter:
 
         Every read covers the whole window: the window moves with time, and re-reads add nothing twice.
         """
-        calendar = parse_calendar(path.read_bytes(), path)
-        return meetings(calendar, self.window())
+        return meetings(parse_calendar(path.read_bytes(), path), self.window())
 
     def window(self) -> Window:
         return Window.around(self.now, self.past_days, self.future_days)

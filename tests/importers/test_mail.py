@@ -296,3 +296,49 @@ def test_the_demo_mbox_imports_with_lists_and_robots_left_out(tmp_path: Path, wo
     addresses = set(entities(workspace))
     assert not any("lists." in a or a.startswith("no-reply@") for a in addresses)
     assert {cast.owner["email"], cast.owner["personal_email"]} <= addresses
+
+
+def test_a_folder_of_mboxes_and_apple_mail_bundles_is_read_file_by_file(tmp_path: Path, workspace: Workspace) -> None:
+    folder = tmp_path / "Takeout" / "Mail"
+    (folder / "Archive.mbox").mkdir(parents=True)  # Apple Mail: a bundle folder holding a file named mbox
+    write_mbox(
+        folder / "Archive.mbox" / "mbox",
+        message(
+            "From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\n"
+            "Date: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <apple@northwind.example>\n"
+        ),
+    )
+    (folder / "Archive.mbox" / "Info.plist").write_text("<plist/>", encoding="utf-8")
+    inbox = write_mbox(
+        folder / "Inbox.mbox",
+        message(
+            "From: Ben Smith <ben@gmail.com>\nTo: me@example.org\n"
+            "Date: Tue, 07 Jan 2025 09:00:00 +0000\nMessage-ID: <inbox@gmail.com>\n",
+            # An unescaped body line starting with "From " (mboxo) stays in its message.
+            body="See you then.\n\nFrom the team, thanks!\n",
+        ),
+    )
+
+    first = import_paths(workspace, "mail", [tmp_path / "Takeout"])
+
+    assert (first.interactions, first.skipped) == (2, 0)
+    assert [r["snippet"] for r in interactions(workspace)] == ["Hello there.", "See you then. From the team, thanks!"]
+
+    inbox.write_bytes(
+        inbox.read_bytes()
+        + message(
+            "From: Ben Smith <ben@gmail.com>\nTo: me@example.org\n"
+            "Date: Wed, 08 Jan 2025 09:00:00 +0000\nMessage-ID: <later@gmail.com>\n"
+        )
+    )
+    importer = MboxImporter()
+    second = import_paths(workspace, "mail", [tmp_path / "Takeout"], importer=importer)
+
+    assert (second.interactions, importer.total) == (1, 1)
+
+
+def test_a_folder_without_mbox_files_is_refused(tmp_path: Path, workspace: Workspace) -> None:
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+
+    with pytest.raises(ImportFormatError, match=r"holds no mbox files"):
+        import_paths(workspace, "mail", [tmp_path])

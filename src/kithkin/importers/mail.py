@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
@@ -22,11 +24,47 @@ HEAD_BYTES = 64 * 1024
 COUNT_CHUNK = 1 << 20
 _SEPARATOR = b"From "
 _FINGERPRINT_BYTES = 4096
+# An envelope line carries a time ("From sender Thu Jan  2 10:00:00 2025"): a body line that merely
+# begins with "From " in an unescaped (mboxo) file does not split the message.
+_ENVELOPE = re.compile(rb"From \S+\s.*\d{1,2}:\d\d")
 _NOT_MBOX = "is not an mbox file (each message must start with a 'From ' line); export the mailbox as mbox"
 
 
+@dataclass
+class _Mbox:
+    """One mbox file of an import and how far it has been read."""
+
+    path: Path
+    key: str  # its name within the imported folder: the cursor's key for it
+    head: bytes
+    offset: int = 0
+
+    def fingerprint(self, offset: int | None = None) -> str:
+        """A digest of the file's opening bytes, no further than `offset`: the same file grown by
+        appended mail keeps it, a different file does not."""
+        end = self.offset if offset is None else offset
+        return hashlib.sha1(self.head[: min(_FINGERPRINT_BYTES, end)]).hexdigest()
+
+    def resume(self, stored: object) -> None:
+        """Continue from a stored position when it still points at a message of this same file."""
+        if not isinstance(stored, dict):
+            return
+        try:
+            offset = int(stored["offset"])
+        except (KeyError, TypeError, ValueError):
+            return
+        same_file = stored.get("fingerprint") == self.fingerprint(offset)
+        if not same_file or offset <= 0:
+            return
+        with self.path.open("rb") as handle:
+            handle.seek(offset)
+            if handle.read(len(_SEPARATOR)) in (_SEPARATOR, b""):
+                self.offset = offset
+
+
 class MboxImporter:
-    """`kithkin import mail FILE.mbox`: one email observation per message; list and machine mail left out."""
+    """`kithkin import mail FILE.mbox` (or a folder of them: a Takeout "Mail" folder, Apple Mail's
+    `Name.mbox` bundles): one email observation per message; list and machine mail left out."""
 
     source_type: ClassVar[str] = "mail"
 
@@ -34,58 +72,43 @@ class MboxImporter:
         self.include_automated = include_automated
         self.total: int | None = None
         self.left_out = 0
-        self._offset = 0
-        self._head = b""
+        self._files: list[_Mbox] = []
 
     def sniff(self, path: Path) -> bool:
-        if not path.is_file():
-            return False
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
-        return _problem(head) is None
+        files = _mbox_files(path)
+        return bool(files) and all(_problem(_head(f)) is None for f in files)
 
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
-        """Check the file now (raising ImportFormatError before anything is yielded), then stream it."""
-        with path.open("rb") as handle:
-            head = handle.read(HEAD_BYTES)
-        problem = _problem(head)
-        if problem:
-            raise ImportFormatError(path, problem)
-        self._head = head
-        self._offset = self._resume_offset(path, cursor)
-        self.total = _count_messages(path, self._offset)
+        """Check every file now (raising ImportFormatError before anything is yielded), then stream them."""
+        files = _mbox_files(path)
+        if not files:
+            raise ImportFormatError(path, "holds no mbox files (*.mbox); export the mailbox as mbox")
+        self._files = []
+        for file in files:
+            head = _head(file)
+            problem = _problem(head)
+            if problem:
+                raise ImportFormatError(file, problem)
+            self._files.append(_Mbox(file, file.relative_to(path).as_posix() if path.is_dir() else file.name, head))
+        stored = _stored_positions(cursor)
+        for mbox in self._files:
+            mbox.resume(stored.get(mbox.key))
+        self.total = sum(_count_messages(m.path, m.offset) for m in self._files)
         self.left_out = 0
-        return self._messages(path)
+        return self._messages()
 
     def cursor(self) -> str | None:
-        return json.dumps({"offset": self._offset, "fingerprint": self._fingerprint(self._offset)})
+        positions = {m.key: {"offset": m.offset, "fingerprint": m.fingerprint()} for m in self._files}
+        return json.dumps({"files": positions}, sort_keys=True)
 
-    def _fingerprint(self, offset: int) -> str:
-        """A digest of the file's opening bytes, no further than `offset`: the same file grown by
-        appended mail keeps it, a different file does not."""
-        return hashlib.sha1(self._head[: min(_FINGERPRINT_BYTES, offset)]).hexdigest()
+    def _messages(self) -> Iterator[Observation | Exception]:
+        for mbox in self._files:
+            yield from self._messages_of(mbox)
 
-    def _resume_offset(self, path: Path, cursor: str | None) -> int:
-        """The stored offset when it still points at a message of the same file, else 0."""
-        if not cursor:
-            return 0
-        try:
-            state = json.loads(cursor)
-            offset = int(state["offset"])
-            same_file = state["fingerprint"] == self._fingerprint(offset)
-        except (ValueError, KeyError, TypeError):
-            return 0
-        if not same_file or offset <= 0:
-            return 0
-        with path.open("rb") as handle:
-            handle.seek(offset)
-            at_message = handle.read(len(_SEPARATOR)) in (_SEPARATOR, b"")
-        return offset if at_message else 0
-
-    def _messages(self, path: Path) -> Iterator[Observation | Exception]:
-        with path.open("rb") as handle:
-            handle.seek(self._offset)
-            for from_line, data, end in _split(handle, self._offset):
+    def _messages_of(self, mbox: _Mbox) -> Iterator[Observation | Exception]:
+        with mbox.path.open("rb") as handle:
+            handle.seek(mbox.offset)
+            for from_line, data, end in _split(handle, mbox.offset):
                 message = parse_message(data)
                 labels = _gmail_labels(message)
                 observation: Observation | Exception | None = None
@@ -101,11 +124,37 @@ class MboxImporter:
                     except ValueError as exc:
                         observation = exc
                 # The offset moves before the yield: when ingest asks for the cursor the message is in its batch.
-                self._offset = end
+                mbox.offset = end
                 if observation is None:
                     self.left_out += 1
                     continue
                 yield observation
+
+
+def _mbox_files(path: Path) -> list[Path]:
+    """The mbox files a path names: itself, or those in a folder (`*.mbox` files, and the `mbox` file
+    inside each of Apple Mail's `Name.mbox` bundle folders)."""
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() == ".mbox" or p.name == "mbox"))
+
+
+def _head(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(HEAD_BYTES)
+
+
+def _stored_positions(cursor: str | None) -> dict[str, object]:
+    """Per-file positions from a cursor; an unreadable one starts over (ids keep that duplicate-free)."""
+    if not cursor:
+        return {}
+    try:
+        files = json.loads(cursor)["files"]
+    except (ValueError, KeyError, TypeError):
+        return {}
+    return files if isinstance(files, dict) else {}
 
 
 def _problem(head: bytes) -> str | None:
@@ -129,7 +178,7 @@ def _split(handle: BinaryIO, start: int) -> Iterator[tuple[bytes, bytes, int]]:
     lines: list[bytes] = []
     offset = start
     for line in handle:
-        if line.startswith(_SEPARATOR):
+        if line.startswith(_SEPARATOR) and _ENVELOPE.match(line):
             if from_line is not None:
                 yield from_line, b"".join(lines), offset
             from_line, lines = line, []

@@ -291,3 +291,26 @@ def test_a_dead_server_is_reported_in_words(page: Page, crm: Crm) -> None:
     page.route("**/api/crm/people?*", lambda route: route.abort())
     page.goto(f"{crm.url}/crm/")
     expect(page.locator("#people-list .error")).to_contain_text("Kithkin's server cannot be reached")
+
+
+def test_unlink_an_identity_and_merge_a_duplicate(page: Page, crm: Crm) -> None:
+    page.on("dialog", lambda d: d.accept())
+    bob = person_id(crm, "Bob Stone")
+    open_crm(page, crm, f"#/people/{bob}")
+    page.click("#entities summary")
+    mail = page.locator("#entities .entity").filter(has=page.locator(".badge[data-source='mail']"))
+    mail.get_by_role("button", name="Unlink").click()
+    expect(page.locator("#entities summary")).to_have_text("Linked source entities (1)")
+    assert [e["source_type"] for e in api(crm, f"/people/{bob}")["source_entities"]] == ["contacts"]
+
+    frank = person_id(crm, "Frank Ocean")
+    open_crm(page, crm, f"#/people/{frank}")
+    page.locator("#detail").get_by_role("button", name="Edit").click()
+    page.get_by_label("Find a person to merge into this one").fill("frank")
+    duplicate = page.locator("#edit-form .suggest li")
+    expect(duplicate).to_have_count(1)
+    duplicate.get_by_role("button", name="Merge into this person").click()
+    expect(page.locator("#detail h2")).to_have_text("Frank Ocean")
+    page.click("#entities summary")
+    expect(page.locator("#entities .entity")).to_have_count(2)
+    assert sorted(api(crm, f"/people/{frank}")["sources"]) == ["contacts", "imessage"]

@@ -148,10 +148,7 @@ export class PeopleList {
       {
         class: `card${person.id === this.selectedId ? " selected" : ""}`,
         href: `#/people/${encodeURIComponent(person.id)}`,
-        role: "listitem",
         dataset: { id: person.id, index: String(index) },
-        "aria-setsize": this.total,
-        "aria-posinset": index + 1,
       },
       avatar(person),
       h("span", { class: "card-name" }, person.canonical_name),

@@ -153,7 +153,12 @@ def sync(
 
     try:
         with _workspace(home) as workspace:
-            results = sync_sources(workspace, sources or None)
+            bar, update = _progress_bar(not as_json, "Syncing")
+            if bar:
+                with bar:
+                    results = sync_sources(workspace, sources or None, progress=update)
+            else:
+                results = sync_sources(workspace, sources or None)
     except KithkinError as exc:
         _fail(str(exc))
     data = {"results": [r.as_dict() for r in results]}

@@ -55,5 +55,7 @@ def sync_source(workspace: Workspace, source: LiveSource, progress: Progress | N
     return summary
 
 
-def sync_sources(workspace: Workspace, types: list[str] | None = None) -> list[ImportSummary]:
-    return [sync_source(workspace, source) for source in configured_sources(workspace, types)]
+def sync_sources(
+    workspace: Workspace, types: list[str] | None = None, progress: Progress | None = None
+) -> list[ImportSummary]:
+    return [sync_source(workspace, source, progress) for source in configured_sources(workspace, types)]

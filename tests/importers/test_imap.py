@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 import pytest
+from typer.testing import CliRunner
 
-from kithkin.config import LiveSource
+from kithkin.cli import app
+from kithkin.config import LiveSource, load_settings, save_settings
 from kithkin.importers.imap import ImapImporter, live_importer
 from kithkin.ingest import ingest
 from kithkin.models import ImportSummary, KithkinError, Observation
@@ -201,3 +204,19 @@ def test_a_source_without_a_host_is_refused(workspace: Workspace) -> None:
 
 def test_the_importer_reads_no_files(tmp_path) -> None:
     assert ImapImporter("h", "u", "p").sniff(tmp_path) is False
+
+
+def test_cli_sync_reads_the_configured_account(
+    dovecot_server: DovecotServer, home, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dovecot_server.append("INBOX", mail(1), mail(2))
+    settings = load_settings(home)
+    settings.sources = [source(dovecot_server, monkeypatch)]
+    save_settings(home, settings)
+
+    result = CliRunner().invoke(app, ["sync", "imap", "--home", str(home), "--json"])
+
+    assert result.exit_code == 0, result.output
+    [data] = json.loads(result.stdout)["results"]
+    assert (data["source"], data["interactions"], data["source_entities"]) == ("mail", 2, 3)
+    assert "secret" not in (home / "config.yaml").read_text(encoding="utf-8")

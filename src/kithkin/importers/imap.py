@@ -38,6 +38,7 @@ from kithkin.models import KithkinError, Observation
 from kithkin.workspace import Workspace
 
 CHUNK_SIZE = 500
+BODY_BYTES = 65536
 TIMEOUT = 60.0
 # Folders that hold no correspondence worth knowing people by.
 _SKIPPED_USES = (b"\\Junk", b"\\Trash", b"\\Drafts", b"\\Noselect", b"\\NonExistent")
@@ -145,7 +146,8 @@ class ImapImporter:
     def _messages(
         self, client: IMAPClient, plan: list[tuple[str, list[int]]], gmail: bool
     ) -> Iterator[Observation | Exception]:
-        part = "BODY.PEEK[]" if self.bodies else "BODY.PEEK[HEADER]"
+        # A snippet needs only a message's opening: the first 64 KiB, never its attachments.
+        part = f"BODY.PEEK[]<0.{BODY_BYTES}>" if self.bodies else "BODY.PEEK[HEADER]"
         items = [part, "INTERNALDATE"] + (["X-GM-THRID", "X-GM-LABELS"] if gmail else [])
         try:
             for folder, uids in plan:
@@ -176,7 +178,7 @@ class ImapImporter:
                 client.shutdown()
 
     def _observation(self, folder: str, data: dict[bytes, Any], gmail: bool) -> Observation | Exception | None:
-        raw = data.get(b"BODY[]") or data.get(b"BODY[HEADER]") or b""
+        raw = data.get(b"BODY[]<0>") or data.get(b"BODY[HEADER]") or b""
         received = data.get(b"INTERNALDATE")
         if isinstance(received, datetime) and received.tzinfo is None:
             received = received.replace(tzinfo=UTC)

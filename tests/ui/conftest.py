@@ -78,9 +78,9 @@ def chat(source_id: str, when: datetime, sender: Identity, text: str) -> Observa
 
 
 def seed(workspace: Workspace) -> None:
-    """Contacts for a small circle (one of them named like an HTML injection); 75 emails with Alice,
-    group threads among Alice, Bob and Carol; then Erin and Frank seen again on iMessage by phone only,
-    and Bob's address used under another name: three links for review."""
+    """Contacts for a small circle (one of them named like an HTML injection); 75 emails with Alice and
+    group threads among Alice, Bob and Carol; two meetings ahead with Bob and Carol; then Erin and Frank
+    seen again on iMessage by phone only, and Bob's address used under another name: three links to review."""
     alice = card("c-alice", "Alice Martin", "alice@acme.test", "+14155550111", company="Acme", position="Engineer")
     bob = card("c-bob", "Bob Stone", "bob@acme.test", company="Acme", position="Designer")
     carol = card("c-carol", "Carol Díaz", "carol@globex.test", company="Globex")
@@ -140,6 +140,15 @@ def seed(workspace: Workspace) -> None:
             ),
         ],
     )
+    soon = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    feed(
+        workspace,
+        "calendar",
+        [
+            meeting("m1", soon, "Design review", bob, carol),
+            meeting("m2", soon + timedelta(days=3), "Quarterly planning", carol),
+        ],
+    )
     feed(
         workspace,
         "slack",
@@ -152,6 +161,11 @@ def seed(workspace: Workspace) -> None:
             )
         ],
     )
+
+
+def meeting(source_id: str, when: datetime, title: str, *attendees: Identity) -> Observation:
+    people = [owner("organizer")] + [Identity(a.source_id, a.name, a.emails, role="attendee") for a in attendees]
+    return Observation(source_id=source_id, kind="meeting", occurred_at=when, participants=people, title=title)
 
 
 @dataclass

@@ -88,6 +88,14 @@ UID:focus@google.com
 SUMMARY:Focus time
 END:VEVENT
 BEGIN:VEVENT
+DTSTART:20250117T080000Z
+UID:alone@google.com
+ORGANIZER;CN=Me:mailto:me@example.org
+ATTENDEE;PARTSTAT=ACCEPTED;CN=Me:mailto:me@example.org
+ATTENDEE;PARTSTAT=DECLINED;CN=Ben Smith:mailto:ben@gmail.com
+SUMMARY:Everyone else declined
+END:VEVENT
+BEGIN:VEVENT
 DTSTART:20200101T080000Z
 UID:ancient@google.com
 ORGANIZER:mailto:old@friend.example

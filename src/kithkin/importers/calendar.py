@@ -4,7 +4,7 @@ URLs (Google's secret address, Outlook published calendars).
 Every occurrence of a meeting inside a bounded window (2 years back, 1 year ahead by default) is one
 observation: recurring series are expanded with their overrides, exceptions and cancellations by
 `recurring-ical-events`. Declined attendees, rooms and resources are not participants; they are
-kept in the metadata. Events with no one but their owner (focus blocks, reminders) are left out.
+kept in the metadata. Events with fewer than two people (focus blocks, reminders) are left out.
 """
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def parse_calendar(data: bytes, where: object) -> list[icalendar.Calendar]:
 def meetings(
     calendars: list[icalendar.Calendar], window: Window, context: str | None = None
 ) -> Iterator[Observation | Exception]:
-    """One observation per occurrence in the window with at least one participant; an Exception for an
+    """One observation per occurrence in the window with two people or more; an Exception for an
     event that cannot be read (no start, a broken recurrence), which leaves the others unharmed."""
     for calendar in calendars:
         name = context or _text(calendar.get("X-WR-CALNAME")) or None
@@ -151,7 +151,9 @@ def _observation(event: icalendar.Event, uid: str, recurring: bool, context: str
     if _text(event.get("STATUS")).upper() == "CANCELLED":
         return None
     participants, left_out = _participants(event)
-    if not participants:
+    # A meeting takes two: an event of its organiser alone (a focus block, a reminder, a meeting
+    # everyone else declined) says nothing about anyone.
+    if len(participants) < 2:
         return None
     start = _when(event.get("DTSTART"))
     if start is None:

@@ -4,13 +4,16 @@ the timeline, link review, the import wizard, the graph, the phone layout and es
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.conftest import TIMELINE_EMAILS, XSS_NAME, Crm, shot
+from kithkin.config import LiveSource, load_settings, save_settings
+from tests.fixtures.radicale import RadicaleServer, radicale_server  # noqa: F401  (the fixture, found by name)
+from tests.ui.conftest import TIMELINE_EMAILS, XSS_NAME, Crm, serve, shot
 
 pytestmark = pytest.mark.browser
 
@@ -314,3 +317,54 @@ def test_unlink_an_identity_and_merge_a_duplicate(page: Page, crm: Crm) -> None:
     page.click("#entities summary")
     expect(page.locator("#entities .entity")).to_have_count(2)
     assert sorted(api(crm, f"/people/{frank}")["sources"]) == ["contacts", "imessage"]
+
+
+MKCOL = (
+    '<?xml version="1.0" encoding="utf-8"?><d:mkcol xmlns:d="DAV:" xmlns:card="urn:ietf:params:xml:ns:carddav">'
+    "<d:set><d:prop><d:resourcetype><d:collection/><card:addressbook/></d:resourcetype>"
+    "<d:displayname>Contacts</d:displayname></d:prop></d:set></d:mkcol>"
+)
+
+
+def test_sync_button_runs_a_live_carddav_source(
+    browser,
+    seeded_home: Path,
+    tmp_path: Path,
+    radicale_server: RadicaleServer,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    book = f"{radicale_server.user_url}contacts/"
+    with httpx.Client(auth=radicale_server.auth) as dav:
+        assert dav.request("MKCOL", book, content=MKCOL).status_code == 201
+        card = "BEGIN:VCARD\r\nVERSION:3.0\r\nUID:uma\r\nFN:Uma Thorne\r\nEMAIL:uma@thorne.example\r\nEND:VCARD\r\n"
+        assert dav.put(f"{book}uma.vcf", content=card, headers={"Content-Type": "text/vcard"}).status_code == 201
+    monkeypatch.setenv("KITHKIN_UI_CARDDAV_PASSWORD", radicale_server.password)
+    home = tmp_path / "home"
+    shutil.copytree(seeded_home, home)
+    settings = load_settings(home)
+    settings.sources = [
+        LiveSource(
+            type="carddav",
+            account="radicale",
+            url=radicale_server.url,
+            username=radicale_server.username,
+            password_env="KITHKIN_UI_CARDDAV_PASSWORD",
+        )
+    ]
+    save_settings(home, settings)
+    server = serve(home)
+    url = next(server)
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    try:
+        page.goto(f"{url}/crm/#/stats")
+        row = page.locator("#sources tr").filter(has=page.locator(".badge[data-source='carddav']"))
+        expect(row).to_contain_text("radicale")
+        row.get_by_role("button", name="Sync carddav now").click()
+        expect(row).to_contain_text("synced just now · 1 new identity, 0 new interactions", timeout=15000)
+        page.goto(f"{url}/crm/")
+        page.fill("#search", "uma")
+        expect(page.locator("#people-list .card-name")).to_have_text(["Uma Thorne"])
+    finally:
+        context.close()
+        server.close()

@@ -89,7 +89,9 @@ function sourceRow(s, onChanged) {
         const job = await api(`/sources/${encodeURIComponent(type)}/sync`, { method: "POST" });
         const final = await watchJob(job.id, (j) => fill(state, jobProgress(j)));
         if (jobFailed(final)) throw new Error(jobError(final));
-        fill(state, `synced just now · ${plural(final.summary?.interactions ?? 0, "new interaction")}`);
+        const got = final.summary || {};
+        fill(state, `synced just now · ${plural(got.source_entities ?? 0, "new identity", "new identities")}, `
+          + plural(got.interactions ?? 0, "new interaction"));
         toast(`${type} is up to date.`);
         onChanged();
       } catch (error) {

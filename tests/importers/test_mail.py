@@ -107,7 +107,9 @@ def test_threads_direction_and_snippets(tmp_path: Path, workspace: Workspace) ->
             "From: Owner Person <ME@example.org>\nTo: Ana Okafor <ana@northwind.example>\nSubject: Re: Plan\n"
             "Date: Mon, 06 Jan 2025 10:00:00 +0000\nMessage-ID: <reply@example.org>\n"
             "In-Reply-To: <root@northwind.example>\nReferences: <root@northwind.example>\n",
-            "Tuesday works.\n\nOn Mon, 6 Jan 2025 Ana Okafor wrote:\n> Shall we meet on Tuesday?\n",
+            # Gmail wraps a long "On ... wrote:" line.
+            "Tuesday works.\n\nOn Mon, 6 Jan 2025 at 09:00, Ana Okafor <\nana@northwind.example> wrote:\n"
+            "> Shall we meet on Tuesday?\n",
         ),
         message(
             "From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\nSubject: Re: Plan\n"

@@ -32,7 +32,8 @@ _AUTOMATED_LOCAL = re.compile(
     re.IGNORECASE,
 )
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
-_QUOTE_HEADER = re.compile(r"^(On .{0,200} wrote:|-----Original Message-----|From: .*)$", re.MULTILINE)
+# Where a reply's quote of earlier mail begins; Gmail wraps its "On ... wrote:" line when it is long.
+_QUOTE_HEADER = re.compile(r"^((?s:On .{0,250}?) wrote:|-----Original Message-----|From: .*)$", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 
 

@@ -30,6 +30,7 @@ export class DetailPanel {
     if (!this.isOpen()) {
       this.returnFocus = document.activeElement;
       this.aside.hidden = false;
+      document.body.classList.add("detail-open");
       requestAnimationFrame(() => this.aside.classList.add("open"));
     }
     if (this.person?.id !== id) {
@@ -55,6 +56,7 @@ export class DetailPanel {
     this.person = null;
     this.aside.classList.remove("open");
     this.aside.hidden = true;
+    document.body.classList.remove("detail-open");
     this.aside.replaceChildren();
     if (this.returnFocus?.isConnected) this.returnFocus.focus();
   }

@@ -208,3 +208,25 @@ def test_live_sync_reads_the_configured_chat_db_in_place(tmp_path: Path, home: P
     missing = LiveSource(type="imessage", account="x", path=str(tmp_path / "absent.db"))
     with Workspace.open(home) as workspace, pytest.raises(KithkinError, match=r"absent\.db was not found"):
         sync_source(workspace, missing)
+
+
+def test_live_sync_sees_messages_still_in_the_write_ahead_log(tmp_path: Path, home: Path) -> None:
+    (tmp_path / "Messages").mkdir()
+    path = build(tmp_path / "Messages" / "chat.db")
+    messages_app = sqlite3.connect(path)  # Messages keeps chat.db open in WAL mode
+    messages_app.execute("PRAGMA journal_mode = WAL")
+    messages_app.execute("PRAGMA wal_autocheckpoint = 0")
+    messages_app.execute(
+        "INSERT INTO message (guid, text, handle_id, service, date, is_from_me) VALUES ('wal-1', 'Just now', 1,"
+        " 'iMessage', ?, 0)",
+        (int((when(9) - datetime(2001, 1, 1, tzinfo=UTC)).total_seconds() * 1e9),),
+    )
+    messages_app.execute("INSERT INTO chat_message_join (chat_id, message_id) VALUES (1, 9)")
+    messages_app.commit()
+    assert (tmp_path / "Messages" / "chat.db-wal").stat().st_size > 0
+    with Workspace.open(home) as workspace:
+        summary = sync_source(workspace, LiveSource(type="imessage", account="mac", path=str(path)))
+        assert summary.interactions == 5
+        latest = workspace.conn.execute("SELECT snippet FROM interactions ORDER BY occurred_at DESC").fetchone()
+        assert latest[0] == "Just now"
+    messages_app.close()

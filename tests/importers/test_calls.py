@@ -169,7 +169,7 @@ def test_android_calls_xml(tmp_path: Path, workspace: Workspace) -> None:
 
 def test_broken_or_foreign_files_are_refused_whole(tmp_path: Path, workspace: Workspace) -> None:
     truncated = tmp_path / "calls.xml"
-    truncated.write_text(ANDROID[: ANDROID.index("<call number=\"\"")], encoding="utf-8")
+    truncated.write_text(ANDROID[: ANDROID.index('<call number=""')], encoding="utf-8")
     with pytest.raises(ImportFormatError, match=r"calls\.xml: is not readable XML"):
         import_paths(workspace, "calls", [truncated])
     sms = tmp_path / "sms.xml"

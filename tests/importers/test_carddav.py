@@ -239,4 +239,3 @@ def test_unreachable_server_is_one_plain_sentence(workspace: Workspace, monkeypa
         port = probe.getsockname()[1]
     with pytest.raises(KithkinError, match=r"could not be reached .*; check the url"):
         sync_source(workspace, configure(monkeypatch, f"http://127.0.0.1:{port}/"))
-

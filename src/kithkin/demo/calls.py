@@ -25,8 +25,8 @@ def write(cast: Cast, folder: Path) -> list[Path]:
             millis = int(moment.timestamp() * 1000)
             name = person.name if rng.random() < 0.8 else "(Unknown)"
             lines.append(
-                f"  <call number={quoteattr(national)} duration=\"{duration}\" date=\"{millis}\" type=\"{kind}\""
-                f" presentation=\"1\" subscription_id=\"1\" post_dial_digits=\"\""
+                f'  <call number={quoteattr(national)} duration="{duration}" date="{millis}" type="{kind}"'
+                f' presentation="1" subscription_id="1" post_dial_digits=""'
                 f" readable_date={quoteattr(moment.strftime('%b %d, %Y %I:%M:%S %p'))}"
                 f" contact_name={quoteattr(name)} />"
             )

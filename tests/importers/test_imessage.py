@@ -173,6 +173,8 @@ def test_sniffing_recognises_a_chat_db(tmp_path: Path) -> None:
     path = build(tmp_path / "chat.db")
     assert IMessageImporter().sniff(path)
     assert sniff_source(path) == "imessage"
+    assert IMessageImporter().sniff(tmp_path)  # the Messages folder stands for its chat.db
+    assert len(list(IMessageImporter().read(tmp_path, None))) == 4
     text = tmp_path / "notes.txt"
     text.write_text("hello", encoding="utf-8")
     assert not IMessageImporter().sniff(text)

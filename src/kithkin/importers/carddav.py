@@ -117,7 +117,10 @@ class CardDavImporter:
     def _address_books(self, url: str) -> list[str]:
         """The address books at `url`: itself, or those under the user's address book home."""
         props = ("<d:resourcetype/>", "<d:current-user-principal/>", "<card:addressbook-home-set/>")
-        [first, *_] = self._multistatus("PROPFIND", url, _propfind_body(*props), "0") or [None]
+        body = _propfind_body(*props)
+        if urlsplit(url).path in ("", "/") and self._request("PROPFIND", url, body, "0").status_code in (404, 405):
+            url = urljoin(url, "/.well-known/carddav")  # RFC 6764: a bare server name redirects from here
+        [first, *_] = self._multistatus("PROPFIND", url, body, "0") or [None]
         if first is None:
             raise KithkinError(f"The CardDAV server at {url} described nothing there; check the url.")
         if first.find(f".//{DAV}resourcetype/{CARD}addressbook") is not None:

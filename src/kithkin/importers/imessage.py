@@ -122,6 +122,11 @@ def _decode_with_typedstream(data: bytes) -> str | None:
     return None
 
 
+def _chat_db_in(path: Path) -> Path:
+    """The Messages folder (~/Library/Messages) stands for the chat.db inside it."""
+    return path / "chat.db" if path.is_dir() and (path / "chat.db").is_file() else path
+
+
 def _is_chat_db(conn: sqlite3.Connection) -> bool:
     names = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     return all(table in names for table in REQUIRED_TABLES)
@@ -155,6 +160,7 @@ class IMessageImporter:
         return found
 
     def sniff(self, path: Path) -> bool:
+        path = _chat_db_in(path)
         if not path.is_file():
             return False
         with path.open("rb") as handle:
@@ -175,6 +181,7 @@ class IMessageImporter:
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
         self._cursor = cursor
         after = int(cursor) if cursor and cursor.isdigit() else 0
+        path = _chat_db_in(path)
         conn = self._open(path)
         try:
             if not _is_chat_db(conn):

@@ -177,6 +177,12 @@ document.addEventListener("keydown", (event) => {
 
 window.addEventListener("hashchange", applyRoute);
 
+// The header wraps on narrow screens; the person panel starts below it whatever its height.
+const topbar = $(".topbar");
+new ResizeObserver(() => {
+  document.documentElement.style.setProperty("--topbar-height", `${topbar.offsetHeight}px`);
+}).observe(topbar);
+
 addOptions(filters.category, KNOWN_CATEGORIES);
 reloadList();
 applyRoute();

@@ -134,6 +134,7 @@ TAGS = ["climbing", "book club", "investor", "school", "neighbour", "conference"
 COMPANIES = ("Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", None, None)
 CATEGORIES = ("work", "personal", "family", "unknown")
 NOW = datetime.now(UTC).replace(microsecond=0)
+DAY = (NOW - timedelta(days=30)).strftime("%Y%m%d")  # inside the calendar importer's window
 
 
 @dataclass
@@ -277,7 +278,7 @@ def build(path: Path) -> Home:
 
 
 ICS = """BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:{uid}@bench\r
-DTSTAMP:20240301T100000Z\r\nDTSTART:20240301T100000Z\r\nDTEND:20240301T110000Z\r\nSUMMARY:Coffee {uid}\r
+DTSTAMP:{day}T100000Z\r\nDTSTART:{day}T100000Z\r\nDTEND:{day}T110000Z\r\nSUMMARY:Coffee {uid}\r
 ORGANIZER;CN=Me:mailto:me@example.org\r\nATTENDEE;CN=Guest {uid}:mailto:guest{uid}@example.com\r
 END:VEVENT\r\nEND:VCALENDAR\r\n"""
 
@@ -383,7 +384,7 @@ def upload(client: Any, n: int) -> Any:
     return client.post(
         "/api/crm/sources/import",
         data={"source": "calendar"},
-        files=[("files", (f"invite{n}.ics", ICS.format(uid=n).encode()))],
+        files=[("files", (f"invite{n}.ics", ICS.format(uid=n, day=DAY).encode()))],
     )
 
 
@@ -456,7 +457,7 @@ def report(title: str, rows: list[tuple[str, list[float], float]]) -> bool:
 
 def calendar_server(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
     """A loopback web server publishing one .ics, the target of the `ics_url` live source."""
-    (folder / "team.ics").write_text(ICS.format(uid="team"), encoding="utf-8")
+    (folder / "team.ics").write_text(ICS.format(uid="team", day=DAY), encoding="utf-8")
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from datetime import UTC, datetime, timedelta
 
 from fastapi.testclient import TestClient
 
@@ -202,3 +203,44 @@ def test_unknown_job_is_404(client):
     response = client.get(f"{API}/jobs/job_nope")
     assert response.status_code == 404
     assert response.json()["detail"].startswith("There is no job job_nope")
+
+
+# A month ago: the calendar importer reads a window around today.
+WHEN = (datetime.now(UTC) - timedelta(days=30)).strftime("%Y%m%d")
+INVITE = f"""BEGIN:VCALENDAR\r
+VERSION:2.0\r
+PRODID:-//test//EN\r
+BEGIN:VEVENT\r
+UID:kickoff-1@example.org\r
+DTSTAMP:{WHEN}T090000Z\r
+DTSTART:{WHEN}T100000Z\r
+DTEND:{WHEN}T110000Z\r
+SUMMARY:Project kickoff\r
+ORGANIZER;CN=Owner Person:mailto:me@example.org\r
+ATTENDEE;CN=Gil Park;PARTSTAT=ACCEPTED:mailto:gil@park.org\r
+ATTENDEE;CN=Ana Silva;PARTSTAT=ACCEPTED:mailto:ana@x.org\r
+END:VEVENT\r
+END:VCALENDAR\r
+"""
+
+
+def test_a_real_calendar_file_uploads_through_the_calendar_importer(client, filled):
+    response = upload(client, "calendar", ("team.ics", INVITE.encode()))
+    assert response.status_code == 202
+    job = finished(client, response.json())
+    assert job["state"] == "succeeded", job["error"]
+    assert (job["summary"]["interactions"], job["summary"]["files"]) == (1, 1)
+    gil = client.get(f"{API}/people", params={"q": "gil park"}).json()["items"]
+    assert [(p["canonical_name"], p["emails"], p["sources"]) for p in gil] == [
+        ("Gil Park", ["gil@park.org"], ["calendar"])
+    ]
+    ana = client.get(f"{API}/people", params={"q": "ana@x.org"}).json()["items"]
+    assert sorted(ana[0]["sources"]) == ["calendar", "mail"]
+
+
+def test_a_corrupt_calendar_file_is_refused_with_the_importers_sentence(client, filled):
+    before = counts(filled)
+    response = upload(client, "calendar", ("team.ics", b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nthis is not ical\r\n"))
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith("team.ics: ")
+    assert counts(filled) == before

@@ -198,9 +198,11 @@ def _save_and_check(importer: Importer, files: list[UploadFile], folder: Path) -
         shown = path.relative_to(folder)
         if not importer.sniff(path):
             raise HTTPException(422, f"{shown} is not a {source} export; check the file or choose another source.")
-        observations = importer.read(path, None)
+        observations = None
         try:
-            next(iter(observations), None)  # importers validate the whole file before yielding anything
+            # Importers validate the whole file before yielding anything (some while `read` is called).
+            observations = importer.read(path, None)
+            next(iter(observations), None)
         except ImportFormatError as exc:
             raise HTTPException(422, f"{shown}: {exc.problem}") from exc
         finally:

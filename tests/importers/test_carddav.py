@@ -191,6 +191,41 @@ def test_a_server_without_sync_tokens_is_compared_by_etag(
     assert found["radicale:ben"][3] == {"deleted": True}
 
 
+class _WellKnownOnly(_NoSyncTokens):
+    """A server whose root answers nothing and whose /.well-known/carddav redirects to the user's home."""
+
+    def _forward(self) -> None:
+        if self.path == "/" and self.command == "PROPFIND":
+            self.send_response(404)
+        elif self.path.startswith("/.well-known/carddav"):
+            self.send_response(301)
+            self.send_header("Location", "/tester/")
+        else:
+            super()._forward()
+            return
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    do_GET = do_PUT = do_DELETE = do_PROPFIND = do_REPORT = do_OPTIONS = _forward
+
+
+def test_a_bare_server_name_is_found_through_well_known(
+    radicale_server: RadicaleServer,  # noqa: F811
+    book: Book,
+    workspace: Workspace,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    handler = type("Handler", (_WellKnownOnly,), {"upstream": radicale_server.url.rstrip("/")})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        summary = sync_source(workspace, configure(monkeypatch, f"http://127.0.0.1:{server.server_address[1]}"))
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert summary.source_entities == 3
+
+
 def test_an_expired_sync_token_falls_back_to_a_full_listing(
     radicale_server: RadicaleServer,  # noqa: F811
     book: Book,

@@ -16,7 +16,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree.ElementTree import Element
 from xml.sax.saxutils import escape
@@ -28,7 +28,9 @@ from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
 from kithkin.importers.contacts import Card, parse_vcards
 from kithkin.models import Identity, KithkinError, Observation
-from kithkin.workspace import Workspace
+
+if TYPE_CHECKING:  # importers know nothing of the store: the workspace is only passed through
+    from kithkin.workspace import Workspace
 
 DAV = "{DAV:}"
 CARD = "{urn:ietf:params:xml:ns:carddav}"

@@ -11,12 +11,14 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from kithkin.config import LiveSource
 from kithkin.importers.base import apple_time, open_sqlite_readonly, table_columns
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
-from kithkin.workspace import Workspace
+
+if TYPE_CHECKING:  # importers know nothing of the store: the workspace is only passed through
+    from kithkin.workspace import Workspace
 
 DEFAULT_CHAT_DB = Path("~/Library/Messages/chat.db")
 REQUIRED_TABLES = ("message", "handle", "chat", "chat_message_join", "chat_handle_join")

@@ -57,7 +57,8 @@ def test_a_migration_backs_the_database_up_first(tmp_path, monkeypatch):
     probe = (shipped[-1][0] + 1, "probe.sql", "CREATE TABLE probe (x);")  # so an upgrade exists whatever ships
     monkeypatch.setattr(db, "available_migrations", lambda: [*shipped, probe])
     db.connect(path).close()
-    (copy,) = (tmp_path / "backups").glob("before-migration-0002-*.db")
+    first_upgrade = next(version for version, _, _ in [*shipped, probe] if version > 1)
+    (copy,) = (tmp_path / "backups").glob(f"before-migration-{first_upgrade:04d}-*.db")
     saved = sqlite3.connect(copy)
     assert saved.execute("SELECT canonical_name FROM people").fetchall() == [("Ana",)]
     assert saved.execute("SELECT MAX(version) FROM schema_migrations").fetchone()[0] == 1

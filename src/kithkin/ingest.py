@@ -209,6 +209,7 @@ def import_paths(
         if not path.exists():
             raise KithkinError(f"{path} does not exist; check the path.")
         reader = importer or get_importer(source)
+        prepare_reader(workspace, reader)
         key = (reader.source_type, f"{account or ''}|{path.resolve()}")
         cursor = None if full else sources.get_cursor(workspace.conn, *key)
         observations = _checked(reader.read(path, cursor), path)
@@ -223,8 +224,33 @@ def import_paths(
             progress=progress,
             total=total if isinstance(total, int) else None,
         )
+        add_report(summary, reader)
         summary.files += 1
     return summary
+
+
+def prepare_reader(workspace: Workspace, reader: Importer) -> None:
+    """Hand an importer what it asks for by attribute: `known_names` (full names of people already known,
+    to find in plain text) and `mappings` (crm_mappings.yaml). Importers never read the store themselves."""
+    if hasattr(reader, "known_names"):
+        reader.known_names = set(people.known_full_names(workspace.conn))
+    if getattr(reader, "mappings", False) is None:
+        reader.mappings = workspace.mappings
+
+
+def add_report(summary: ImportSummary, reader: Importer) -> None:
+    """Copy an importer's coverage `report` (a dict) into the summary's details, adding up counts over files."""
+    report = getattr(reader, "report", None)
+    if not isinstance(report, dict):
+        return
+    for key, value in report.items():
+        known = summary.details.get(key)
+        if isinstance(value, int) and isinstance(known, int):
+            summary.details[key] = known + value
+        elif isinstance(value, dict) and isinstance(known, dict):
+            summary.details[key] = {k: known.get(k, 0) + value.get(k, 0) for k in known.keys() | value.keys()}
+        else:
+            summary.details[key] = value
 
 
 def _checked(observations: Iterator[Observation | Exception], path: Path) -> Iterator[Observation | Exception]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from kithkin.config import LiveSource
 from kithkin.importers import live_importer_factory
-from kithkin.ingest import Progress, ingest
+from kithkin.ingest import Progress, add_report, ingest, prepare_reader
 from kithkin.models import ImportSummary, KithkinError
 from kithkin.store import db, sources
 from kithkin.workspace import Workspace
@@ -30,6 +30,7 @@ def sync_source(workspace: Workspace, source: LiveSource, progress: Progress | N
     """
     factory = live_importer_factory(source.type)
     importer, target = factory(source, workspace)
+    prepare_reader(workspace, importer)
     summary = ImportSummary(source=importer.source_type)
     key = (importer.source_type, source.account or str(target))
     cursor = sources.get_cursor(workspace.conn, *key)
@@ -51,6 +52,7 @@ def sync_source(workspace: Workspace, source: LiveSource, progress: Progress | N
         with db.transaction(workspace.conn):
             sources.record_sync(workspace.conn, *key, cursor=None, status="error", error=str(exc))
         raise
+    add_report(summary, importer)
     summary.files = 1
     return summary
 

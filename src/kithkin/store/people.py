@@ -314,3 +314,9 @@ def set_strengths(conn: sqlite3.Connection, updates: list[tuple[str, float, int]
         "UPDATE people SET relationship_strength = ?, interactions_90d = ? WHERE id = ?",
         [(value, count, person_id) for person_id, value, count in updates],
     )
+
+
+def known_full_names(conn: sqlite3.Connection) -> list[str]:
+    """Names of live people with at least two words: the names a note may mention in plain text."""
+    query = "SELECT DISTINCT canonical_name FROM people WHERE merged_into IS NULL AND canonical_name LIKE '% %'"
+    return [row[0] for row in conn.execute(query)]

@@ -7,9 +7,11 @@ jobs wait on each other for the single write lock, and only one job per source r
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,8 +27,15 @@ from kithkin.workspace import Workspace
 
 # Finished jobs kept for GET /jobs/{id}; the oldest finished ones are forgotten beyond this.
 KEEP_FINISHED = 200
+UPLOADS_FOLDER = "uploads"
+# Upload folders left behind by a server that stopped mid-job are removed when a server starts; a
+# younger one may belong to another server running on the same home.
+STALE_UPLOAD_SECONDS = 24 * 3600
 
 Work = Callable[[Workspace, Progress], ImportSummary]
+
+
+_numbers = itertools.count()
 
 
 class JobConflict(KithkinError):
@@ -44,6 +53,7 @@ class Job:
     summary: dict[str, Any] | None = None
     error: str | None = None
     created_at: str = field(default_factory=lambda: utc_iso(now_utc()))
+    number: int = field(default_factory=lambda: next(_numbers))  # creation order (timestamps tie within a second)
     started_at: str | None = None
     finished_at: str | None = None
 
@@ -77,6 +87,19 @@ class JobRunner:
         # One writer at a time: a job holds its transaction for its whole run.
         self._write_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._remove_stale_uploads()
+
+    def upload_folder(self) -> Path:
+        """A new folder in the home for one upload (not created yet); the job that imports it removes it."""
+        return self.home / UPLOADS_FOLDER / uuid.uuid4().hex
+
+    def _remove_stale_uploads(self) -> None:
+        uploads = self.home / UPLOADS_FOLDER
+        if not uploads.is_dir():
+            return
+        for folder in uploads.iterdir():
+            if time.time() - folder.stat().st_mtime > STALE_UPLOAD_SECONDS:
+                shutil.rmtree(folder, ignore_errors=True)
 
     def start(self, kind: str, source: str, work: Work, *, cleanup: Path | None = None) -> Job:
         """Queue `work` for `source`; raises JobConflict while another job for that source is active."""
@@ -102,7 +125,7 @@ class JobRunner:
     def jobs(self) -> list[Job]:
         """Every known job, newest first."""
         with self._lock:
-            return sorted(self._jobs.values(), key=lambda j: (j.created_at, j.id), reverse=True)
+            return sorted(self._jobs.values(), key=lambda j: j.number, reverse=True)
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until every started job has finished (tests, shutdown)."""
@@ -135,7 +158,7 @@ class JobRunner:
                 shutil.rmtree(cleanup, ignore_errors=True)
 
     def _forget_old(self) -> None:
-        finished = sorted((j for j in self._jobs.values() if not j.active), key=lambda j: j.created_at)
+        finished = sorted((j for j in self._jobs.values() if not j.active), key=lambda j: j.number)
         for job in finished[: max(0, len(finished) - KEEP_FINISHED)]:
             del self._jobs[job.id]
 

@@ -128,7 +128,7 @@ def test_an_upload_over_the_limit_is_413_and_nothing_stays(filled, calllog_sourc
         assert response.json() == {"detail": "The upload is larger than 1 MB; raise server.max_upload_mb."}
 
         def chunks():  # no Content-Length: the limit is counted as the body streams in
-            yield b"--b\r\nContent-Disposition: form-data; name=\"files\"; filename=\"big.csv\"\r\n\r\n"
+            yield b'--b\r\nContent-Disposition: form-data; name="files"; filename="big.csv"\r\n\r\n'
             for _ in range(20):
                 yield b"x" * 65536
             yield b"\r\n--b--\r\n"
@@ -244,3 +244,36 @@ def test_a_corrupt_calendar_file_is_refused_with_the_importers_sentence(client, 
     assert response.status_code == 422
     assert response.json()["detail"].startswith("team.ics: ")
     assert counts(filled) == before
+
+
+def test_jobs_are_listed_newest_first(client, calllog_source, tmp_path):
+    first = finished(
+        client,
+        upload(client, calllog_source, ("a.csv", write_log(tmp_path / "a.csv", call_rows(1)).read_bytes())).json(),
+    )
+    second = finished(
+        client,
+        client.post(
+            f"{API}/sources/import",
+            data={"source": calllog_source},
+            files=[("files", ("b.csv", write_log(tmp_path / "b.csv", call_rows(2)).read_bytes()))],
+        ).json(),
+    )
+    listed = client.get(f"{API}/jobs").json()
+    assert listed["total"] == 2
+    assert [j["id"] for j in listed["items"]] == [second["id"], first["id"]]
+    assert [j["id"] for j in client.get(f"{API}/jobs", params={"limit": 1, "offset": 1}).json()["items"]] == [
+        first["id"]
+    ]
+
+
+def test_upload_folders_left_by_a_stopped_server_are_removed_at_start(filled):
+    stale = filled.home / "uploads" / "old"
+    fresh = filled.home / "uploads" / "new"
+    for folder in (stale, fresh):
+        folder.mkdir(parents=True)
+        (folder / "calls.csv").write_text("when,name,phone,direction\n")
+    long_ago = time.time() - 2 * 24 * 3600
+    os.utime(stale, (long_ago, long_ago))
+    create_app(workspace=filled)
+    assert (stale.exists(), fresh.exists()) == (False, True)

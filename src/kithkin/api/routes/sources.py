@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -23,7 +22,6 @@ from kithkin.store import interactions, sources
 
 router = APIRouter(tags=["sources"])
 
-UPLOADS_FOLDER = "uploads"
 CHUNK = 1024 * 1024
 MAX_FILES = 5000
 UPLOAD_BODY = {
@@ -129,7 +127,7 @@ async def import_files(request: Request, workspace: WorkspaceDep, jobs: JobsDep)
         files = [item for item in form.getlist("files") if isinstance(item, UploadFile)]
         if not files:
             raise HTTPException(422, "Attach at least one file as 'files'.")
-        folder = workspace.home / UPLOADS_FOLDER / uuid.uuid4().hex
+        folder = jobs.upload_folder()
         try:
             paths = await run_in_threadpool(_save_and_check, importer, files, folder)
         except BaseException:

@@ -232,3 +232,27 @@ def test_live_sync_sees_messages_still_in_the_write_ahead_log(tmp_path: Path, ho
         latest = workspace.conn.execute("SELECT snippet FROM interactions ORDER BY occurred_at DESC").fetchone()
         assert latest[0] == "Just now"
     messages_app.close()
+
+
+def test_handles_messages_ties_together_are_one_person(tmp_path: Path, workspace: Workspace) -> None:
+    path = tmp_path / "chat.db"
+    db = ChatDb(path)
+    by_mail = db.chat([BOB])
+    by_phone = db.chat(["+14155550122"], service="SMS")
+    db.message(by_mail, BOB, when(4, 10), "from my mail")
+    db.message(by_phone, "+14155550122", when(4, 11), "from my phone", service="SMS")
+    db.conn.execute("UPDATE handle SET person_centric_id = 'PCID-BOB' WHERE id IN (?, ?)", (BOB, "+14155550122"))
+    db.close()
+    summary = import_paths(workspace, "imessage", [path])
+    assert (summary.source_entities, summary.people_created, summary.links_auto) == (2, 1, 1)
+    identifiers = workspace.conn.execute(
+        "SELECT e.source_id, i.kind, i.value FROM entity_identifiers i JOIN source_entities e"
+        " ON e.id = i.source_entity_id ORDER BY 1, 2"
+    ).fetchall()
+    assert [tuple(r) for r in identifiers] == [
+        ("+14155550122", "email", BOB),
+        ("+14155550122", "phone", "+14155550122"),
+        (BOB, "email", BOB),
+        (BOB, "phone", "+14155550122"),
+    ]
+    assert workspace.conn.execute("SELECT interaction_count FROM people").fetchone()[0] == 2

@@ -151,14 +151,21 @@ class IMessageImporter:
         self.total: int | None = None
         self._cursor: str | None = None
         self._identities: dict[tuple[str, str], Identity] = {}
+        self._siblings: dict[str, tuple[str, ...]] = {}
 
     def _identity(self, address: str, role: str) -> Identity:
         """One shared Identity per handle and role: ingest only reads them, and a chat.db repeats few."""
         key = (address, role)
         found = self._identities.get(key)
         if found is None:
-            signals = {"emails": (address,)} if "@" in address else {"phones": (address,)}
-            found = self._identities[key] = Identity(source_id=address, role=role, **signals)  # type: ignore[arg-type]
+            # Messages ties a person's phone and email handles by person_centric_id: each carries all of them.
+            addresses = [address, *(a for a in self._siblings.get(address, ()) if a != address)]
+            found = self._identities[key] = Identity(
+                source_id=address,
+                role=role,
+                emails=tuple(a for a in addresses if "@" in a),
+                phones=tuple(a for a in addresses if "@" not in a),
+            )
         return found
 
     def sniff(self, path: Path) -> bool:
@@ -208,6 +215,13 @@ class IMessageImporter:
 
     def _messages(self, conn: sqlite3.Connection, after: int) -> Iterator[Observation | Exception]:
         handles = {row[0]: row[1] for row in conn.execute("SELECT ROWID, id FROM handle")}
+        self._siblings = {}
+        if "person_centric_id" in table_columns(conn, "handle"):
+            people: dict[str, list[str]] = {}
+            query = "SELECT id, person_centric_id FROM handle WHERE person_centric_id IS NOT NULL ORDER BY ROWID"
+            for address, person in conn.execute(query):
+                people.setdefault(person, []).append(address)
+            self._siblings = {a: tuple(dict.fromkeys(group)) for group in people.values() for a in group}
         chats = self._chats(conn, handles)
         attachments = self._attachments(conn, after)
         columns = table_columns(conn, "message")

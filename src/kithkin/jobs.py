@@ -104,11 +104,7 @@ class JobRunner:
     def start(self, kind: str, source: str, work: Work, *, cleanup: Path | None = None) -> Job:
         """Queue `work` for `source`; raises JobConflict while another job for that source is active."""
         with self._lock:
-            running = next((j for j in self._jobs.values() if j.source == source and j.active), None)
-            if running is not None:
-                raise JobConflict(
-                    f"A {source} {running.kind} is already running (job {running.id}); wait for it to finish."
-                )
+            self.ensure_free(source)
             job = Job(id=f"job_{uuid.uuid4().hex[:16]}", kind=kind, source=source)
             self._jobs[job.id] = job
             self._forget_old()
@@ -117,6 +113,14 @@ class JobRunner:
         self._threads.append(thread)
         thread.start()
         return job
+
+    def ensure_free(self, source: str) -> None:
+        """Raise JobConflict while a job for `source` is queued or running."""
+        running = next((j for j in list(self._jobs.values()) if j.source == source and j.active), None)
+        if running is not None:
+            raise JobConflict(
+                f"A {source} {running.kind} is already running (job {running.id}); wait for it to finish."
+            )
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:

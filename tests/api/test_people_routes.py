@@ -59,8 +59,11 @@ def test_filters_by_source_pending_category_and_tag(client):
 
 
 def test_person_detail_has_entities_pending_links_and_relationships(client):
-    ana = next(p for p in client.get(f"{API}/people", params={"source": "mail"}).json()["items"]
-               if p["canonical_name"] == "Ana Silva")
+    ana = next(
+        p
+        for p in client.get(f"{API}/people", params={"source": "mail"}).json()["items"]
+        if p["canonical_name"] == "Ana Silva"
+    )
     detail = client.get(f"{API}/people/{ana['id']}").json()
     assert detail["emails"] == ["ana@x.org"] and detail["interaction_count"] == 1
     assert [(e["source_type"], e["observed_email"], e["link_status"]) for e in detail["source_entities"]] == [

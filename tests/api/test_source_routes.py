@@ -110,6 +110,9 @@ def test_unknown_source_or_no_file_is_422(client, calllog_source):
     unknown = upload(client, "myspace", ("a.csv", b"x"))
     assert unknown.status_code == 422
     assert unknown.json()["detail"].startswith("Unknown source 'myspace'; choose one of:")
+    unnamed = client.post(f"{API}/sources/import", files=[("files", ("a.csv", b"x"))])
+    assert unnamed.status_code == 422
+    assert unnamed.json()["detail"].startswith("Name the source of the files in the field 'source', one of: ")
     nothing = client.post(f"{API}/sources/import", data={"source": calllog_source})
     assert (nothing.status_code, nothing.json()) == (422, {"detail": "Attach at least one file as 'files'."})
     not_multipart = client.post(f"{API}/sources/import", json={"source": calllog_source})

@@ -67,18 +67,14 @@ def list_pending_links(
     return {"items": pending_link_views(conn, found), "total": total}
 
 
-@router.post(
-    "/pending-links/{link_id}/confirm", response_model=PendingLinkPublic, responses={**NOT_FOUND, **DECIDED}
-)
+@router.post("/pending-links/{link_id}/confirm", response_model=PendingLinkPublic, responses={**NOT_FOUND, **DECIDED})
 def confirm_pending_link(link_id: str, conn: ConnDep, workspace: WorkspaceDep) -> dict[str, Any]:
     """Link the source entity to the proposed person."""
     decided = review.confirm_link(conn, link_id, workspace.mappings.domains())
     return pending_link_views(conn, [decided])[0]
 
 
-@router.post(
-    "/pending-links/{link_id}/reject", response_model=PendingLinkPublic, responses={**NOT_FOUND, **DECIDED}
-)
+@router.post("/pending-links/{link_id}/reject", response_model=PendingLinkPublic, responses={**NOT_FOUND, **DECIDED})
 def reject_pending_link(
     link_id: str, conn: ConnDep, workspace: WorkspaceDep, body: RejectRequest | None = None
 ) -> dict[str, Any]:

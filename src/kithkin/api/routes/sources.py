@@ -118,8 +118,12 @@ async def import_files(request: Request, workspace: WorkspaceDep, jobs: JobsDep)
     form = await _limited(request, limit, too_large).form(max_files=MAX_FILES, max_fields=10)
     try:
         source = form.get("source")
-        if not isinstance(source, str) or source not in importers.REGISTRY:
-            raise HTTPException(422, f"Unknown source '{source}'; choose one of: {', '.join(importers.REGISTRY)}.")
+        choices = ", ".join(importers.REGISTRY)
+        if not isinstance(source, str):
+            raise HTTPException(422, f"Name the source of the files in the field 'source', one of: {choices}.")
+        if source not in importers.REGISTRY:
+            raise HTTPException(422, f"Unknown source '{source}'; choose one of: {choices}.")
+        jobs.ensure_free(source)  # before saving a large upload that could not be imported now
         try:
             importer = importers.get_importer(source)
         except KithkinError as exc:

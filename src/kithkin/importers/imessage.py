@@ -236,15 +236,14 @@ class IMessageImporter:
             FROM message m WHERE m.ROWID > ? ORDER BY m.ROWID
         """
         for row in conn.execute(query, (after,)):
-            rowid = row[0]
-            if row[8] or row[9] or row[10]:
+            associated, item_type, group_action = row[8:11]  # the 3rd to 5th of OPTIONAL_COLUMNS
+            if associated or item_type or group_action:
                 # Tapbacks (associated_message_type 2000–3005) and system rows are not interactions.
-                self._cursor = str(rowid)
+                self._cursor = str(row[0])
                 continue
             item = self._observation(row, handles, chats, attachments)
-            self._cursor = str(rowid)
-            if item is not None:
-                yield item
+            self._cursor = str(row[0])
+            yield item
 
     def _chats(self, conn: sqlite3.Connection, handles: dict[int, str]) -> dict[int, _Chat]:
         members: dict[int, list[str]] = {}
@@ -281,7 +280,7 @@ class IMessageImporter:
         handles: dict[int, str],
         chats: dict[int, _Chat],
         attachments: dict[int, list[dict[str, Any]]],
-    ) -> Observation | Exception | None:
+    ) -> Observation | Exception:
         rowid, guid, text, handle_id, date, is_from_me, body, service, _, _, _, has_attachments, chat_id = row
         occurred_at = apple_time(date)
         if occurred_at is None:

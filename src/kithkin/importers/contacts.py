@@ -49,8 +49,7 @@ class Card:
         phones = [value for value, _, _ in sorted(self.phones, key=lambda p: p[2])]
         emails = [value for value, _, _ in sorted(self.emails, key=lambda e: e[2])]
         metadata = dict(self.metadata)
-        typed = [(key, entries) for key, entries in (("phone_types", self.phones), ("email_types", self.emails))]
-        for key, entries in typed:
+        for key, entries in (("phone_types", self.phones), ("email_types", self.emails)):
             labels = {value: types for value, types, _ in entries if types}
             if labels:
                 metadata[key] = labels

@@ -16,10 +16,11 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from kithkin.config import LiveSource
-from kithkin.ingest import Progress, import_paths
+from kithkin.ingest import Progress, add_report, import_paths
 from kithkin.models import ImportSummary, KithkinError, now_utc, utc_iso
 from kithkin.store import db
 from kithkin.sync import sync_source
@@ -210,4 +211,4 @@ def _add(into: ImportSummary, summary: ImportSummary) -> None:
         setattr(into, name, getattr(into, name) + getattr(summary, name))
     into.skipped += summary.skipped
     into.errors.extend(summary.errors)
-    into.details.update(summary.details)
+    add_report(into, SimpleNamespace(report=summary.details))  # coverage counts add up over files

@@ -280,3 +280,17 @@ def test_upload_folders_left_by_a_stopped_server_are_removed_at_start(filled):
     os.utime(stale, (long_ago, long_ago))
     create_app(workspace=filled)
     assert (stale.exists(), fresh.exists()) == (False, True)
+
+
+def test_a_vault_folder_uploads_with_its_tree_and_names_through_the_vault_importer(client):
+    page = b"---\nemail: gil@obrien.ie\n---\n# Gil O'Brien\n"
+    note = b"---\ndate: 2024-06-01\n---\nLunch with [[Gil O'Brien]] about the garden.\n"
+    response = upload(
+        client, "vault", ("MyVault/People/Gil O'Brien.md", page), ("MyVault/Personal/2024-06-01 Lunch.md", note)
+    )
+    assert response.status_code == 202, response.text
+    job = finished(client, response.json())
+    assert job["state"] == "succeeded", job["error"]
+    assert job["summary"]["notes_read"] == 2
+    gil = client.get(f"{API}/people", params={"q": "gil@obrien.ie"}).json()["items"]
+    assert [(p["canonical_name"], p["sources"], p["interaction_count"]) for p in gil] == [("Gil O'Brien", ["vault"], 2)]

@@ -216,6 +216,7 @@ def _save_and_check(importer: Importer, files: list[UploadFile], folder: Path) -
 
 def _safe_relative(name: str, index: int) -> Path:
     """An uploaded file name as a path that stays inside the upload folder (folder uploads keep their tree)."""
-    parts = [re.sub(r"[^\w.\- ]", "_", part)[:200] for part in re.split(r"[\\/]+", name)]
+    # Names are kept as they were (a vault's page names are its people's names); control characters go.
+    parts = [re.sub(r"[\x00-\x1f\x7f]", "_", part)[:200] for part in re.split(r"[\\/]+", name)]
     parts = [part for part in parts if part.strip(". ")]
     return Path(*parts) if parts else Path(f"upload-{index}")

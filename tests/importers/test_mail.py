@@ -344,3 +344,30 @@ def test_a_folder_without_mbox_files_is_refused(tmp_path: Path, workspace: Works
 
     with pytest.raises(ImportFormatError, match=r"holds no mbox files"):
         import_paths(workspace, "mail", [tmp_path])
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (
+            '"Smith, Robert" <R.Smith@acme.example>, Ben <ben@gmail.com>',
+            [("Smith, Robert", "r.smith@acme.example"), ("Ben", "ben@gmail.com")],
+        ),
+        ("ana@x.example (Ana Okafor)", [("Ana Okafor", "ana@x.example")]),
+        ('"Quote \\"Q\\" Person" <q@x.example>', [('Quote "Q" Person', "q@x.example")]),
+        ("Team: ana@x.example, ben@x.example;", [(None, "ana@x.example"), (None, "ben@x.example")]),
+        ("a@x.example, , b@x.example", [(None, "a@x.example"), (None, "b@x.example")]),
+        (
+            "John X. Doe <j@x.example>,\n Other <o@x.example>",
+            [("John X. Doe", "j@x.example"), ("Other", "o@x.example")],
+        ),
+        ("=?UTF-8?B?WsO2ZQ==?= <zoe@x.example>", [("Zöe", "zoe@x.example")]),
+        ("Not an address", []),
+    ],
+)
+def test_address_lists_in_every_form(header: str, expected: list) -> None:
+    from kithkin.importers.mail_headers import addresses, parse_message
+
+    message = parse_message(f"To: {header}\n\nbody\n".encode())
+
+    assert addresses(message, "To") == expected

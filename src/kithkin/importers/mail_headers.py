@@ -31,6 +31,12 @@ _AUTOMATED_LOCAL = re.compile(
     r"newsletters?|automated|auto[-_.]?confirm)($|[-_.+0-9])",
     re.IGNORECASE,
 )
+# One entry of a plain address list: "Quoted Name" <addr>, Bare Name <addr>, or addr.
+_PLAIN_ENTRY = re.compile(
+    r'\s*(?:"(?P<quoted>[^"\\]*)"\s*<(?P<qaddr>[^<>\s]+)>'
+    r"|(?P<name>[^<>\",;:()\\]*?)\s*<(?P<angle>[^<>\s]+)>"
+    r"|(?P<bare>[^<>\s\",;:()\\]+))\s*(?:,|\Z)"
+)
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 # Where a reply's quote of earlier mail begins; Gmail wraps its "On ... wrote:" line when it is long.
 _QUOTE_HEADER = re.compile(r"^((?s:On .{0,250}?) wrote:|-----Original Message-----|From: .*)$", re.MULTILINE)
@@ -63,12 +69,35 @@ def addresses(message: Message, header: str) -> list[tuple[str | None, str]]:
     if not values:
         return []
     found = []
-    for name, address in getaddresses([_raw_text(v) for v in values]):
+    for name, address in _split_addresses([_raw_text(v) for v in values]):
         address = address.strip().strip("'\"").lower()
         if "@" not in address:
             continue
         name = header_text(name).strip().strip("'\"").strip()
         found.append((name if name and name.lower() != address else None, address))
+    return found
+
+
+def _split_addresses(values: list[str]) -> list[tuple[str, str]]:
+    """(raw name, address) pairs. Plain lists ('"Ana" <a@x>, Ben <b@y>, c@z') are read with one
+    regular expression; anything else (comments, groups, escapes) goes through the full RFC 5322
+    parser, which took a third of an mbox import's time for lists that need none of it."""
+    found: list[tuple[str, str]] = []
+    for value in values:
+        plain = _plain_addresses(value)
+        found.extend(plain if plain is not None else getaddresses([value]))
+    return found
+
+
+def _plain_addresses(value: str) -> list[tuple[str, str]] | None:
+    found = []
+    position, end = 0, len(value.rstrip())
+    while position < end:
+        match = _PLAIN_ENTRY.match(value, position)
+        if match is None:
+            return None
+        found.append((match["quoted"] or match["name"] or "", match["qaddr"] or match["angle"] or match["bare"]))
+        position = match.end()
     return found
 
 

@@ -31,7 +31,8 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path, PurePosixPath
+from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import yaml
@@ -65,19 +66,14 @@ class NoteFile:
     mtime: float
     size: int
     load: Callable[[], bytes]
+    folder: str = field(init=False)  # "" at the vault's top
+    stem: str = field(init=False)
+    is_person_page: bool = field(init=False)
 
-    @property
-    def stem(self) -> str:
-        return PurePosixPath(self.rel).stem
-
-    @property
-    def folder(self) -> str:
-        parent = PurePosixPath(self.rel).parent.as_posix()
-        return "" if parent == "." else parent
-
-    @property
-    def is_person_page(self) -> bool:
-        return PurePosixPath(self.rel).parent.name.casefold() == PEOPLE_FOLDER
+    def __post_init__(self) -> None:
+        self.folder, _, name = self.rel.rpartition("/")
+        self.stem = name.rpartition(".")[0] or name
+        self.is_person_page = self.folder.rpartition("/")[2].casefold() == PEOPLE_FOLDER
 
 
 def _hidden(parts: tuple[str, ...]) -> bool:
@@ -211,9 +207,20 @@ def looks_like_full_name(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def fold_words(text: str) -> list[str]:
+    """The folded words of a text (accents removed word by word: words repeat, so each is folded once)."""
+    words = _WORD.findall(text.casefold())
+    return words if text.isascii() else [w if w.isascii() else _fold_word(w) for w in words]
+
+
 def fold_name(text: str) -> str:
     """The key of a name: folded words joined by one space (punctuation and spacing ignored)."""
-    return " ".join(_WORD.findall(text.casefold() if text.isascii() else fold(text)))
+    return " ".join(fold_words(text))
 
 
 def person_entry(raw: str) -> tuple[str | None, str | None]:
@@ -269,7 +276,7 @@ class Directory:
 
     def names_in(self, text: str) -> list[str]:
         """Known full names found in plain text: one pass over its words, a dict lookup per word."""
-        words = _WORD.findall(text.casefold() if text.isascii() else fold(text))
+        words = fold_words(text)
         found = []
         starts, phrases = self.starts, self.phrases
         for index, word in enumerate(words):
@@ -295,7 +302,8 @@ class VaultImporter:
         self.report: dict[str, Any] = {}
         self._cursor: str | None = None
         self._people: dict[str, dict[str, Any]] = {}
-        self._contexts: dict[str, Counter[str]] = {}
+        self._contexts: dict[str, set[str]] = {}
+        self._categories: dict[str, Counter[str]] = {}
 
     def sniff(self, path: Path) -> bool:
         from kithkin.importers.granola import looks_like_granola
@@ -412,7 +420,7 @@ class VaultImporter:
         if note.is_person_page:
             add(note.stem, None, "card")
             # A person's page says who they are, not where they belong: its context is the folder above People/.
-            folder = PurePosixPath(folder).parent.as_posix().strip(".")
+            folder = folder.rpartition("/")[0]
             mapping = self.mappings.for_folder(folder) if self.mappings is not None and folder else None
         for key in PEOPLE_KEYS:
             for raw in as_list(meta.get(key)):
@@ -471,15 +479,20 @@ class VaultImporter:
         metadata = self._people.get(key)
         if metadata is None:
             metadata = self._people[key] = dict(directory.page_facts.get(key, {}))
-        contexts = self._contexts.setdefault(key, Counter())
         if folder:
-            contexts[folder] += 1
-            mapped = [c.rstrip("/") for c in (mapping.vault_contexts if mapping else [])]
-            metadata["vault_contexts"] = sorted(set(metadata.get("vault_contexts", [])) | {folder, *mapped})
+            seen = self._contexts.setdefault(key, set())
+            fresh = {folder, *(c.rstrip("/") for c in mapping.vault_contexts)} if mapping is not None else {folder}
+            if not fresh <= seen:
+                seen |= fresh
+                metadata["vault_contexts"] = sorted(seen)
         if mapping is not None and mapping.category:
-            contexts["category:" + mapping.category] += 1
-            categories = [(n, c) for c, n in contexts.items() if c.startswith("category:")]
-            metadata["category"] = max(categories)[1].removeprefix("category:")
+            # The category of the folders a person is mentioned in most.
+            counts = self._categories.setdefault(key, Counter())
+            category = mapping.category
+            counts[category] += 1
+            best = metadata.get("category")
+            if best is None or (counts[category], category) > (counts[best], best):
+                metadata["category"] = category
         emails = directory.page_emails.get(key, ())
         if email and email not in emails:
             emails = (email, *emails)

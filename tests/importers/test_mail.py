@@ -371,3 +371,43 @@ def test_address_lists_in_every_form(header: str, expected: list) -> None:
     message = parse_message(f"To: {header}\n\nbody\n".encode())
 
     assert addresses(message, "To") == expected
+
+
+def test_an_interrupted_mbox_import_resumes_where_the_last_batch_ended(tmp_path: Path, workspace: Workspace) -> None:
+    from kithkin.ingest import ingest
+    from kithkin.models import ImportSummary
+
+    path = write_mbox(
+        tmp_path / "big.mbox",
+        *(
+            message(
+                f"From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\n"
+                f"Date: Mon, 06 Jan 2025 09:{n:02d}:00 +0000\nMessage-ID: <n{n}@northwind.example>\n"
+            )
+            for n in range(7)
+        ),
+    )
+    importer = MboxImporter()
+
+    def dies_after_four(items):
+        for count, item in enumerate(items, start=1):
+            yield item
+            if count == 4:
+                raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        ingest(
+            workspace,
+            importer,
+            dies_after_four(importer.read(path, None)),
+            ImportSummary(source="mail"),
+            cursor_key=("mail", f"|{path.resolve()}"),
+            batch_size=3,
+        )
+    assert len(interactions(workspace)) == 3
+
+    resumed = MboxImporter()
+    summary = import_paths(workspace, "mail", [path], importer=resumed)
+
+    assert (resumed.total, summary.interactions) == (4, 4)
+    assert [r["source_id"] for r in interactions(workspace)] == [f"n{n}@northwind.example" for n in range(7)]

@@ -380,3 +380,19 @@ def test_real_world_calendars_are_read_or_refused_but_never_crash() -> None:
         read += 1
     assert read > 180
     assert refused < 20
+
+
+def test_a_rescheduled_meeting_moves_instead_of_doubling(tmp_path: Path, workspace: Workspace) -> None:
+    def one_meeting(start: str) -> str:
+        return (
+            "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:test\nBEGIN:VEVENT\nUID:review@google.com\n"
+            f"DTSTART:{start}\nORGANIZER;CN=Ana Okafor:mailto:ana@northwind.example\n"
+            "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\nSUMMARY:Review\nEND:VEVENT\nEND:VCALENDAR\n"
+        )
+
+    path = write(tmp_path, "cal.ics", one_meeting("20250301T100000Z"))
+    import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
+    write(tmp_path, "cal.ics", one_meeting("20250303T150000Z"))
+    import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
+
+    assert [(row[0], row[1]) for row in meetings(workspace)] == [("review@google.com", "2025-03-03T15:00:00Z")]

@@ -27,7 +27,7 @@ from defusedxml.ElementTree import fromstring
 from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
 from kithkin.importers.contacts import Card, parse_vcards
-from kithkin.models import Identity, KithkinError, Observation
+from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
 
 if TYPE_CHECKING:  # importers know nothing of the store: the workspace is only passed through
     from kithkin.workspace import Workspace
@@ -157,7 +157,11 @@ class CardDavImporter:
         paths = sorted(changes.changed)
         for start in range(0, len(paths), MULTIGET_CHUNK):
             for path, etag, text in self._multiget(book, paths[start : start + MULTIGET_CHUNK]):
-                for item in parse_vcards(text, f"{book} {path}") if text else []:
+                try:
+                    items = parse_vcards(text, path)
+                except ImportFormatError as exc:  # one resource that is not a vCard is one skipped card
+                    items = [exc]
+                for item in items:
                     if isinstance(item, Card):
                         fresh.cards[path] = (etag or changes.changed.get(path, ""), item.source_id)
                         yield item.observation(now)

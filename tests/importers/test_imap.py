@@ -81,6 +81,14 @@ def test_first_sync_reads_history_then_only_new_mail(
         ("work:n3@northwind.example", "out", "Sent", None, "n3@northwind.example"),
     ]
 
+    importer, target = live_importer(config, workspace)
+    assert sorted(o.source_id for o in importer.read(target, None) if isinstance(o, Observation)) == [
+        "n1@northwind.example",
+        "n2@northwind.example",
+        "n3@northwind.example",
+    ]
+    assert (importer.total, importer.left_out) == (4, 1)  # Trash and Junk unread; the list mail left out
+
     dovecot_server.append("INBOX", mail(7))
     second = sync_source(workspace, config)
 

@@ -166,9 +166,10 @@ def test_lists_robots_and_spam_are_kept_out_of_people(tmp_path: Path, workspace:
         ),
     )
 
-    summary = import_paths(workspace, "mail", [path])
+    plain = MboxImporter()
+    summary = import_paths(workspace, "mail", [path], importer=plain)
 
-    assert (summary.interactions, summary.skipped) == (1, 0)
+    assert (summary.interactions, summary.skipped, plain.left_out) == (1, 0, 5)
     assert set(entities(workspace)) == {"kemi@bluefin.example", "me@example.org", "liam@bluefin.example"}
 
     importer = MboxImporter(include_automated=True)

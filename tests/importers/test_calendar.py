@@ -396,3 +396,24 @@ def test_a_rescheduled_meeting_moves_instead_of_doubling(tmp_path: Path, workspa
     import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
 
     assert [(row[0], row[1]) for row in meetings(workspace)] == [("review@google.com", "2025-03-03T15:00:00Z")]
+
+
+def test_a_takeout_calendar_folder_is_read_file_by_file(tmp_path: Path, workspace: Workspace) -> None:
+    folder = tmp_path / "Takeout" / "Calendar"
+    folder.mkdir(parents=True)
+    write(folder, "Work.ics", GOOGLE)
+    write(folder, "Family.ics", GOOGLE.replace("X-WR-CALNAME:Work\n", "").replace("@google.com", "@family"))
+    (folder / "README.txt").write_text("not a calendar", encoding="utf-8")
+
+    summary = import_paths(workspace, "calendar", [tmp_path / "Takeout"], importer=CalendarImporter(now=NOW))
+
+    assert summary.interactions == 8
+    contexts = sorted({row[3] for row in meetings(workspace)})
+    assert contexts == ["Family", "Work"]  # X-WR-CALNAME, else the file's name
+
+
+def test_a_folder_without_calendars_is_refused(tmp_path: Path, workspace: Workspace) -> None:
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+
+    with pytest.raises(ImportFormatError, match=r"holds no calendar files"):
+        import_paths(workspace, "calendar", [tmp_path])

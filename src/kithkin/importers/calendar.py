@@ -33,6 +33,7 @@ SNIPPET_LENGTH = 200
 FETCH_TIMEOUT = 60.0
 _SPACE = re.compile(r"\s+")
 # Google appends its video-call block after this marker; it says nothing about the meeting.
+_LEADING = b"\xef\xbb\xbf \t\r\n"  # a byte-order mark and blank lines some exporters put first
 _GOOGLE_JOIN_BLOCK = re.compile(r"-::~[:~]+::-")
 _NOT_PEOPLE_DOMAINS = ("resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com")
 
@@ -53,8 +54,8 @@ class Window:
 def parse_calendar(data: bytes, where: object) -> list[icalendar.Calendar]:
     """iCalendar bytes as calendars (some exports concatenate several); ImportFormatError naming `where`
     when they are not iCalendar."""
-    text = data.lstrip(b"\xef\xbb\xbf \t\r\n")
-    if not text[:15].upper().startswith(b"BEGIN:VCALENDAR"):
+    text = data.lstrip(_LEADING)
+    if not _starts_calendar(text):
         raise ImportFormatError(
             where, "is not an iCalendar file (it must start with BEGIN:VCALENDAR); export it as .ics"
         )
@@ -70,12 +71,15 @@ def parse_calendar(data: bytes, where: object) -> list[icalendar.Calendar]:
 
 
 def meetings(
-    calendars: list[icalendar.Calendar], window: Window, context: str | None = None
+    calendars: list[icalendar.Calendar], window: Window, context: str | None = None, fallback: str | None = None
 ) -> Iterator[Observation | Exception]:
     """One observation per occurrence in the window with two people or more; an Exception for an
-    event that cannot be read (no start, a broken recurrence), which leaves the others unharmed."""
+    event that cannot be read (no start, a broken recurrence), which leaves the others unharmed.
+
+    Each meeting's context is `context`, else the calendar's own name (X-WR-CALNAME), else `fallback`.
+    """
     for calendar in calendars:
-        name = context or _text(calendar.get("X-WR-CALNAME")) or None
+        name = context or _text(calendar.get("X-WR-CALNAME")) or fallback
         series = _series(calendar)
         unreadable = {uid for uid, events in series.items() if any(not _has_start(e) for e in events)}
         for uid in unreadable:
@@ -270,24 +274,48 @@ class CalendarImporter:
         self.now = now
 
     def sniff(self, path: Path) -> bool:
-        if not path.is_file():
-            return False
-        with path.open("rb") as handle:
-            head = handle.read(256).lstrip(b"\xef\xbb\xbf \t\r\n")
-        return head[:15].upper().startswith(b"BEGIN:VCALENDAR")
+        files = _ics_files(path)
+        return bool(files) and all(_looks_like_ics(f) for f in files)
 
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
-        """Parse the whole file now (a wrong or corrupt one raises before anything is yielded).
+        """Parse the file, or every .ics in a folder (Google Takeout's Calendar folder), now: a wrong or
+        corrupt one raises before anything is yielded.
 
         Every read covers the whole window: the window moves with time, and re-reads add nothing twice.
         """
-        return meetings(parse_calendar(path.read_bytes(), path), self.window())
+        files = _ics_files(path)
+        if not files:
+            raise ImportFormatError(path, "holds no calendar files (*.ics); export the calendar as .ics")
+        parsed = [(file, parse_calendar(file.read_bytes(), file)) for file in files]
+        return self._meetings(parsed)
+
+    def _meetings(self, parsed: list[tuple[Path, list[icalendar.Calendar]]]) -> Iterator[Observation | Exception]:
+        window = self.window()
+        for file, calendars in parsed:
+            yield from meetings(calendars, window, fallback=file.stem)
 
     def window(self) -> Window:
         return Window.around(self.now, self.past_days, self.future_days)
 
     def cursor(self) -> str | None:
         return None
+
+
+def _ics_files(path: Path) -> list[Path]:
+    if path.is_file():
+        return [path]
+    if not path.is_dir():
+        return []
+    return sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() == ".ics")
+
+
+def _looks_like_ics(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return _starts_calendar(handle.read(256).lstrip(_LEADING))
+
+
+def _starts_calendar(text: bytes) -> bool:
+    return text[:15].upper() == b"BEGIN:VCALENDAR"
 
 
 class CalendarUrlImporter(CalendarImporter):

@@ -1,0 +1,311 @@
+"""LinkedIn's data export ("Get a copy of your data"): `Connections.csv` and `messages.csv`, given as
+files, as the export folder, or as the export zip.
+
+Connections.csv opens with a `Notes:` preamble (a quoted paragraph and a blank line, sometimes a BOM)
+before its header `First Name,Last Name,URL,Email Address,Company,Position,Connected On`; dates read
+`12 Mar 2024`, emails are mostly empty. Each connection is a contact card with company, position,
+profile URL and the day of connecting. messages.csv (`CONVERSATION ID, CONVERSATION TITLE, FROM,
+SENDER PROFILE URL, TO, RECIPIENT PROFILE URLS, DATE, SUBJECT, CONTENT, FOLDER`, later exports add
+draft flags) gives one message per row; drafts and spam are left out.
+
+People are keyed by their profile URL where there is one, so a connection and their messages meet.
+The owner is not named in messages.csv: it is the profile that takes part in the most conversations
+and is not a connection (Profile.csv's name settles a tie).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from kithkin.importers.vault import fold_name
+from kithkin.models import Identity, ImportFormatError, Observation, now_utc
+
+CONNECTIONS = "connections.csv"
+MESSAGES = "messages.csv"
+PROFILE = "profile.csv"
+CONNECTIONS_HEADER = ("FIRST NAME", "LAST NAME", "URL")
+MESSAGES_HEADER = ("CONVERSATION ID", "FROM", "DATE")
+_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%m/%d/%y", "%m/%d/%Y", "%Y-%m-%d")
+_TAG = re.compile(r"<[^>]+>")
+_TRUE = {"yes", "true", "y", "1"}
+_SNIPPET_CHARS = 280
+_NOT_LINKEDIN = "is not a LinkedIn export: expected Connections.csv or messages.csv, their folder, or the export zip"
+
+
+def profile_key(url: str | None) -> str | None:
+    """A profile URL as a stable key: "linkedin.com/in/slug" (scheme, www, query and slash dropped)."""
+    if not url or "linkedin.com/" not in url.lower():
+        return None
+    text = url.strip().split("?", 1)[0].split("#", 1)[0].rstrip("/").lower()
+    return "linkedin.com/" + text.split("linkedin.com/", 1)[1]
+
+
+def _rows(text: str, header: tuple[str, ...], name: str) -> list[dict[str, str]]:
+    """The rows of a LinkedIn CSV whose header starts somewhere after a preamble; keys upper-cased."""
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        cells = [c.strip().strip('"').upper() for c in line.split(",")]
+        if all(h in cells for h in header):
+            break
+        offset += len(line)
+    else:
+        raise ValueError(f"no header with {', '.join(header)} in {name}")
+    reader = csv.reader(io.StringIO(text[offset:]))
+    columns = [c.strip().upper() for c in next(reader)]
+    return [dict(zip(columns, (cell.strip() for cell in row), strict=False)) for row in reader if any(row)]
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", "replace")
+
+
+def _connected_on(text: str) -> datetime | None:
+    for pattern in _DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).replace(tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
+
+
+def _message_time(text: str) -> datetime | None:
+    text = text.strip().removesuffix("UTC").strip()
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _split(value: str) -> list[str]:
+    """A multi-valued cell: split on semicolons when there are any, else on commas."""
+    parts = value.split(";") if ";" in value else value.split(",")
+    return [p.strip() for p in parts if p.strip()]
+
+
+@dataclass
+class _Export:
+    """The CSV texts of one export, by lower-cased file name."""
+
+    files: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (shown path, text)
+
+
+def _load(path: Path) -> _Export:
+    export = _Export()
+    wanted = (CONNECTIONS, MESSAGES, PROFILE)
+    if path.is_dir():
+        for file in sorted(path.rglob("*.csv"), key=lambda p: len(p.parts)):
+            if file.name.lower() in wanted and file.name.lower() not in export.files:
+                export.files[file.name.lower()] = (str(file), _decode(file.read_bytes()))
+    elif zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            for info in sorted(archive.infolist(), key=lambda i: i.filename.count("/")):
+                base = info.filename.rsplit("/", 1)[-1].lower()
+                if base in wanted and base not in export.files:
+                    export.files[base] = (f"{path}:{info.filename}", _decode(archive.read(info)))
+    elif path.name.lower() in wanted or path.suffix.lower() == ".csv":
+        text = _decode(path.read_bytes())
+        kind = MESSAGES if "CONVERSATION ID" in text[:4096].upper() else CONNECTIONS
+        export.files[kind] = (str(path), text)
+        # The other files of the same export sit beside it: they tell connections and the owner apart.
+        for sibling in (CONNECTIONS, PROFILE):
+            other = next((p for p in path.parent.glob("*.csv") if p.name.lower() == sibling and p != path), None)
+            if other is not None and sibling not in export.files:
+                export.files["sibling:" + sibling] = (str(other), _decode(other.read_bytes()))
+    return export
+
+
+class LinkedInImporter:
+    """`kithkin import linkedin Connections.csv|messages.csv|EXPORT_FOLDER|EXPORT.zip`."""
+
+    source_type: ClassVar[str] = "linkedin"
+
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.report: dict[str, Any] = {}
+        self._cards: dict[str, dict[str, Any]] = {}  # profile key → what the connection says
+
+    def sniff(self, path: Path) -> bool:
+        try:
+            export = _load(path)
+        except (OSError, zipfile.BadZipFile, zlib.error):
+            return False
+        return any(name in export.files for name in (CONNECTIONS, MESSAGES)) and self._parses(export)
+
+    @staticmethod
+    def _parses(export: _Export) -> bool:
+        for name, header in ((CONNECTIONS, CONNECTIONS_HEADER), (MESSAGES, MESSAGES_HEADER)):
+            if name in export.files:
+                try:
+                    _rows(export.files[name][1][:65536], header, name)
+                except (ValueError, csv.Error):
+                    return False
+        return True
+
+    def cursor(self) -> str | None:
+        # Connections and messages have stable ids in the store: a re-import adds nothing, no cursor needed.
+        return None
+
+    def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
+        try:
+            export = _load(path)
+        except (zipfile.BadZipFile, zlib.error) as exc:
+            raise ImportFormatError(path, "is a damaged zip; download the LinkedIn export again") from exc
+        if CONNECTIONS not in export.files and MESSAGES not in export.files:
+            raise ImportFormatError(path, _NOT_LINKEDIN)
+        # Every file is parsed before anything is yielded: a wrong or broken file is refused whole.
+        tables: dict[str, list[dict[str, str]]] = {}
+        for name, header in (
+            (CONNECTIONS, CONNECTIONS_HEADER),
+            ("sibling:" + CONNECTIONS, CONNECTIONS_HEADER),
+            (MESSAGES, MESSAGES_HEADER),
+            (PROFILE, ("FIRST NAME", "LAST NAME")),
+            ("sibling:" + PROFILE, ("FIRST NAME", "LAST NAME")),
+        ):
+            if name not in export.files:
+                continue
+            shown, text = export.files[name]
+            try:
+                tables[name.removeprefix("sibling:")] = _rows(text, header, name)
+            except (ValueError, csv.Error) as exc:
+                if name.startswith("sibling:") or name == PROFILE:
+                    continue  # a helper file beside the one imported: optional
+                raise ImportFormatError(shown, f"{_NOT_LINKEDIN} ({exc})") from exc
+        connections = tables.get(CONNECTIONS, [])
+        messages = tables.get(MESSAGES, [])
+        self.total = (len(connections) if CONNECTIONS in export.files else 0) + len(messages)
+        self.report = {"connections": 0, "messages": 0, "messages_left_out": 0}
+        cards = [self._connection(row) for row in connections]
+        if CONNECTIONS in export.files:
+            for card in cards:
+                if isinstance(card, Observation):
+                    self.report["connections"] += 1
+                yield card
+        if messages:
+            owner = self._owner(messages, tables.get(PROFILE, []))
+            for row in messages:
+                item = self._message(row, owner)
+                if item is None:
+                    self.report["messages_left_out"] += 1
+                    continue
+                if isinstance(item, Observation):
+                    self.report["messages"] += 1
+                yield item
+
+    # --- connections -------------------------------------------------------------------------------
+
+    def _connection(self, row: dict[str, str]) -> Observation | Exception:
+        name = " ".join(p for p in (row.get("FIRST NAME", ""), row.get("LAST NAME", "")) if p).strip()
+        url = row.get("URL", "")
+        key = profile_key(url)
+        if not name and not key:
+            return ValueError("a LinkedIn connection without a name or profile URL; skipped")
+        connected = _connected_on(row.get("CONNECTED ON", ""))
+        metadata: dict[str, Any] = {}
+        for column, meta_key in (("COMPANY", "company"), ("POSITION", "position")):
+            if row.get(column):
+                metadata[meta_key] = row[column]
+        if key:
+            metadata["linkedin_url"] = url.strip()
+            self._cards[key] = metadata
+        if connected:
+            metadata["connected_on"] = connected.date().isoformat()
+        email = row.get("EMAIL ADDRESS", "")
+        identity = Identity(
+            source_id=key or "name:" + fold_name(name),
+            name=name or None,
+            emails=(email,) if email else (),
+            role="card",
+            metadata=metadata,
+        )
+        return Observation(
+            source_id="connection:" + identity.source_id,
+            kind="contact",
+            occurred_at=connected or now_utc(),  # an undated connection is known from today on
+            participants=[identity],
+        )
+
+    # --- messages ----------------------------------------------------------------------------------
+
+    def _owner(self, rows: list[dict[str, str]], profile: list[dict[str, str]]) -> str | None:
+        """The owner's profile key: in the most conversations and not a connection; the profile name breaks ties."""
+        seen: dict[str, set[str]] = {}
+        names: dict[str, str] = {}
+        for row in rows:
+            conversation = row.get("CONVERSATION ID", "")
+            sender = profile_key(row.get("SENDER PROFILE URL"))
+            if sender:
+                names.setdefault(sender, row.get("FROM", ""))
+            for key in [sender, *(profile_key(u) for u in _split(row.get("RECIPIENT PROFILE URLS", "")))]:
+                if key:
+                    seen.setdefault(key, set()).add(conversation)
+        candidates = {k: len(v) for k, v in seen.items() if k not in self._cards}
+        if profile:
+            own = fold_name(f"{profile[0].get('FIRST NAME', '')} {profile[0].get('LAST NAME', '')}")
+            named = [k for k in candidates if own and fold_name(names.get(k, "")) == own]
+            if len(named) == 1:
+                return named[0]
+        ranked = Counter(candidates).most_common(2)
+        if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
+            return None
+        return ranked[0][0]
+
+    def _person(self, url: str, name: str | None, role: str, owner: str | None) -> Identity | None:
+        key = profile_key(url)
+        name = (name or "").strip() or None
+        if key is None and name is None:
+            return None
+        if key is None:
+            return Identity(source_id="name:" + fold_name(name or ""), name=name, role=role)
+        # The connection's card metadata, so a message never wipes the company and position it gave.
+        metadata = self._cards.get(key) or {"linkedin_url": url.strip()}
+        return Identity(source_id=key, name=name, role=role, is_owner=key == owner, metadata=metadata)
+
+    def _message(self, row: dict[str, str], owner: str | None) -> Observation | Exception | None:
+        if row.get("IS MESSAGE DRAFT", "").lower() in _TRUE or row.get("FOLDER", "").upper() == "SPAM":
+            return None
+        moment = _message_time(row.get("DATE", ""))
+        conversation = row.get("CONVERSATION ID", "")
+        if moment is None or not conversation:
+            return ValueError(f"a LinkedIn message without a date or conversation ({row.get('DATE', '')!r}); skipped")
+        sender = self._person(row.get("SENDER PROFILE URL", ""), row.get("FROM"), "from", owner)
+        urls = _split(row.get("RECIPIENT PROFILE URLS", ""))
+        names = _split(row.get("TO", ""))
+        if len(names) != len(urls):
+            names = names if not urls else [""] * len(urls)
+        group = len(urls or names) > 1
+        recipients = [
+            self._person(url, name, "member" if group else "to", owner)
+            for url, name in zip(urls or [""] * len(names), names or [""] * len(urls), strict=True)
+        ]
+        participants = [p for p in (sender, *recipients) if p is not None]
+        if sender is None or not participants:
+            return ValueError(f"a LinkedIn message in {conversation} without a sender; skipped")
+        content = _TAG.sub(" ", row.get("CONTENT", ""))
+        digest = hashlib.sha1(f"{sender.source_id}\n{row.get('CONTENT', '')}".encode()).hexdigest()[:12]
+        title = row.get("SUBJECT") or row.get("CONVERSATION TITLE") or None
+        return Observation(
+            source_id=f"{conversation}:{moment:%Y%m%d%H%M%S}:{digest}",
+            kind="message",
+            occurred_at=moment,
+            participants=participants,
+            thread_id=conversation,
+            context=row.get("CONVERSATION TITLE") or None if group else None,
+            title=title,
+            snippet=" ".join(content.split())[:_SNIPPET_CHARS] or None,
+            metadata={"folder": row["FOLDER"]} if row.get("FOLDER") else {},
+        )

@@ -39,7 +39,7 @@ MESSAGES = (
     "2-AAA=,,Ana Okafor,https://www.linkedin.com/in/ana-okafor-3b2a91,Sam Owner,"
     'https://www.linkedin.com/in/sam-owner,2024-03-14 10:30:00 UTC,,"Hi Sam,\nthanks for connecting!",INBOX,No\r\n'
     "2-AAA=,,Sam Owner,https://www.linkedin.com/in/sam-owner,Ana Okafor,"
-    "https://www.linkedin.com/in/ana-okafor-3b2a91/,2024-03-14 11:00:00 UTC,,\"<p>Likewise, Ana.</p>\",INBOX,No\r\n"
+    'https://www.linkedin.com/in/ana-okafor-3b2a91/,2024-03-14 11:00:00 UTC,,"<p>Likewise, Ana.</p>",INBOX,No\r\n'
     '2-BBB=,Offsite,Sam Owner,https://www.linkedin.com/in/sam-owner,"Ben Lindqvist, Dana Recruiter",'
     '"https://www.linkedin.com/in/benlindqvist, https://www.linkedin.com/in/dana-r",2024-04-02 09:00:00 UTC,'
     ",Offsite?,INBOX,No\r\n"

@@ -105,16 +105,20 @@ def _people_from_text(raw: str, role: str) -> Identity | None:
 
 
 def _dedupe(people: list[Identity | None]) -> list[Identity]:
-    """One participant per person; the organizer role wins over attendee."""
+    """One participant per person; the organizer role wins over attendee. A name seen without an email (a
+    transcript speaker) is the same person as that name seen with one."""
+    present = [p for p in people if p is not None]
+    with_email = {fold_name(p.name): p.source_id for p in present if p.emails and p.name}
     found: dict[str, Identity] = {}
-    for person in people:
-        if person is None:
-            continue
+    for person in present:
+        if not person.emails and person.name:
+            person.source_id = with_email.get(fold_name(person.name), person.source_id)
         known = found.get(person.source_id)
         if known is None:
             found[person.source_id] = person
         elif person.role == "organizer" or (not known.name and person.name):
             person.name = person.name or known.name
+            person.emails = person.emails or known.emails
             person.role = "organizer" if "organizer" in (person.role, known.role) else person.role
             found[person.source_id] = person
     return list(found.values())
@@ -300,7 +304,10 @@ class GranolaImporter:
                 continue
             if _HEADING.match(line):
                 section = None
-            elif section in ("attendees", "participants"):
+                continue
+            if not line.strip("-*_ "):
+                continue  # blank lines and rules
+            if section in ("attendees", "participants"):
                 bullet = _BULLET.match(line)
                 if bullet:
                     people.append(_people_from_text(bullet[1], "attendee"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sqlite3
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kithkin.identity.normalize import name_key, normalize_email, normalize_phone
@@ -42,6 +42,9 @@ class Normaliser:
         owner = workspace.settings.owner
         self.owner_emails = {e for e in (normalize_email(x) for x in owner.emails) if e}
         self.owner_phones = {p for p in (normalize_phone(x, self.region) for x in owner.phones) if p}
+        # source id → (what the importer showed, its record): a chat's members recur in every message,
+        # so an identity shown the same way again skips normalisation.
+        self.seen: dict[str, tuple[tuple, EntityRecord]] = {}
 
     def entity(self, identity: Identity, observed_at: str) -> EntityRecord:
         source_id = f"{self.account}:{identity.source_id}" if self.account else identity.source_id
@@ -84,12 +87,21 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
     stamp = utc_iso(observation.occurred_at)
     participants = []
     for identity in observation.participants:
-        record = normaliser.entity(identity, stamp)
-        known = batch.entities.get(record.id)
-        if known is None or record.observed_at < known.observed_at or observation.kind == "contact":
+        shown = (identity.name, identity.emails, identity.phones, identity.is_owner, identity.metadata)
+        cached = normaliser.seen.get(identity.source_id)
+        if cached is not None and cached[0] == shown and observation.kind != "contact":
+            record = batch.entities.get(cached[1].id)
+            if record is None:
+                record = batch.entities[cached[1].id] = replace(cached[1], observed_at=stamp)
+            else:
+                record.observed_at = min(record.observed_at, stamp)
+        else:
+            record = normaliser.entity(identity, stamp)
+            known = batch.entities.get(record.id)
             if known is not None:
                 record.observed_at = min(record.observed_at, known.observed_at)
             batch.entities[record.id] = record
+            normaliser.seen[identity.source_id] = (shown, record)
         participants.append((record, identity.role))
     if observation.kind == "contact":
         return
@@ -121,24 +133,31 @@ def _commit_batch(
     cursor_key: tuple[str, str] | None,
     cursor: str | None,
 ) -> set[str]:
+    """Store one batch atomically; return the people whose figures changed.
+
+    Only people whose identity changed (new or edited entities, new links) are rebuilt from their
+    whole history; the others just count the new interactions in. Rebuilding everyone a batch
+    touches re-read the same histories every batch (measured: 9 of 23 s of a 120k-message import).
+    """
     conn = workspace.conn
     with db.transaction(conn):
-        new_entities = sources.upsert_entities(conn, list(batch.entities.values()))
+        new_entities, changed_entities = sources.upsert_entities_tracked(conn, list(batch.entities.values()))
+        fresh = sorted(interactions.unknown_interaction_ids(conn, [r.id for r in batch.records]))
         summary.interactions += interactions.add_interactions(conn, batch.records)
         summary.source_entities += len(new_entities)
         resolution = resolve_entities(conn, new_entities, workspace.settings)
         summary.people_created += resolution.people_created
         summary.links_auto += resolution.links_auto
         summary.links_pending += resolution.links_pending
-        touched = resolution.touched | sources.people_of_entities(conn, list(batch.entities))
-        people.refresh_people(conn, touched, workspace.mappings.domains())
-        strength.update_strengths(conn, touched)
-        after_batch(conn, workspace, touched, [r.id for r in batch.records])
+        rebuilt = resolution.touched | sources.people_of_entities(conn, sorted(new_entities | changed_entities))
+        counted = people.add_interaction_figures(conn, fresh, skip=rebuilt)
+        people.refresh_people(conn, rebuilt, workspace.mappings.domains())
+        after_batch(conn, workspace, rebuilt | counted, [r.id for r in batch.records])
         if cursor_key is not None:
             sources.record_sync(
                 conn, cursor_key[0], cursor_key[1], cursor=cursor, status="ok", items=batch.observations
             )
-    return touched
+    return rebuilt | counted
 
 
 def after_batch(
@@ -185,6 +204,10 @@ def ingest(
     if batch.observations or cursor_key is not None:
         touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
         done += batch.observations
+    # Strength moves with the clock anyway (recency), so it is derived once per import rather than per
+    # batch; `kithkin serve` recomputes everyone's at start.
+    with db.transaction(workspace.conn):
+        strength.update_strengths(workspace.conn, touched)
     if progress:
         progress(done, total)
     return touched

@@ -9,6 +9,9 @@ from typing import Any
 
 from kithkin.store.ids import chunks
 
+# One encoder for every row: json.dumps(..., default=str) builds a new one per call.
+_METADATA = json.JSONEncoder(default=str)
+
 
 @dataclass(slots=True)
 class InteractionRecord:
@@ -54,7 +57,7 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
                 r.title,
                 r.snippet,
                 len(r.participants),
-                json.dumps(r.metadata, default=str) if r.metadata else None,
+                _METADATA.encode(r.metadata) if r.metadata else None,
             )
             for r in records
         ],
@@ -92,6 +95,15 @@ def _reuse_ids_of_moved(conn: sqlite3.Connection, records: list[InteractionRecor
                     "UPDATE interactions SET occurred_at = ?, title = ?, snippet = ?, context = ? WHERE id = ?",
                     (record.occurred_at, record.title, record.snippet, record.context, existing),
                 )
+
+
+def unknown_interaction_ids(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
+    """Those of `ids` not stored yet (call before `add_interactions`)."""
+    known: set[int] = set()
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        known.update(r[0] for r in conn.execute(f"SELECT id FROM interactions WHERE id IN ({marks})", part))
+    return set(ids) - known
 
 
 def interaction_to_dict(row: sqlite3.Row) -> dict[str, Any]:

@@ -42,9 +42,38 @@ def upsert_entities(conn: sqlite3.Connection, records: list[EntityRecord]) -> se
 
     A known entity keeps its link: only what was observed changes (a contact card edited since).
     """
+    return upsert_entities_tracked(conn, records)[0]
+
+
+def _metadata_text(metadata: dict[str, Any]) -> str | None:
+    return json.dumps(metadata, sort_keys=True, default=str) if metadata else None
+
+
+def upsert_entities_tracked(conn: sqlite3.Connection, records: list[EntityRecord]) -> tuple[set[str], set[str]]:
+    """`upsert_entities`, also telling which known entities changed what they show (name, address,
+    phone, metadata): (new ids, changed ids)."""
     if not records:
-        return set()
-    known = existing_entity_ids(conn, [r.id for r in records])
+        return set(), set()
+    before: dict[str, tuple] = {}
+    for part in chunks([r.id for r in records]):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(
+            f"SELECT id, observed_name, observed_email, observed_phone, metadata FROM source_entities"
+            f" WHERE id IN ({marks})",
+            part,
+        ):
+            before[row[0]] = tuple(row[1:])
+    changed = set()
+    for record in records:
+        old = before.get(record.id)
+        if old is None:
+            continue
+        shown = (record.observed_name, record.observed_email, record.observed_phone)
+        if any(new is not None and new != was for new, was in zip(shown, old[:3], strict=True)) or (
+            _metadata_text(record.metadata) != old[3]
+        ):
+            changed.add(record.id)
+    known = set(before)
     stamp = utc_iso(now_utc())
     conn.executemany(
         """
@@ -75,7 +104,7 @@ def upsert_entities(conn: sqlite3.Connection, records: list[EntityRecord]) -> se
                 r.observed_email,
                 r.observed_phone,
                 r.name_key,
-                json.dumps(r.metadata, sort_keys=True, default=str) if r.metadata else None,
+                _metadata_text(r.metadata),
                 r.observed_at,
                 "owner" if r.is_owner else "unlinked",
                 stamp,
@@ -88,7 +117,7 @@ def upsert_entities(conn: sqlite3.Connection, records: list[EntityRecord]) -> se
         "INSERT OR IGNORE INTO entity_identifiers (kind, value, source_entity_id) VALUES (?, ?, ?)",
         [(kind, value, r.id) for r in records for kind, value in r.identifiers],
     )
-    return {r.id for r in records} - known
+    return {r.id for r in records} - known, changed
 
 
 def get_entity(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row | None:

@@ -209,3 +209,15 @@ def test_demo_meetings_import(tmp_path, home):
         summary = import_paths(ws, "granola", paths)
     assert summary.errors == []
     assert summary.interactions == summary.details["meetings"] > 5
+
+
+def test_documents_of_an_unexpected_shape_are_skipped_records(tmp_path, workspace):
+    odd = {
+        "a": document("a", "Odd people", people={"creator": {"name": 42}, "attendees": "nobody"}),
+        "b": document("b", "Odd event", google_calendar_event={"attendees": 7, "start": "soon"}, people=None),
+        "c": document("c", 12, people={"attendees": [{"name": "Ana Okafor", "email": ["a@x.org"]}]}),
+    }
+    summary = import_paths(workspace, "granola", [cache_file(tmp_path / "cache-v4.json", documents=odd)])
+    found = meetings(workspace)
+    assert summary.details == {"meetings": 2, "meetings_without_attendees": 2}
+    assert found["c"] == ("meeting", "2024-03-05T14:02:11Z", "12", [("Ana Okafor", "attendee")])

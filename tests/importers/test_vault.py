@@ -330,3 +330,12 @@ def test_demo_vault_imports_work_and_personal_notes(tmp_path, home):
     assert summary.details["notes_read"] == summary.details["notes_found"]
     assert summary.interactions == summary.details["notes_with_mentions"] > 10
     assert {"Work", "Personal", "People"} <= contexts
+
+
+def test_unquoted_links_in_a_yaml_list_are_people(tmp_path, workspace):
+    vault = tmp_path / "vault"
+    note(
+        vault, "Lunch.md", "---\npeople: [[Ana Okafor]]\nattendees:\n  - [[Ben Smith]]\n  - {nested: map}\n---\nFood.\n"
+    )
+    import_paths(workspace, "vault", [vault])
+    assert interactions(workspace)["Lunch.md"]["people"] == [("Ana Okafor", "mention"), ("Ben Smith", "attendee")]

@@ -86,9 +86,10 @@ def looks_like_granola(folder: Path) -> bool:
     return bool(notes) and all(meeting_shape(_head(p)) for p in notes)
 
 
-def _person(name: str | None, email: str | None, role: str) -> Identity | None:
-    name = (name or "").strip() or None
-    email = (email or "").strip() or None
+def _person(name: Any, email: Any, role: str) -> Identity | None:
+    """A participant from a name and/or an email; values of another type (the cache is undocumented) count as absent."""
+    name = name.strip() or None if isinstance(name, str) else None
+    email = email.strip() or None if isinstance(email, str) else None
     if email:
         return Identity(source_id=email.lower(), name=name, emails=(email,), role=role)
     if name:
@@ -209,7 +210,7 @@ class GranolaImporter:
                 if isinstance(doc, dict) and doc.get("id"):
                     documents[str(doc["id"])] = doc
         self.total = len(documents)
-        return [self._document(doc) for doc in documents.values() if not doc.get("deleted_at")]
+        return [_lenient(doc) for doc in documents.values() if not doc.get("deleted_at")]
 
     @staticmethod
     def _document(doc: dict[str, Any]) -> Observation | Exception | None:
@@ -223,14 +224,14 @@ class GranolaImporter:
         creator = doc_people.get("creator")
         if isinstance(creator, dict):
             people.append(_person(creator.get("name"), creator.get("email"), "attendee"))
-        for attendee in doc_people.get("attendees") or []:
+        for attendee in _list(doc_people.get("attendees")):
             if isinstance(attendee, dict):
                 details = attendee.get("details") if isinstance(attendee.get("details"), dict) else {}
                 person = details.get("person") if isinstance(details.get("person"), dict) else {}
                 full = person.get("name", {}).get("fullName") if isinstance(person.get("name"), dict) else None
                 people.append(_person(attendee.get("name") or full, attendee.get("email"), "attendee"))
         organizer = event.get("organizer") if isinstance(event.get("organizer"), dict) else {}
-        for attendee in event.get("attendees") or []:
+        for attendee in _list(event.get("attendees")):
             if (
                 not isinstance(attendee, dict)
                 or attendee.get("resource")
@@ -275,11 +276,15 @@ class GranolaImporter:
         people: list[Identity | None] = []
         for key in ATTENDEE_KEYS:
             value = meta.get(key)
-            for entry in value if isinstance(value, list) else as_list(value):
-                if isinstance(entry, dict):
-                    people.append(_person(entry.get("name"), entry.get("email"), "attendee"))
-                else:
-                    people.append(_people_from_text(str(entry), "attendee"))
+            mappings = [e for e in value if isinstance(e, dict)] if isinstance(value, list) else []
+            for entry in mappings:
+                name, email = entry.get("name"), entry.get("email")
+                people.append(
+                    _person(
+                        name if isinstance(name, str) else None, email if isinstance(email, str) else None, "attendee"
+                    )
+                )
+            people.extend(_people_from_text(entry, "attendee") for entry in as_list(value))
         section = None
         lines = []
         for line in body.splitlines():
@@ -330,6 +335,18 @@ class GranolaImporter:
             snippet=snippet,
             metadata={"file": path.name},
         )
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _lenient(doc: dict[str, Any]) -> Observation | Exception | None:
+    """One cache document; one of an unexpected shape is a skipped record, not a failed import."""
+    try:
+        return GranolaImporter._document(doc)
+    except (TypeError, AttributeError, ValueError) as exc:
+        return ValueError(f"Granola meeting {doc.get('id')} has an unexpected shape ({exc}); skipped")
 
 
 def _is_person_label(label: str) -> bool:

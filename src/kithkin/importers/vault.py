@@ -56,6 +56,7 @@ _ADDRESSED = re.compile(r"^(.*?)<([^<>@\s]+@[^<>\s]+)>\s*$")
 _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _SNIPPET_CHARS = 280
 _ROLE_RANK = {"card": 0, "attendee": 1, "mention": 2}
+_SCALARS = (str, int, float)
 
 
 @dataclass(slots=True)
@@ -148,15 +149,25 @@ def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def as_list(value: Any) -> list[str]:
-    """A frontmatter value as strings: a list, a comma-separated string, or one value."""
-    if value is None:
+    """A frontmatter value as strings: a list, a comma-separated string, or one value. Nested mappings
+    are left out (and never turned into text: YAML aliases can make them huge)."""
+    if isinstance(value, list):
+        return [text for text in _scalars(value, 3) if text]
+    if not isinstance(value, _SCALARS) or isinstance(value, bool):
         return []
-    if isinstance(value, (list, tuple, set)):
-        return [str(v).strip() for v in value if v is not None and str(v).strip()]
     text = str(value)
     # A single `[[Link]]` or "Name <mail>" stays whole; a plain list in one string splits on commas.
     parts = [text] if "[[" in text and text.count("[[") == 1 else text.split(",")
     return [p.strip() for p in parts if p.strip()]
+
+
+def _scalars(value: list[Any], depth: int) -> Iterator[str]:
+    # `[[Name]]` unquoted in YAML reads as lists nested in lists holding the name: look a few levels in.
+    for item in value:
+        if isinstance(item, list) and depth > 1:
+            yield from _scalars(item, depth - 1)
+        elif isinstance(item, _SCALARS) and not isinstance(item, bool):
+            yield str(item).strip()
 
 
 def parse_when(value: Any) -> datetime | None:

@@ -56,7 +56,12 @@ def build_vault(root: Path) -> Path:
     )
     note(root, "Work/Project Plan.md", "# Project Plan\nNo people here.\n")
     note(root, "Personal/Trip.md", "---\ndate: 2023-07-14\npeople: [Farid Haddad, hiro@example.net]\n---\nFun.\n")
-    note(root, "Personal/Loose thoughts.md", "Talked to [[Ana Okafor]] about books.\n", mtime=MARCH + 3600)
+    note(
+        root,
+        "Personal/Loose thoughts.md",
+        "Talked to [[Ana Okafor]] about books; will smith and grace hughes in lower case are no one.\n",
+        mtime=MARCH + 3600,
+    )
     note(root, "Personal/empty.md", "  \n\n")
     (root / "Personal" / "scan.md").write_bytes(b"%PDF-1.4\x00\x01\x02binary")
     os.utime(root / "Personal" / "scan.md", (MARCH, MARCH))
@@ -143,6 +148,7 @@ def test_every_note_is_read_and_people_are_found_in_links_frontmatter_and_text(t
         "people": [("Farid Haddad", "mention"), ("hiro@example.net", "mention")],
     }
     assert found["Personal/Loose thoughts.md"]["at"] == "2024-03-01T01:00:00Z"  # no date: its mtime
+    assert found["Personal/Loose thoughts.md"]["people"] == [("Ana Okafor", "mention")]
     assert "Work/Project Plan.md" not in found  # a link to a note that is not a person
 
 

@@ -7,8 +7,8 @@ participant, so people mentioned together are related. People are found in:
 - `[[wikilinks]]` (`[[X|shown]]`, `[[X#heading]]`, `[[X^block]]`): a link is a person when it leads to
   a person page or a known name, or leads to no note at all and reads as a full name; an embed `![[X]]`
   only when it leads to a person page;
-- the plain-text full names of people already known (`known_names`, filled by ingest from the store)
-  and of the vault's own person pages and their multi-word aliases.
+- the plain-text full names, written with capitals, of people already known (`known_names`, filled by
+  ingest from the store) and of the vault's own person pages and their multi-word aliases.
 
 `People/Full Name.md` is that person's own page (`aliases:`/`alias`, `email`, `company`, `position`).
 A note's folder is its context (`Work/ML`), mapped to a category and vault contexts by
@@ -286,18 +286,23 @@ class Directory:
         return target if looks_like_full_name(target) else None
 
     def names_in(self, text: str) -> list[str]:
-        """Known full names found in plain text: one pass over its words, a dict lookup per word."""
-        words = fold_words(text)
+        """Known full names found in plain text: one pass over its words, a dict lookup per capitalised
+        word. A name counts when its first and last words are capitalised ("will smith" is not Will Smith)."""
+        words = _WORD.findall(text)
         found = []
         starts, phrases = self.starts, self.phrases
         for index, word in enumerate(words):
-            lengths = starts.get(word)
+            if not word[0].isupper():
+                continue
+            lengths = starts.get(word.casefold() if word.isascii() else _fold_word(word))
             if lengths is None:
                 continue
             for length in lengths:
-                name = phrases.get(tuple(words[index : index + length]))
-                if name is not None:
-                    found.append(name)
+                candidate = words[index : index + length]
+                if len(candidate) == length and candidate[-1][0].isupper():
+                    name = phrases.get(tuple(w.casefold() if w.isascii() else _fold_word(w) for w in candidate))
+                    if name is not None:
+                        found.append(name)
         return found
 
 

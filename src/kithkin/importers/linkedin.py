@@ -20,7 +20,6 @@ import hashlib
 import io
 import re
 import zipfile
-import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kithkin.importers.vault import fold_name
+from kithkin.importers.vault import ZIP_ERRORS, fold_name
 from kithkin.models import Identity, ImportFormatError, Observation, now_utc
 
 CONNECTIONS = "connections.csv"
@@ -142,7 +141,7 @@ class LinkedInImporter:
     def sniff(self, path: Path) -> bool:
         try:
             export = _load(path)
-        except (OSError, zipfile.BadZipFile, zlib.error):
+        except ZIP_ERRORS:
             return False
         return any(name in export.files for name in (CONNECTIONS, MESSAGES)) and self._parses(export)
 
@@ -163,8 +162,8 @@ class LinkedInImporter:
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
         try:
             export = _load(path)
-        except (zipfile.BadZipFile, zlib.error) as exc:
-            raise ImportFormatError(path, "is a damaged zip; download the LinkedIn export again") from exc
+        except ZIP_ERRORS as exc:
+            raise ImportFormatError(path, f"could not be read ({exc}); download the LinkedIn export again") from exc
         if CONNECTIONS not in export.files and MESSAGES not in export.files:
             raise ImportFormatError(path, _NOT_LINKEDIN)
         # Every file is parsed before anything is yielded: a wrong or broken file is refused whole.

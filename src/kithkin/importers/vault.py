@@ -57,6 +57,9 @@ _EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _SNIPPET_CHARS = 280
 _ROLE_RANK = {"card": 0, "attendee": 1, "mention": 2}
 _SCALARS = (str, int, float)
+# What a damaged zip raises: a broken directory or header, bad compressed data, an unknown compression
+# method or an encrypted member (NotImplementedError, RuntimeError), an impossible offset (ValueError).
+ZIP_ERRORS = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 
 
 @dataclass(slots=True)
@@ -332,7 +335,7 @@ class VaultImporter:
             try:
                 with zipfile.ZipFile(path) as archive:
                     return bool(_zip_notes(path, archive))
-            except (zipfile.BadZipFile, OSError):
+            except ZIP_ERRORS:
                 return False
         return False
 
@@ -346,7 +349,7 @@ class VaultImporter:
             return
         try:
             archive = zipfile.ZipFile(path)
-        except (zipfile.BadZipFile, OSError) as exc:
+        except ZIP_ERRORS as exc:
             raise ImportFormatError(path, "is not a vault: give the vault folder or a zip of it") from exc
         with archive:
             yield from self._read_notes(path, _zip_notes(path, archive), cursor)
@@ -542,7 +545,7 @@ def _note_text(note: NoteFile) -> tuple[str, str | None]:
         return "", "too large"
     try:
         data = note.load()
-    except (OSError, zipfile.BadZipFile, EOFError, zlib.error):
+    except ZIP_ERRORS:
         return "", "unreadable"
     if b"\x00" in data[:8192]:
         return "", "binary"

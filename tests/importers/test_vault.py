@@ -161,7 +161,7 @@ def test_person_pages_carry_aliases_email_and_folder_categories(tmp_path, home):
         chloe = entity(ws, "chloe dubois")
         ana = entity(ws, "ana okafor")
         person = ws.conn.execute(
-            "SELECT p.company, p.position, p.category, p.emails FROM people p JOIN source_entities se"
+            "SELECT p.company, p.position, p.category, p.emails, p.vault_contexts FROM people p JOIN source_entities se"
             " ON se.canonical_person_id = p.id WHERE se.source_id = 'robert smith'"
         ).fetchone()
 
@@ -173,13 +173,13 @@ def test_person_pages_carry_aliases_email_and_folder_categories(tmp_path, home):
             "company": "Northwind Labs",
             "position": "Engineer",
             "category": "work",
-            "vault_contexts": ["Work/ML"],
+            "vault_contexts": ["Work/ML/"],
         },
     }
     assert chloe["email"] == "chloe@bluefin.example"
-    assert chloe["metadata"] == {"category": "work", "vault_contexts": ["Work/ML"]}
-    assert ana["metadata"] == {"aliases": ["Annie"], "category": "work", "vault_contexts": ["Personal", "Work/ML"]}
-    assert tuple(person) == ("Northwind Labs", "Engineer", "work", '["rob@northwind.example"]')
+    assert chloe["metadata"] == {"category": "work", "vault_contexts": ["Work/ML/"]}
+    assert ana["metadata"] == {"aliases": ["Annie"], "category": "work", "vault_contexts": ["Personal/", "Work/ML/"]}
+    assert tuple(person) == ("Northwind Labs", "Engineer", "work", '["rob@northwind.example"]', '["Work/ML/"]')
 
 
 def test_co_mentioned_people_share_the_note(tmp_path, workspace):

@@ -500,7 +500,8 @@ class VaultImporter:
             metadata = self._people[key] = dict(directory.page_facts.get(key, {}))
         if folder:
             seen = self._contexts.setdefault(key, set())
-            fresh = {folder, *(c.rstrip("/") for c in mapping.vault_contexts)} if mapping is not None else {folder}
+            # Contexts are folder prefixes with a slash, as crm_mappings.yaml writes them ("Work/ML/").
+            fresh = {folder + "/", *(mapping.vault_contexts if mapping is not None else ())}
             if not fresh <= seen:
                 seen |= fresh
                 metadata["vault_contexts"] = sorted(seen)

@@ -213,7 +213,11 @@ def refresh_people(
             if person["category_locked"]
             else (mapping.get("category") or _latest(metadata, "category") or person["category"])
         )
-        contexts = sorted(set(person["vault_contexts"]) | set(mapping.get("vault_contexts", [])))
+        contexts = sorted(
+            set(person["vault_contexts"])
+            | set(mapping.get("vault_contexts", []))
+            | {c for m in metadata if isinstance(m.get("vault_contexts"), list) for c in m["vault_contexts"]}
+        )
         count, first, last = figures.get(person_id, (0, None, None))
         observed_first = min((e["observed_at"] for e in own), default=None)
         updates.append(

@@ -45,7 +45,7 @@ def build_vault(root: Path) -> Path:
         "---\naliases: [Bob, Bobby Smith]\nemail: rob@northwind.example\ncompany: Northwind Labs\n"
         "position: Engineer\n---\nBob climbs with [[Ana Okafor]].\n",
     )
-    note(root, "People/Ana Okafor.md", "---\nalias: Annie\n---\n# Ana\nMet at the book club.\n")
+    note(root, "People/Friends/Ana Okafor.md", "---\nAlias: Annie\n---\n# Ana\nMet at the book club.\n")
     note(
         root,
         "Work/ML/2024-03-05 Standup.md",
@@ -55,7 +55,7 @@ def build_vault(root: Path) -> Path:
         "Grace Hughes joined late; Bobby Smith's idea won.\n",
     )
     note(root, "Work/Project Plan.md", "# Project Plan\nNo people here.\n")
-    note(root, "Personal/Trip.md", "---\ndate: 2023-07-14\npeople: [Farid Haddad, hiro@example.net]\n---\nFun.\n")
+    note(root, "Personal/Trip.md", "---\nDate: 2023-07-14\nPeople: [Farid Haddad, hiro@example.net]\n---\nFun.\n")
     note(
         root,
         "Personal/Loose thoughts.md",
@@ -139,7 +139,7 @@ def test_every_note_is_read_and_people_are_found_in_links_frontmatter_and_text(t
         ("Robert Smith", "mention"),
     ]
     assert found["People/Robert Smith.md"]["people"] == [("Ana Okafor", "mention"), ("Robert Smith", "card")]
-    assert found["People/Ana Okafor.md"]["people"] == [("Ana Okafor", "card")]
+    assert found["People/Friends/Ana Okafor.md"]["people"] == [("Ana Okafor", "card")]
     assert found["Personal/Trip.md"] == {
         "kind": "note",
         "at": "2023-07-14T00:00:00Z",

@@ -72,12 +72,19 @@ class NoteFile:
     load: Callable[[], bytes]
     folder: str = field(init=False)  # "" at the vault's top
     stem: str = field(init=False)
-    is_person_page: bool = field(init=False)
+    # For a person's page (anywhere under a People/ folder): the folder holding that People/ folder.
+    page_of: str | None = field(init=False)
 
     def __post_init__(self) -> None:
         self.folder, _, name = self.rel.rpartition("/")
         self.stem = name.rpartition(".")[0] or name
-        self.is_person_page = self.folder.rpartition("/")[2].casefold() == PEOPLE_FOLDER
+        parts = self.folder.split("/")
+        folded = [p.casefold() for p in parts]
+        self.page_of = "/".join(parts[: folded.index(PEOPLE_FOLDER)]) if PEOPLE_FOLDER in folded else None
+
+    @property
+    def is_person_page(self) -> bool:
+        return self.page_of is not None
 
 
 def _hidden(parts: tuple[str, ...]) -> bool:
@@ -148,7 +155,8 @@ def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
         data = yaml.load(text[4:end], Loader=_LOADER)  # a safe loader: the C one when built
     except yaml.YAMLError:
         return {}, body
-    return (data if isinstance(data, dict) else {}), body
+    # Keys as Obsidian users type them vary in case ("Date", "Attendees"): compare them lower-cased.
+    return ({str(k).lower(): v for k, v in data.items()} if isinstance(data, dict) else {}), body
 
 
 def as_list(value: Any) -> list[str]:
@@ -439,7 +447,7 @@ class VaultImporter:
         if note.is_person_page:
             add(note.stem, None, "card")
             # A person's page says who they are, not where they belong: its context is the folder above People/.
-            folder = folder.rpartition("/")[0]
+            folder = note.page_of or ""
             mapping = self.mappings.for_folder(folder) if self.mappings is not None and folder else None
         for key in PEOPLE_KEYS:
             for raw in as_list(meta.get(key)):

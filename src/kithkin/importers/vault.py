@@ -441,8 +441,11 @@ class VaultImporter:
             if not key:
                 return
             known = found.get(key)
-            if known is None or _ROLE_RANK[role] < _ROLE_RANK[known[2]]:
-                found[key] = (name or (known[0] if known else None), email or (known[1] if known else None), role)
+            if known is None:
+                found[key] = (name, email, role)
+            else:  # one participant per person: the first name shown, any email, the strongest role
+                better = _ROLE_RANK[role] < _ROLE_RANK[known[2]]
+                found[key] = (known[0] or name, known[1] or email, role if better else known[2])
 
         if note.is_person_page:
             add(note.stem, None, "card")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
+import zipfile
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -11,6 +13,9 @@ from typing import ClassVar, Protocol, runtime_checkable
 from kithkin.models import ImportFormatError, Observation
 
 APPLE_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
+# What reading a damaged zip raises: a broken directory or header, bad compressed data, an unknown
+# compression method or an encrypted member (NotImplementedError, RuntimeError), a bad offset (ValueError).
+ZIP_ERRORS = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
 
 
 @runtime_checkable

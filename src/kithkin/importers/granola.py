@@ -22,11 +22,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kithkin.importers.vault import as_list, date_in_name, fold_name, parse_when, person_entry, split_frontmatter
+from kithkin.importers.markdown_notes import (
+    NOTE_SUFFIXES,
+    as_list,
+    date_in_name,
+    fold_name,
+    parse_when,
+    person_entry,
+    split_frontmatter,
+)
 from kithkin.models import Identity, ImportFormatError, Observation
 
 CACHE_NAME = re.compile(r"^cache-v(\d+)\.json$", re.IGNORECASE)
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 ATTENDEE_KEYS = ("attendees", "participants")
 _HEADER_LINE = re.compile(
     r"^\s*(?:\*\*)?(date|meeting id|attendees|participants)(?:\*\*)?\s*:\s*(?:\*\*)?\s*(.*)$", re.I
@@ -52,7 +59,7 @@ def _markdown_files(folder: Path) -> list[Path]:
     return sorted(
         p
         for p in folder.rglob("*")
-        if p.is_file() and p.suffix.lower() in MARKDOWN_SUFFIXES and not any(x.startswith(".") for x in p.parts)
+        if p.is_file() and p.suffix.lower() in NOTE_SUFFIXES and not any(x.startswith(".") for x in p.parts)
     )
 
 
@@ -155,7 +162,7 @@ class GranolaImporter:
         if path.suffix.lower() == ".json":
             head = _head(path, 4096).lstrip()
             return head.startswith("{") and '"cache"' in head
-        return path.suffix.lower() in MARKDOWN_SUFFIXES and meeting_shape(_head(path))
+        return path.suffix.lower() in NOTE_SUFFIXES and meeting_shape(_head(path))
 
     def cursor(self) -> str | None:
         # Meetings are unique by their id in the store: a re-import rewrites nothing, so no cursor is needed.
@@ -175,7 +182,7 @@ class GranolaImporter:
             yield from self._count(documents)
             for note in notes:
                 yield from self._count([self._markdown(note, path, strict=False)])
-        elif path.suffix.lower() in MARKDOWN_SUFFIXES:
+        elif path.suffix.lower() in NOTE_SUFFIXES:
             yield from self._count([self._markdown(path, path.parent, strict=True)])
         else:
             yield from self._count(self._cache_documents(path))

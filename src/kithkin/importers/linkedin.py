@@ -27,7 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kithkin.importers.vault import ZIP_ERRORS, fold_name
+from kithkin.importers.base import ZIP_ERRORS
+from kithkin.importers.markdown_notes import fold_name
 from kithkin.models import Identity, ImportFormatError, Observation, now_utc
 
 CONNECTIONS = "connections.csv"

@@ -1,0 +1,200 @@
+"""Reading people out of markdown notes (Obsidian style; meeting exports are the same shape):
+YAML frontmatter, `[[wikilinks]]`, dates in file names, and full names folded for matching.
+Shared by the vault and Granola importers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from typing import Any
+
+import yaml
+
+from kithkin.identity.normalize import fold
+
+NOTE_SUFFIXES = (".md", ".markdown")
+WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
+EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_WORD = re.compile(r"\w+")
+_ADDRESSED = re.compile(r"^(.*?)<([^<>@\s]+@[^<>\s]+)>\s*$")
+_SCALARS = (str, int, float)
+
+
+def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
+    """(frontmatter mapping, body). A note without a valid YAML block between `---` lines has none."""
+    if not text.startswith("---"):
+        return {}, text
+    end = text.find("\n---", 3)
+    if end < 0 or text[3:4] not in ("\n", "\r"):
+        return {}, text
+    close = text.find("\n", end + 4)
+    body = text[close + 1 :] if close >= 0 else ""
+    try:
+        data = yaml.load(text[4:end], Loader=_LOADER)  # a safe loader: the C one when built
+    except yaml.YAMLError:
+        return {}, body
+    # Keys as Obsidian users type them vary in case ("Date", "Attendees"): compare them lower-cased.
+    return ({str(k).lower(): v for k, v in data.items()} if isinstance(data, dict) else {}), body
+
+
+def as_list(value: Any) -> list[str]:
+    """A frontmatter value as strings: a list, a comma-separated string, or one value. Nested mappings
+    are left out (and never turned into text: YAML aliases can make them huge)."""
+    if isinstance(value, list):
+        return [text for text in _scalars(value, 3) if text]
+    if not isinstance(value, _SCALARS) or isinstance(value, bool):
+        return []
+    text = str(value)
+    # A single `[[Link]]` or "Name <mail>" stays whole; a plain list in one string splits on commas.
+    parts = [text] if "[[" in text and text.count("[[") == 1 else text.split(",")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _scalars(value: list[Any], depth: int) -> Iterator[str]:
+    # `[[Name]]` unquoted in YAML reads as lists nested in lists holding the name: look a few levels in.
+    for item in value:
+        if isinstance(item, list) and depth > 1:
+            yield from _scalars(item, depth - 1)
+        elif isinstance(item, _SCALARS) and not isinstance(item, bool):
+            yield str(item).strip()
+
+
+def parse_when(value: Any) -> datetime | None:
+    """A frontmatter date (YAML date, datetime or ISO text) as an aware datetime; naive means UTC."""
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, date):
+        moment = datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        try:
+            moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        except ValueError:
+            return None
+    else:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def date_in_name(name: str) -> datetime | None:
+    match = _DATE_IN_NAME.search(name)
+    if not match:
+        return None
+    try:
+        return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def link_target(inner: str) -> tuple[str, str | None]:
+    """`Target#heading^block|shown` → (the note's name, the text shown)."""
+    target, _, shown = inner.partition("|")
+    target = re.split(r"[#^]", target, maxsplit=1)[0].strip()
+    target = target.rsplit("/", 1)[-1]
+    if target.lower().endswith(NOTE_SUFFIXES):
+        target = target.rsplit(".", 1)[0]
+    return target, (shown.strip() or None)
+
+
+def looks_like_full_name(text: str) -> bool:
+    """Two to four capitalised words of letters ("Ana Okafor", "Jean-Luc O'Brien")."""
+    words = text.split()
+    if not 2 <= len(words) <= 4:
+        return False
+    for word in words:
+        letters = word.replace("-", "").replace("'", "").replace("’", "").replace(".", "")
+        if not letters.isalpha() or not word[0].isupper():
+            return False
+    return True
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    return fold(word)
+
+
+def fold_words(text: str) -> list[str]:
+    """The folded words of a text (accents removed word by word: words repeat, so each is folded once)."""
+    words = _WORD.findall(text.casefold())
+    return words if text.isascii() else [w if w.isascii() else _fold_word(w) for w in words]
+
+
+def fold_name(text: str) -> str:
+    """The key of a name: folded words joined by one space (punctuation and spacing ignored)."""
+    return " ".join(fold_words(text))
+
+
+def person_entry(raw: str) -> tuple[str | None, str | None]:
+    """A frontmatter person ("[[Ana Okafor]]", "Ana <ana@x.org>", "ana@x.org") → (name, email)."""
+    text = raw.strip().strip('"').strip()
+    match = WIKILINK.search(text)
+    if match:
+        return link_target(match[2])[0] or None, None
+    addressed = _ADDRESSED.match(text)
+    if addressed:
+        return (addressed[1].strip().strip('"') or None), addressed[2].strip()
+    if EMAIL.match(text):
+        return None, text
+    return (text or None), None
+
+
+@dataclass
+class Directory:
+    """Who the vault's links and names can mean: person pages with their aliases, every note's name,
+    and the full names to find in plain text."""
+
+    pages: dict[str, str] = field(default_factory=dict)  # folded page name → page name
+    aliases: dict[str, str] = field(default_factory=dict)  # folded alias → page name
+    page_emails: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded page name → emails
+    page_facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # folded page name → aliases, company…
+    notes: set[str] = field(default_factory=set)  # folded names of all notes
+    known: dict[str, str] = field(default_factory=dict)  # folded known full name → display
+    # Plain-text lookup: first folded word → {word count}; the full tuple → display name.
+    starts: dict[str, set[int]] = field(default_factory=dict)
+    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def add_phrase(self, text: str, person: str | None = None) -> None:
+        """Find `text` (two words or more) in plain text as `person` (default: the text itself)."""
+        words = tuple(fold_name(text).split())
+        if len(words) < 2:
+            return
+        self.phrases.setdefault(words, person or text)
+        self.starts.setdefault(words[0], set()).add(len(words))
+
+    def resolve_link(self, target: str, embed: bool) -> str | None:
+        """The person a link means, or None (a link to another note, an image, a non-name)."""
+        key = fold_name(target)
+        if not key:
+            return None
+        page = self.pages.get(key) or self.aliases.get(key)
+        if page or embed:
+            return page
+        if key in self.known:
+            return self.known[key]
+        if key in self.notes:
+            return None
+        return target if looks_like_full_name(target) else None
+
+    def names_in(self, text: str) -> list[str]:
+        """Known full names found in plain text: one pass over its words, a dict lookup per capitalised
+        word. A name counts when its first and last words are capitalised ("will smith" is not Will Smith)."""
+        words = _WORD.findall(text)
+        found = []
+        starts, phrases = self.starts, self.phrases
+        for index, word in enumerate(words):
+            if not word[0].isupper():
+                continue
+            lengths = starts.get(word.casefold() if word.isascii() else _fold_word(word))
+            if lengths is None:
+                continue
+            for length in lengths:
+                candidate = words[index : index + length]
+                if len(candidate) == length and candidate[-1][0].isupper():
+                    name = phrases.get(tuple(w.casefold() if w.isascii() else _fold_word(w) for w in candidate))
+                    if name is not None:
+                        found.append(name)
+        return found

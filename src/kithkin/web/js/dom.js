@@ -106,8 +106,13 @@ export function sourceBadge(source) {
   return h("span", { class: "badge", dataset: { source: String(source) } }, sourceLabel(source));
 }
 
-export function sourceBadges(sources) {
-  return h("span", { class: "badges" }, (sources || []).map(sourceBadge));
+/** Badges for sources; beyond `max` of them, one "+n" badge naming the rest. */
+export function sourceBadges(sources, max = Infinity) {
+  const all = sources || [];
+  const shown = all.length > max ? all.slice(0, max - 1) : all;
+  const rest = all.slice(shown.length);
+  return h("span", { class: "badges" }, shown.map(sourceBadge),
+    rest.length ? h("span", { class: "badge more", title: rest.map(sourceLabel).join(", ") }, `+${rest.length}`) : null);
 }
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { year: "numeric", month: "short", day: "numeric" });

@@ -152,11 +152,15 @@ export class PeopleList {
       },
       avatar(person),
       h("span", { class: "card-name" }, person.canonical_name),
-      h("span", { class: "card-side" }, strengthBar(person.relationship_strength), sourceBadges(person.sources)),
+      h("span", { class: "card-side" }, strengthBar(person.relationship_strength), sourceBadges(person.sources, this.maxBadges())),
       h("span", { class: "card-sub" }, sub),
     );
     el.style.transform = `translateY(${index * row}px)`;
     return el;
+  }
+
+  maxBadges() {
+    return window.matchMedia("(max-width: 600px)").matches ? 3 : 6;
   }
 
   select(id) {

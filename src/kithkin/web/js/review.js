@@ -31,8 +31,9 @@ export class ReviewDialog {
     this.index = 0;
     this.frame(skeleton(6));
     if (!this.dialog.open) this.dialog.showModal();
-    if (links?.length) {
-      this.items = links;
+    this.given = Boolean(links?.length);
+    if (this.given) {
+      this.items = [...links];
       this.total = links.length;
       this.render();
       return;
@@ -72,7 +73,7 @@ export class ReviewDialog {
     const button = (label, key, action, cls = "btn") =>
       h("button", { type: "button", class: cls, "aria-keyshortcuts": key, onclick: action }, label, " ", h("kbd", {}, key));
     const actions = h("div", { class: "modal-foot" },
-      h("span", { class: "shortcuts" }, `${this.index + 1} of ${this.items.length}`),
+      h("span", { class: "shortcuts" }, `${this.index + 1} of ${Math.max(this.total, this.items.length)}`),
       button("Previous", "k", () => this.move(-1)),
       button("Next", "j", () => this.move(1)),
       button("Reject as new person", "n", () => this.decide("reject", true)),
@@ -88,7 +89,12 @@ export class ReviewDialog {
               ["Email", entity.observed_email], ["Phone", entity.observed_phone], ["Account", entity.account],
               ["Company", entity.metadata?.company], ["First seen", entity.observed_at && formatDate(entity.observed_at)],
               ["Interactions", link.interactions_affected != null ? String(link.interactions_affected) : null],
-            ]))),
+            ])),
+            link.previous_person
+              ? h("p", { class: "small muted" }, "Now part of ",
+                h("a", { href: `#/people/${encodeURIComponent(link.previous_person.id)}` }, link.previous_person.canonical_name),
+                ` (${link.previous_person.interaction_count} interactions)`)
+              : null),
           h("section", { class: "box", "aria-label": "Proposed person" },
             h("h3", {}, "Proposed person"),
             h("div", { class: "row" }, avatar(person), h("a", { class: "big", href: `#/people/${encodeURIComponent(person.id || "")}` }, person.canonical_name || "unknown")),
@@ -127,10 +133,13 @@ export class ReviewDialog {
         json: action === "reject" ? { create_new_person: createNew } : {},
       });
       this.items.splice(this.index, 1);
+      this.total -= 1;
       const name = link.source_entity?.observed_name || "the identity";
       toast(action === "confirm" ? `Linked ${name}.` : createNew ? `${name} is now a person of their own.` : `Rejected the link for ${name}.`);
       this.hooks.onDecided();
-      this.render();
+      // The first page is done but more wait on the server: fetch the next ones.
+      if (!this.items.length && this.total > 0 && !this.given) this.open();
+      else this.render();
     } catch (error) {
       const body = this.dialog.querySelector("#review-body");
       body?.prepend(errorBox(error.message));

@@ -228,3 +228,38 @@ class SourceList(BaseModel):
 
 class ErrorBody(BaseModel):
     detail: str
+
+
+class TimelineParticipant(BaseModel):
+    source_entity_id: str
+    role: str
+    observed_name: str | None
+    observed_email: str | None
+    observed_phone: str | None
+    canonical_person_id: str | None
+    canonical_name: str | None
+
+
+class TimelineItem(BaseModel):
+    """One interaction with everyone who took part in it."""
+
+    id: int
+    source_type: str
+    source_id: str
+    account: str | None
+    kind: str
+    occurred_at: str
+    direction: str | None
+    thread_id: str | None
+    context: str | None
+    title: str | None
+    snippet: str | None
+    participant_count: int
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    participants: list[TimelineParticipant]
+
+
+class TimelinePage(BaseModel):
+    items: list[TimelineItem]
+    total: int = Field(description="the person's interactions in all, with the source filter")
+    next_cursor: str | None = Field(description="pass as `before` for the next page; null on the last page")

@@ -96,7 +96,8 @@ export class Timeline {
   event(item) {
     const direction = item.direction === "out" ? "sent" : item.direction === "in" ? "received" : "";
     const people = (item.participants || [])
-      .filter((p) => p.canonical_person_id !== this.person.id)
+      // The others: not this person, and not the owner (whose entities are linked to nobody).
+      .filter((p) => p.canonical_person_id && p.canonical_person_id !== this.person.id)
       .map((p) => p.canonical_name || p.observed_name || p.observed_email || p.observed_phone)
       .filter(Boolean);
     return h(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -240,10 +240,14 @@ class TimelineParticipant(BaseModel):
     canonical_name: str | None
 
 
+# Interaction ids are 63-bit: as JSON numbers past 2**53 they lose digits in browsers, so they travel as strings.
+InteractionId = Annotated[str, Field(pattern=r"^[0-9]+$", description="an interaction id (decimal string)")]
+
+
 class TimelineItem(BaseModel):
     """One interaction with everyone who took part in it."""
 
-    id: int
+    id: InteractionId
     source_type: str
     source_id: str
     account: str | None
@@ -263,3 +267,47 @@ class TimelinePage(BaseModel):
     items: list[TimelineItem]
     total: int = Field(description="the person's interactions in all, with the source filter")
     next_cursor: str | None = Field(description="pass as `before` for the next page; null on the last page")
+
+
+class MeetingSummary(BaseModel):
+    id: InteractionId
+    title: str | None
+    occurred_at: str
+    context: str | None
+    source_type: str
+    attendee_count: int = Field(description="everyone invited but the owner")
+    attendee_names: list[str]
+
+
+class MeetingList(BaseModel):
+    items: list[MeetingSummary]
+    total: int
+
+
+class MeetingInteraction(BaseModel):
+    id: InteractionId
+    source_type: str
+    kind: str
+    occurred_at: str
+    title: str | None
+    snippet: str | None
+
+
+class AttendeeBrief(BaseModel):
+    name: str
+    email: str | None
+    role: str
+    known: bool = Field(description="false for someone never in touch before this meeting")
+    last_contact: str | None = Field(description="when the last interaction before now took place")
+    person: PersonPublic | None
+    recent_interactions: list[MeetingInteraction]
+    connected_attendees: list[str] = Field(description="other attendees this one has a relationship with")
+
+
+class MeetingBrief(BaseModel):
+    id: InteractionId
+    title: str | None
+    occurred_at: str
+    context: str | None
+    source_type: str
+    attendees: list[AttendeeBrief]

@@ -1,13 +1,15 @@
-"""Dashboard figures and a person's timeline."""
+"""Dashboard figures, a person's timeline, meeting prep."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Path, Query
 
 from kithkin.api.deps import ConnDep
-from kithkin.api.schemas import ErrorBody, Statistics, TimelinePage
+from kithkin.api.schemas import ErrorBody, MeetingBrief, MeetingList, Statistics, TimelinePage
+from kithkin.insight import meetings as meeting_prep
+from kithkin.models import now_utc
 from kithkin.services import statistics as compute_statistics
 from kithkin.store import people
 from kithkin.store.timeline import person_timeline
@@ -40,7 +42,8 @@ def timeline(
         raise HTTPException(404, f"There is no person {person_id}.")
     items, total = person_timeline(conn, person_id, source=source, before=_cursor(before), limit=limit)
     last = items[-1] if len(items) == limit else None
-    return {"items": items, "total": total, "next_cursor": f"{last['occurred_at']}|{last['id']}" if last else None}
+    cursor = f"{last['occurred_at']}|{last['id']}" if last else None
+    return {"items": [_text_id(item) for item in items], "total": total, "next_cursor": cursor}
 
 
 def _cursor(before: str | None) -> tuple[str, int | None] | None:
@@ -51,3 +54,30 @@ def _cursor(before: str | None) -> tuple[str, int | None] | None:
     if last_id and (not last_id.isdigit() or int(last_id) >= 2**63):
         raise HTTPException(422, "before: use the next_cursor of the previous page or an ISO time.")
     return moment, int(last_id) if last_id else None
+
+
+@router.get("/meetings/upcoming", response_model=MeetingList)
+def upcoming_meetings(conn: ConnDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+    """Meetings from now on, soonest first, with their attendees' names."""
+    items, total = meeting_prep.upcoming(conn, now_utc(), limit)
+    return {"items": [_text_id(item) for item in items], "total": total}
+
+
+@router.get(
+    "/meetings/{meeting_id}/brief",
+    response_model=MeetingBrief,
+    responses={404: {"model": ErrorBody, "description": "no such meeting"}},
+)
+def meeting_brief(meeting_id: Annotated[int, Path(ge=0, le=2**63 - 1)], conn: ConnDep) -> dict[str, Any]:
+    """For each attendee: who they are, strength, last interactions, notes, the other attendees they know."""
+    found = meeting_prep.brief(conn, meeting_id, now_utc())
+    if found is None:
+        raise HTTPException(404, f"There is no meeting {meeting_id}.")
+    for attendee in found["attendees"]:
+        attendee["recent_interactions"] = [_text_id(i) for i in attendee["recent_interactions"]]
+    return _text_id(found)
+
+
+def _text_id(item: dict[str, Any]) -> dict[str, Any]:
+    """Interaction ids are 63-bit; browsers read JSON numbers past 2**53 wrongly, so they go out as text."""
+    return {**item, "id": str(item["id"])}

@@ -276,7 +276,7 @@ def test_keyboard_alone_finds_and_opens_a_person(page: Page, crm: Crm) -> None:
     expect(page.locator("#people-list .card").first).to_be_focused()
 
 
-def test_dashboard_and_meeting_prep_show_figures_or_words(page: Page, crm: Crm) -> None:
+def test_dashboard_figures_and_meeting_prep_briefs(page: Page, crm: Crm) -> None:
     open_crm(page, crm, "#/stats")
     dashboard = page.locator("#dashboard")
     expect(dashboard.locator(".tile").first).to_have_text(re.compile(r"^13\s*people$"))
@@ -286,8 +286,17 @@ def test_dashboard_and_meeting_prep_show_figures_or_words(page: Page, crm: Crm) 
     page.click("nav.views >> text=Meetings")
     meetings = page.locator("#view-meetings")
     expect(meetings.locator("h1")).to_have_text("Meeting prep")
-    expect(meetings.locator(".empty, .error, .meeting-list")).to_have_count(1)
+    expect(meetings.locator(".meeting-list button strong")).to_have_text(["Design review", "Quarterly planning"])
+    brief = meetings.locator("#brief")
+    expect(brief.locator("h2")).to_have_text("Design review")
+    expect(brief.locator(".attendee-head a")).to_have_text(["Bob Stone", "Carol Díaz"])
+    expect(brief.locator(".attendee").first).to_contain_text("Team thread 5")
     shot(page, "meetings")
+    meetings.get_by_role("button", name=re.compile("Quarterly planning")).click()
+    expect(brief.locator("h2")).to_have_text("Quarterly planning")
+    expect(brief.locator(".attendee-head a")).to_have_text(["Carol Díaz"])
+    brief.get_by_role("link", name="Carol Díaz").click()
+    expect(page.locator("#detail h2")).to_have_text("Carol Díaz")
 
 
 def test_a_dead_server_is_reported_in_words(page: Page, crm: Crm) -> None:

@@ -27,8 +27,8 @@ export async function renderMeetings(section) {
   const list = h("ul", { class: "meeting-list", "aria-label": "Upcoming meetings" }, meetings.map((m) => {
     const button = h("button", { type: "button", "aria-pressed": "false" },
       h("strong", {}, m.title || "Untitled meeting"),
-      h("div", { class: "muted small" }, formatDate(m.occurred_at || m.start || m.starts_at, true)),
-      h("div", { class: "muted small" }, plural(m.attendee_count ?? m.attendees?.length ?? m.participant_count ?? 0, "attendee")));
+      h("div", { class: "muted small" }, `${formatDate(m.occurred_at, true)} (${ago(m.occurred_at)})`),
+      h("div", { class: "muted small" }, `${plural(m.attendee_count, "attendee")}: ${m.attendee_names.slice(0, 3).join(", ")}${m.attendee_count > 3 ? "…" : ""}`));
     button.addEventListener("click", () => choose(m, button));
     buttons.push(button);
     return h("li", {}, button);
@@ -41,38 +41,33 @@ async function showBrief(panel, meeting) {
   fill(panel, skeleton(6));
   try {
     const brief = await api(`/meetings/${encodeURIComponent(meeting.id)}/brief`);
-    const attendees = brief.attendees || brief.items || [];
     fill(panel,
-      h("h2", {}, brief.title || meeting.title || "Untitled meeting"),
-      h("p", { class: "muted" }, formatDate(brief.occurred_at || brief.start || meeting.occurred_at || meeting.start, true),
-        brief.context || meeting.context ? ` · ${brief.context || meeting.context}` : ""),
-      attendees.length ? attendees.map(attendee) : h("p", { class: "muted" }, "No other attendees known."));
+      h("h2", {}, brief.title || "Untitled meeting"),
+      h("p", { class: "muted" }, formatDate(brief.occurred_at, true), brief.context ? ` · ${brief.context}` : ""),
+      brief.attendees.length ? brief.attendees.map(attendee) : h("p", { class: "muted" }, "Nobody else is invited."));
   } catch (error) {
     fill(panel, errorBox(error.message, () => showBrief(panel, meeting)));
   }
 }
 
 function attendee(a) {
-  const person = a.person || a;
-  const id = person.id ?? a.person_id;
-  const name = person.canonical_name ?? a.name ?? a.observed_name ?? a.email ?? "Unknown";
-  const recent = a.recent_interactions || a.last_interactions || a.timeline || [];
-  const shared = a.shared_contexts || a.common || [];
+  const person = a.person;
+  const recent = a.recent_interactions || [];
+  const link = person ? h("a", { href: `#/people/${encodeURIComponent(person.id)}` }, a.name) : h("strong", {}, a.name);
   return h("div", { class: "attendee" },
-    h("div", { class: "attendee-head" }, avatar({ ...person, id, canonical_name: name }),
+    h("div", { class: "attendee-head" },
+      avatar(person || { canonical_name: a.name, id: a.email }),
       h("div", {},
-        id ? h("a", { href: `#/people/${encodeURIComponent(id)}` }, name) : h("strong", {}, name),
-        h("div", { class: "muted small" }, [person.position, person.company].filter(Boolean).join(" at ") || a.email || "")),
-      person.relationship_strength != null ? strengthBar(person.relationship_strength) : null,
-      sourceBadges(person.sources)),
+        link,
+        h("div", { class: "muted small" }, [person?.position, person?.company].filter(Boolean).join(" at ") || a.email || "")),
+      person ? strengthBar(person.relationship_strength) : null,
+      person ? sourceBadges(person.sources, 4) : null),
     h("p", { class: "small" },
-      person.last_seen ? `Last in touch ${ago(person.last_seen)}` : "Never in touch before",
-      person.interaction_count != null ? ` · ${plural(person.interaction_count, "interaction")}` : "",
-      shared.length ? ` · shared: ${shared.slice(0, 5).join(", ")}` : ""),
-    person.notes || a.notes ? h("p", { class: "small" }, h("strong", {}, "Your notes: "), person.notes || a.notes) : null,
-    (a.talking_points || []).length ? h("ul", { class: "small" }, a.talking_points.map((t) => h("li", {}, t))) : null,
+      a.known ? `Last in touch ${ago(a.last_contact)} · ${plural(person.interaction_count, "interaction")}` : h("strong", {}, "New: never in touch before this meeting."),
+      a.connected_attendees?.length ? ` · knows ${a.connected_attendees.join(", ")}` : ""),
+    person?.notes ? h("p", { class: "small" }, h("strong", {}, "Your notes: "), person.notes) : null,
     recent.length
-      ? h("ul", { class: "small timeline" }, recent.slice(0, 4).map((i) => h("li", { class: "event" }, sourceBadge(i.source_type),
+      ? h("ul", { class: "small timeline" }, recent.map((i) => h("li", { class: "event" }, sourceBadge(i.source_type),
         h("div", {}, h("div", { class: "when" }, formatDate(i.occurred_at)), h("div", {}, i.title || i.snippet || i.kind)))))
       : null);
 }

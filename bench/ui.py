@@ -3,7 +3,7 @@
 Goals (issue 8):
 - time to the first people list with 5,000 people ≤ 1 s (navigation start → first filled card);
 - the relationship graph with 500 nodes and 2,000 edges at ≥ 30 frames per second while it settles
-  (requestAnimationFrame callbacks counted in the page while the force simulation runs).
+  (requestAnimationFrame callbacks counted in the page from the new layout until the simulation stops).
 
 The 5,000 people are contact cards imported through the real ingest path. The graph's data is
 served to the page as a /graph answer of exactly 500 people and 2,000 relationships, so the figure
@@ -48,17 +48,23 @@ new MutationObserver((_, observer) => {
 }).observe(document, {subtree: true, childList: true});
 """
 
-COUNT_FRAMES = """async (seconds) => {
-  let frames = 0;
-  const start = performance.now();
+# Frames drawn while the layout settles (until the simulation stops), and the longest gap between two.
+SETTLING_FRAMES = """async () => {
+  const simulation = document.querySelector('#graph-canvas').graph.simulation;
+  let frames = 0, last = performance.now(), longest = 0;
+  const start = last;
   await new Promise((resolve) => {
     const step = (now) => {
       frames += 1;
-      if (now - start < seconds * 1000) requestAnimationFrame(step); else resolve();
+      longest = Math.max(longest, now - last);
+      last = now;
+      if (simulation.alpha() >= simulation.alphaMin() && now - start < 30000) requestAnimationFrame(step);
+      else resolve();
     };
     requestAnimationFrame(step);
   });
-  return frames / ((performance.now() - start) / 1000);
+  const seconds = (performance.now() - start) / 1000;
+  return {fps: frames / seconds, seconds, longest};
 }"""
 
 SCROLL_LIST = """async (seconds) => {
@@ -193,18 +199,12 @@ def graph(browser, url: str) -> None:
         "() => { const g = document.querySelector('#graph-canvas').graph;"
         f" return g && g !== window.__first && g.nodes.length === {GRAPH_NODES}; }}"
     )
-    started = time.perf_counter()
-    fps = page.evaluate(COUNT_FRAMES, 3)
-    alpha = page.evaluate("document.querySelector('#graph-canvas').graph.simulation.alpha()")
-    page.wait_for_function(
-        "() => document.querySelector('#graph-canvas').graph.simulation.alpha() < 0.001", timeout=60000
-    )
-    settled = time.perf_counter() - started
+    result = page.evaluate(SETTLING_FRAMES)
     links = page.evaluate("document.querySelector('#graph-canvas').graph.links.length")
-    verdict = "ok" if fps >= 30 else "MISSED"
+    verdict = "ok" if result["fps"] >= 30 else "MISSED"
     print(
-        f"graph {GRAPH_NODES} nodes / {links:,} edges: {fps:.0f} fps over the first 3 s of settling "
-        f"(alpha still {alpha:.2f} after them), settled in {settled:.1f} s (goal ≥ 30 fps: {verdict})"
+        f"graph {GRAPH_NODES} nodes / {links:,} edges: {result['fps']:.0f} fps while settling "
+        f"({result['seconds']:.1f} s, longest frame {result['longest']:.0f} ms) (goal ≥ 30 fps: {verdict})"
     )
     context.close()
 

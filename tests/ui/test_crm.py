@@ -204,9 +204,11 @@ def test_graph_click_on_a_node_opens_the_person(page: Page, crm: Crm) -> None:
     alice = person_id(crm, "Alice Martin")
     open_crm(page, crm, "#/graph")
     expect(page.locator("#graph-canvas")).to_be_visible()
-    page.wait_for_function(
-        "() => document.querySelector('#graph-canvas').graph?.simulation.alpha() < 0.05", timeout=15000
+    settled = (
+        "() => { const s = document.querySelector('#graph-canvas').graph?.simulation;"
+        " return s && s.alpha() < s.alphaMin(); }"
     )
+    page.wait_for_function(settled, timeout=15000)
     shot(page, "graph")
     where = page.evaluate("id => document.querySelector('#graph-canvas').graph.screenPosition(id)", alice)
     page.mouse.click(where["x"], where["y"])

@@ -63,12 +63,17 @@ export class ForceGraph {
       .force("link", d3.forceLink().id((d) => d.id).distance(45).strength((l) => 0.05 + 0.5 * (l.weight || 0)))
       .force("x", d3.forceX().strength(0.05))
       .force("y", d3.forceY().strength(0.05))
-      .alphaDecay(0.025)
-      .on("tick", () => this.draw());
+      .force("collide", d3.forceCollide((d) => d.radius + 3))
+      .alphaDecay(0.035)
+      .on("tick", () => this.draw())
+      .on("end", () => {
+        if (!this.userMoved) this.fit();
+      });
     this.zoom = d3
       .zoom()
       .scaleExtent([0.1, 10])
       .on("zoom", (event) => {
+        if (event.sourceEvent) this.userMoved = true;
         this.transform = event.transform;
         this.schedule();
       });
@@ -113,8 +118,21 @@ export class ForceGraph {
     }
     this.simulation.nodes(this.nodes);
     this.applyFilter();
+    this.userMoved = false;
     this.recenter();
     this.simulation.alpha(1).restart();
+  }
+
+  /** Once settled, zoom so that every node is in view (never closer than 2.5×). */
+  fit() {
+    if (!this.nodes.length || this.width <= 1) return;
+    const xs = this.nodes.map((n) => n.x);
+    const ys = this.nodes.map((n) => n.y);
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const pad = 80;
+    const k = Math.min(2.5, this.width / (x1 - x0 + 2 * pad), this.height / (y1 - y0 + 2 * pad));
+    const t = this.d3.zoomIdentity.translate(this.width / 2 - (k * (x0 + x1)) / 2, this.height / 2 - (k * (y0 + y1)) / 2).scale(k);
+    this.zoom.transform(this.d3.select(this.canvas), t);
   }
 
   /** The layout is centred on (0, 0): put that in the middle of the canvas. */

@@ -380,3 +380,32 @@ def test_sync_button_runs_a_live_carddav_source(
     finally:
         context.close()
         server.close()
+
+
+def test_graph_relationship_type_filter_hides_those_edges(page: Page, crm: Crm) -> None:
+    """The graph as a /graph endpoint would give it (served to the page here): three people, two kinds of tie."""
+    graph = {
+        "nodes": [
+            {"id": "a", "canonical_name": "Ann", "relationship_strength": 0.9},
+            {"id": "b", "canonical_name": "Ben", "relationship_strength": 0.5},
+            {"id": "c", "canonical_name": "Cy", "relationship_strength": 0.1},
+        ],
+        "edges": [
+            {"source": "a", "target": "b", "relationship_type": "coworker", "overlap_score": 0.8},
+            {"source": "b", "target": "c", "relationship_type": "family", "overlap_score": 0.4},
+            {"source": "a", "target": "c", "relationship_type": "coworker", "overlap_score": 0.2},
+        ],
+    }
+    page.route("**/api/crm/graph?*", lambda route: route.fulfill(json=graph))
+    open_crm(page, crm, "#/graph")
+    expect(page.locator("#view-graph [role=status]")).to_have_text("3 people, 3 relationships")
+    links = "() => document.querySelector('#graph-canvas').graph.links.map(l => l.type).sort().join()"
+    assert page.evaluate(links) == "coworker,coworker,family"
+    page.get_by_role("checkbox", name="coworker").uncheck()
+    assert page.evaluate(links) == "family"
+    page.get_by_role("checkbox", name="family").uncheck()
+    page.get_by_role("checkbox", name="coworker").check()
+    assert page.evaluate(links) == "coworker,coworker"
+    page.locator("#graph-canvas").focus()
+    page.keyboard.press("ArrowRight")
+    expect(page.locator("#view-graph [role=status]")).to_have_text("Ann: 2 connections. Enter opens.")

@@ -57,16 +57,13 @@ export class Timeline {
     })
       .then((body) => {
         if (generation !== this.generation) return;
-        const items = body.items || [];
-        for (const item of items) {
-          const key = item.id ?? `${item.source_type}:${item.source_id}:${item.occurred_at}`;
-          if (this.seen.has(key)) continue;
-          this.seen.add(key);
+        for (const item of body.items) {
+          if (this.seen.has(item.id)) continue;
+          this.seen.add(item.id);
           this.list.appendChild(this.event(item));
         }
-        const last = items[items.length - 1];
-        this.cursor = "next_cursor" in body ? body.next_cursor : last?.occurred_at;
-        this.done = !items.length || items.length < PAGE || !this.cursor;
+        this.cursor = body.next_cursor;
+        this.done = !this.cursor;
         this.status.replaceChildren();
         if (this.done) {
           const count = this.list.childElementCount;

@@ -271,9 +271,8 @@ export class DetailPanel {
   async split(entityIds) {
     if (!window.confirm(`Move ${plural(entityIds.length, "identity", "identities")} to a new person?`)) return;
     try {
-      const result = await api(`/people/${encodeURIComponent(this.person.id)}/split`, { method: "POST", json: { source_entity_ids: entityIds } });
-      const newId = result?.id || result?.new_person_id || result?.person?.id;
-      toast(newId ? "Split into a new person." : "Split done.");
+      const created = await api(`/people/${encodeURIComponent(this.person.id)}/split`, { method: "POST", json: { source_entity_ids: entityIds } });
+      toast(`Moved to a new person: ${created.canonical_name}.`);
       this.hooks.onChanged(null);
       await this.open(this.person.id);
     } catch (error) {

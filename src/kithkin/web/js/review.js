@@ -40,8 +40,8 @@ export class ReviewDialog {
     }
     try {
       const body = await api("/pending-links", { params: { limit: 200 } });
-      this.items = body.items || [];
-      this.total = body.total ?? this.items.length;
+      this.items = body.items;
+      this.total = body.total;
       this.render();
     } catch (error) {
       this.frame(errorBox(error.message, () => this.open()));
@@ -174,8 +174,8 @@ function alternatives(list) {
   return h("div", { class: "section" },
     h("h3", {}, `Other candidates (${list.length})`),
     h("ul", { class: "alternatives" }, list.map((alt) => {
-      const id = alt.person_id ?? alt.id;
-      const name = alt.canonical_name ?? alt.name ?? alt.person?.canonical_name ?? id;
+      const id = alt.person_id;
+      const name = alt.person?.canonical_name ?? id;
       const confidence = alt.confidence != null ? ` · ${Math.round(alt.confidence * 100)}%` : "";
       return h("li", {}, h("a", { href: `#/people/${encodeURIComponent(id || "")}` }, name),
         h("span", { class: "muted small" }, `${confidence}${alt.reason ? ` · ${alt.reason}` : ""}`));
@@ -185,6 +185,6 @@ function alternatives(list) {
 /** How many links await review, for the header count. */
 export async function pendingCount() {
   const body = await api("/pending-links", { params: { limit: 1 } });
-  return body.total ?? (body.items || []).length;
+  return body.total;
 }
 

@@ -84,3 +84,59 @@ def reject_link(
         )
         people.refresh_people(conn, {p for p in (moved_to, previous) if p}, domain_mappings)
         return links.get_pending_link(conn, link_id) or link
+
+
+def merge_people(
+    conn: sqlite3.Connection, keep_id: str, other_id: str, domain_mappings: dict[str, Any] | None = None
+) -> None:
+    """Move every source entity of `other_id` to `keep_id`, with its notes and tags; `other_id` stays as
+    merged into `keep_id` (the decision log lists the entities moved, for undo)."""
+    with db.transaction(conn):
+        keep, other = people.get_person(conn, keep_id), people.get_person(conn, other_id)
+        for wanted, found in ((keep_id, keep), (other_id, other)):
+            if found is None:
+                raise NotFound(f"There is no person {wanted}.")
+        assert keep is not None and other is not None
+        if keep_id == other_id:
+            raise DecisionConflict("A person cannot be merged into themselves; choose another person.")
+        for person in (keep, other):
+            if person["merged_into"]:
+                raise DecisionConflict(f"{person['canonical_name']} was already merged into another person.")
+        moved = [e["id"] for e in sources.entities_of_people(conn, [other_id])]
+        links.link_entities(conn, [(entity, keep_id, 1.0, "confirmed", "user") for entity in moved])
+        notes = "\n\n".join(n for n in (keep["notes"], other["notes"]) if n)
+        people.update_person(conn, keep_id, {"notes": notes, "tags": list(dict.fromkeys(keep["tags"] + other["tags"]))})
+        people.mark_merged(conn, other_id, keep_id)
+        links.record_decision(
+            conn, "merge", person_id=keep_id, other_person_id=other_id, payload={"source_entity_ids": moved}
+        )
+        people.refresh_people(conn, {keep_id, other_id}, domain_mappings)
+
+
+def split_person(
+    conn: sqlite3.Connection,
+    person_id: str,
+    entity_ids: list[str],
+    domain_mappings: dict[str, Any] | None = None,
+) -> str:
+    """Move these source entities of the person to a new person; returns the new person's id."""
+    with db.transaction(conn):
+        person = people.get_person(conn, person_id)
+        if person is None or person["merged_into"]:
+            raise NotFound(f"There is no person {person_id}.")
+        own = {e["id"]: e for e in sources.entities_of_people(conn, [person_id])}
+        chosen = list(dict.fromkeys(entity_ids))
+        strangers = [e for e in chosen if e not in own]
+        if strangers:
+            raise DecisionConflict(f"Source entity {strangers[0]} is not linked to {person['canonical_name']}.")
+        if len(chosen) == len(own):
+            raise DecisionConflict("Splitting off every source entity would leave nobody behind; keep at least one.")
+        first = own[chosen[0]]
+        name = next((first[k] for k in ("observed_name", "observed_email", "observed_phone") if first[k]), None)
+        new_id = people.create_person(conn, name or "Unknown")
+        links.link_entities(conn, [(entity, new_id, 1.0, "confirmed", "user") for entity in chosen])
+        links.record_decision(
+            conn, "split", person_id=new_id, previous_person_id=person_id, payload={"source_entity_ids": chosen}
+        )
+        people.refresh_people(conn, {person_id, new_id}, domain_mappings)
+        return new_id

@@ -351,3 +351,10 @@ def known_full_names(conn: sqlite3.Connection) -> list[str]:
     """Names of live people with at least two words: the names a note may mention in plain text."""
     query = "SELECT DISTINCT canonical_name FROM people WHERE merged_into IS NULL AND canonical_name LIKE '% %'"
     return [row[0] for row in conn.execute(query)]
+
+
+def mark_merged(conn: sqlite3.Connection, person_id: str, into_id: str) -> None:
+    """The person now lives in `into_id`; the row stays (merged_into set) so the merge can be undone."""
+    conn.execute(
+        "UPDATE people SET merged_into = ?, updated_at = ? WHERE id = ?", (into_id, utc_iso(now_utc()), person_id)
+    )

@@ -103,3 +103,68 @@ def test_list_parameter_errors_are_422(client):
         response = client.get(f"{API}/people", params=params)
         assert response.status_code == 422, params
         assert isinstance(response.json()["detail"], str)
+
+
+def the_two_anas(client) -> tuple[dict, dict]:
+    anas = client.get(f"{API}/people", params={"q": "ana silva"}).json()["items"]
+    by_source = {p["sources"][0]: p for p in anas}
+    return by_source["mail"], by_source["whatsapp"]
+
+
+def test_merge_moves_identities_notes_and_tags_and_split_takes_them_apart(client):
+    mail, whatsapp = the_two_anas(client)
+    client.patch(f"{API}/people/{whatsapp['id']}", json={"notes": "met in Lisbon", "tags": ["travel"]})
+    merged = client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": whatsapp["id"]})
+    assert merged.status_code == 200
+    ana = merged.json()
+    assert (ana["emails"], ana["phone_numbers"], ana["sources"]) == (
+        ["ana@x.org"],
+        ["+14155550123"],
+        ["mail", "whatsapp"],
+    )
+    assert (ana["notes"], ana["tags"]) == ("met in Lisbon", ["travel"])
+    assert sorted(e["source_type"] for e in ana["source_entities"]) == ["mail", "whatsapp"]
+    assert client.get(f"{API}/people/{whatsapp['id']}").json()["merged_into"] == mail["id"]
+    assert client.get(f"{API}/people").json()["total"] == 5
+
+    moved = next(e["id"] for e in ana["source_entities"] if e["source_type"] == "whatsapp")
+    split = client.post(f"{API}/people/{mail['id']}/split", json={"source_entity_ids": [moved]})
+    assert split.status_code == 201
+    new = split.json()
+    assert new["id"] not in (mail["id"], whatsapp["id"])
+    assert (new["canonical_name"], new["phone_numbers"], new["sources"]) == (
+        "Ana Silva",
+        ["+14155550123"],
+        ["whatsapp"],
+    )
+    assert client.get(f"{API}/people/{mail['id']}").json()["sources"] == ["mail"]
+
+
+def test_merge_errors(client):
+    mail, whatsapp = the_two_anas(client)
+    missing = client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": "p_nobody"})
+    assert (missing.status_code, missing.json()) == (404, {"detail": "There is no person p_nobody."})
+    assert client.post(f"{API}/people/p_nobody/merge", json={"other_id": mail["id"]}).status_code == 404
+    itself = client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": mail["id"]})
+    assert itself.status_code == 409
+    assert itself.json() == {"detail": "A person cannot be merged into themselves; choose another person."}
+    assert client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": whatsapp["id"]}).status_code == 200
+    again = client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": whatsapp["id"]})
+    assert (again.status_code, again.json()) == (409, {"detail": "Ana Silva was already merged into another person."})
+    assert client.post(f"{API}/people/{mail['id']}/merge", json={}).status_code == 422
+
+
+def test_split_errors(client):
+    mail, whatsapp = the_two_anas(client)
+    own = client.get(f"{API}/people/{mail['id']}").json()["source_entities"][0]["id"]
+    stranger = client.get(f"{API}/people/{whatsapp['id']}").json()["source_entities"][0]["id"]
+    everything = client.post(f"{API}/people/{mail['id']}/split", json={"source_entity_ids": [own]})
+    assert everything.status_code == 409
+    assert everything.json()["detail"].startswith("Splitting off every source entity would leave nobody behind")
+    not_theirs = client.post(f"{API}/people/{mail['id']}/split", json={"source_entity_ids": [stranger]})
+    assert (not_theirs.status_code, not_theirs.json()) == (
+        409,
+        {"detail": f"Source entity {stranger} is not linked to Ana Silva."},
+    )
+    assert client.post(f"{API}/people/p_nobody/split", json={"source_entity_ids": [own]}).status_code == 404
+    assert client.post(f"{API}/people/{mail['id']}/split", json={"source_entity_ids": []}).status_code == 422

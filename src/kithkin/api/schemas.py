@@ -311,3 +311,24 @@ class MeetingBrief(BaseModel):
     context: str | None
     source_type: str
     attendees: list[AttendeeBrief]
+
+
+class GraphNode(BaseModel):
+    id: str
+    canonical_name: str
+    relationship_strength: float
+    category: str
+
+
+class GraphEdge(BaseModel):
+    source: str
+    target: str
+    relationship_type: str | None
+    overlap_score: float
+
+
+class GraphPublic(BaseModel):
+    """The strongest people and the relationships among them, for the network view."""
+
+    nodes: list[GraphNode]
+    edges: list[GraphEdge]

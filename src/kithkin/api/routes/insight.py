@@ -1,4 +1,4 @@
-"""Dashboard figures, a person's timeline, meeting prep."""
+"""Dashboard figures, a person's timeline, meeting prep, the network graph."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from kithkin.api.deps import ConnDep
-from kithkin.api.schemas import ErrorBody, MeetingBrief, MeetingList, Statistics, TimelinePage
+from kithkin.api.schemas import ErrorBody, GraphPublic, MeetingBrief, MeetingList, Statistics, TimelinePage
 from kithkin.insight import meetings as meeting_prep
 from kithkin.models import now_utc
 from kithkin.services import statistics as compute_statistics
-from kithkin.store import people
+from kithkin.store import people, relationships
 from kithkin.store.timeline import person_timeline
 
 router = APIRouter(tags=["insight"])
@@ -54,6 +54,13 @@ def _cursor(before: str | None) -> tuple[str, int | None] | None:
     if last_id and (not last_id.isdigit() or int(last_id) >= 2**63):
         raise HTTPException(422, "before: use the next_cursor of the previous page or an ISO time.")
     return moment, int(last_id) if last_id else None
+
+
+@router.get("/graph", response_model=GraphPublic)
+def graph(conn: ConnDep, limit: Annotated[int, Query(ge=1, le=1000)] = 250) -> dict[str, Any]:
+    """The `limit` strongest people as nodes, and every relationship between two of them as an edge."""
+    nodes, _ = people.list_people(conn, sort="strength", limit=limit)
+    return {"nodes": nodes, "edges": relationships.among(conn, [n["id"] for n in nodes])}
 
 
 @router.get("/meetings/upcoming", response_model=MeetingList)

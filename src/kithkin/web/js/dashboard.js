@@ -15,7 +15,7 @@ export async function renderDashboard(section, { onChanged }) {
   const page = h("div", { id: "dashboard" });
   if (stats.status === "fulfilled") append(page, figures(stats.value));
   else page.append(errorBox(`The figures could not be loaded: ${stats.reason.message}`, () => renderDashboard(section, { onChanged })));
-  page.append(sourcesPanel(sources, stats.value?.sources, onChanged));
+  page.append(sourcesPanel(sources, onChanged));
   page.append(discoverPanel(discover));
   fill(section, page);
 }
@@ -50,17 +50,14 @@ function figures(s) {
   ];
 }
 
-function sourcesPanel(result, fallback, onChanged) {
+function sourcesPanel(result, onChanged) {
   const panel = h("section", { class: "panel", id: "sources" }, h("h2", {}, "Sources"));
-  let items;
-  if (result.status === "fulfilled") {
-    items = (result.value.items || []).filter((s) => s.source_entities || s.interactions || s.configured?.length || s.last_sync_at);
-  }
-  else if (isMissing(result.reason) && fallback) items = fallback;
-  else {
+  if (result.status === "rejected") {
     panel.append(errorBox(`The sources could not be loaded: ${result.reason.message}`));
     return panel;
   }
+  // Every kind Kithkin knows is listed by the server; show those in use or set up.
+  const items = result.value.items.filter((s) => s.source_entities || s.interactions || s.configured.length || s.last_sync_at);
   if (!items.length) {
     panel.append(h("p", { class: "muted" }, "No sources yet: use Import, or configure live sources in config.yaml."));
     return panel;

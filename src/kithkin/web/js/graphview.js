@@ -1,65 +1,17 @@
 // The whole-network view: the strongest N people and the relationships among them.
 
-import { api, isMissing } from "./api.js";
+import { api } from "./api.js";
 import { errorBox, fill, h, plural, skeleton } from "./dom.js";
 import { ForceGraph, loadD3 } from "./graph.js";
 
 const SIZES = [100, 250, 500];
 
-/**
- * Nodes and links for the N strongest people: the /graph endpoint when the server has one,
- * otherwise assembled from /people and each person's relationships.
- */
-export async function networkData(limit, signal, onProgress) {
-  try {
-    const body = await api("/graph", { params: { limit }, signal });
-    return normalise(body.nodes || [], body.edges || body.links || []);
-  } catch (error) {
-    if (!isMissing(error)) throw error;
-  }
-  const people = [];
-  for (let offset = 0; offset < limit; offset += 500) {
-    const body = await api("/people", { params: { sort: "strength", limit: Math.min(500, limit - offset), offset }, signal });
-    people.push(...body.items);
-    if (body.items.length < 500) break;
-  }
-  const inSet = new Set(people.map((p) => p.id));
-  const links = new Map();
-  let done = 0;
-  const queue = [...people];
-  const worker = async () => {
-    while (queue.length) {
-      const person = queue.shift();
-      const detail = await api(`/people/${encodeURIComponent(person.id)}`, { signal });
-      for (const rel of detail.relationships || []) {
-        if (!inSet.has(rel.person_id)) continue;
-        const key = [person.id, rel.person_id].sort().join("|");
-        if (!links.has(key)) {
-          links.set(key, { source: person.id, target: rel.person_id, type: rel.relationship_type, weight: rel.overlap_score });
-        }
-      }
-      done += 1;
-      onProgress?.(done, people.length);
-    }
-  };
-  await Promise.all(Array.from({ length: 6 }, worker));
-  return normalise(people, [...links.values()]);
-}
-
-function normalise(nodes, links) {
+/** Nodes and links for the N strongest people, as the graph draws them. */
+export async function networkData(limit, signal) {
+  const body = await api("/graph", { params: { limit }, signal });
   return {
-    nodes: nodes.map((n) => ({
-      id: n.id,
-      name: n.canonical_name ?? n.name ?? "",
-      strength: n.relationship_strength ?? n.strength ?? 0,
-      category: n.category,
-    })),
-    links: links.map((l) => ({
-      source: typeof l.source === "object" ? l.source.id : (l.source ?? l.person_a_id),
-      target: typeof l.target === "object" ? l.target.id : (l.target ?? l.person_b_id),
-      type: l.type ?? l.relationship_type ?? "related",
-      weight: l.weight ?? l.overlap_score ?? 0,
-    })),
+    nodes: body.nodes.map((n) => ({ id: n.id, name: n.canonical_name, strength: n.relationship_strength })),
+    links: body.edges.map((e) => ({ source: e.source, target: e.target, type: e.relationship_type || "related", weight: e.overlap_score })),
   };
 }
 
@@ -138,7 +90,7 @@ export class GraphView {
     try {
       const [d3, data] = await Promise.all([
         loadD3(),
-        networkData(this.size, signal, (done, total) => { this.status.textContent = `Reading relationships: ${done} of ${total} people…`; }),
+        networkData(this.size, signal),
       ]);
       if (signal.aborted) return;
       this.body.replaceChildren();

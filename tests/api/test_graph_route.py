@@ -1,4 +1,4 @@
-"""GET /graph: the strongest people and only the relationships among them."""
+"""GET /graph (the strongest people and only the relationships among them) and /people/{id}/connections."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from tests.helpers import at, feed, message, person
 OWNER = Identity(source_id="me@example.org", name="Owner Person", emails=("me@example.org",), role="to")
 
 
-def test_nodes_are_the_strongest_and_edges_join_two_of_them(workspace: Workspace) -> None:
+def test_graph_nodes_are_the_strongest_and_connections_list_overlaps(workspace: Workspace) -> None:
     mails = [message(f"a{day}", at(day), person("ana@x.org", "Ana Silva", "ana@x.org"), OWNER) for day in (1, 2, 3)]
     mails += [message(f"b{day}", at(day), person("bob@x.org", "Bob Jones", "bob@x.org"), OWNER) for day in (1, 2)]
     mails += [message("c1", at(1), person("cy@x.org", "Cy Park", "cy@x.org"), OWNER)]
@@ -38,3 +38,11 @@ def test_nodes_are_the_strongest_and_edges_join_two_of_them(workspace: Workspace
         {"source": ids["Ana Silva"], "target": ids["Bob Jones"], "relationship_type": "coworker", "overlap_score": 0.8}
     ]
     assert len(client.get("/api/crm/graph").json()["edges"]) == 2
+
+    bob = client.get(f"/api/crm/people/{ids['Bob Jones']}/connections").json()
+    assert bob["total"] == 2
+    assert [(c["person_name"], c["relationship_type"], c["overlap_score"]) for c in bob["items"]] == [
+        ("Ana Silva", "coworker", 0.8),
+        ("Cy Park", "friend", 0.5),
+    ]
+    assert client.get("/api/crm/people/p_missing/connections").status_code == 404

@@ -332,3 +332,10 @@ class GraphPublic(BaseModel):
 
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+
+
+class ConnectionList(BaseModel):
+    """A person's related people, the largest overlap first."""
+
+    items: list[RelationshipPublic]
+    total: int

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query
 
 from kithkin.api.deps import ConnDep
-from kithkin.api.schemas import ErrorBody, GraphPublic, MeetingBrief, MeetingList, Statistics, TimelinePage
+from kithkin.api.schemas import (
+    ConnectionList,
+    ErrorBody,
+    GraphPublic,
+    MeetingBrief,
+    MeetingList,
+    Statistics,
+    TimelinePage,
+)
 from kithkin.insight import meetings as meeting_prep
 from kithkin.models import now_utc
 from kithkin.services import statistics as compute_statistics
@@ -54,6 +62,19 @@ def _cursor(before: str | None) -> tuple[str, int | None] | None:
     if last_id and (not last_id.isdigit() or int(last_id) >= 2**63):
         raise HTTPException(422, "before: use the next_cursor of the previous page or an ISO time.")
     return moment, int(last_id) if last_id else None
+
+
+@router.get(
+    "/people/{person_id}/connections",
+    response_model=ConnectionList,
+    responses={404: {"model": ErrorBody, "description": "no such person"}},
+)
+def connections(person_id: str, conn: ConnDep, limit: Annotated[int, Query(ge=1, le=500)] = 100) -> dict[str, Any]:
+    """Related people with their overlap scores, shared contexts and counts, the largest overlap first."""
+    if people.get_person(conn, person_id) is None:
+        raise HTTPException(404, f"There is no person {person_id}.")
+    found = relationships.of_person(conn, person_id, limit=limit)
+    return {"items": found, "total": len(found)}
 
 
 @router.get("/graph", response_model=GraphPublic)

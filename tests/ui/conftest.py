@@ -18,6 +18,7 @@ import uvicorn
 from kithkin.api.app import create_app
 from kithkin.config import Owner, Settings, save_settings
 from kithkin.models import Identity, Observation
+from kithkin.store import db, people
 from kithkin.workspace import Workspace
 from tests.helpers import feed
 
@@ -161,6 +162,25 @@ def seed(workspace: Workspace) -> None:
             )
         ],
     )
+    relate(
+        workspace,
+        [
+            ("Alice Martin", "Bob Stone", "coworker", 0.8),
+            ("Alice Martin", "Carol Díaz", "coworker", 0.6),
+            ("Bob Stone", "Carol Díaz", "friend", 0.4),
+        ],
+    )
+
+
+def relate(workspace: Workspace, pairs: list[tuple[str, str, str, float]]) -> None:
+    """Relationships by plain SQL: their writer (relationship discovery) is not in the store yet."""
+    ids = {p["canonical_name"]: p["id"] for p in people.list_people(workspace.conn, limit=100)[0]}
+    with db.transaction(workspace.conn):
+        workspace.conn.executemany(
+            "INSERT INTO relationships (id, person_a_id, person_b_id, relationship_type, overlap_score,"
+            " shared_contexts) VALUES (?, ?, ?, ?, ?, ?)",
+            [(f"r{i}", ids[a], ids[b], kind, score, '["Acme"]') for i, (a, b, kind, score) in enumerate(pairs)],
+        )
 
 
 def meeting(source_id: str, when: datetime, title: str, *attendees: Identity) -> Observation:

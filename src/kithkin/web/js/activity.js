@@ -1,6 +1,6 @@
 // The person panel's Timeline (infinite scroll, filtered by source) and Connections (list + mini graph).
 
-import { api, isMissing } from "./api.js";
+import { api } from "./api.js";
 import { avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, sourceLabel, strengthBar } from "./dom.js";
 import { ForceGraph, loadD3 } from "./graph.js";
 
@@ -121,25 +121,20 @@ export class Timeline {
 /** Connections: the related people with their overlap, and a small ego graph. */
 export async function renderConnections(root, person, onOpen) {
   fill(root, skeleton(4));
-  let items;
+  let body;
   try {
-    const body = await api(`/people/${encodeURIComponent(person.id)}/connections`);
-    items = body.items || [];
+    body = await api(`/people/${encodeURIComponent(person.id)}/connections`);
   } catch (error) {
-    if (!isMissing(error)) {
-      fill(root, errorBox(error.message, () => renderConnections(root, person, onOpen)));
-      return null;
-    }
-    items = person.relationships || [];
+    fill(root, errorBox(error.message, () => renderConnections(root, person, onOpen)));
+    return null;
   }
-  const connections = items.map((c) => ({
-    id: c.person_id ?? c.id ?? c.person?.id,
-    name: c.person_name ?? c.canonical_name ?? c.name ?? c.person?.canonical_name ?? "",
-    score: c.overlap_score ?? c.score ?? 0,
-    type: c.relationship_type ?? c.type ?? "related",
-    contexts: c.shared_contexts || [],
-    strength: c.relationship_strength ?? c.person?.relationship_strength ?? c.score ?? 0,
-  })).filter((c) => c.id);
+  const connections = body.items.map((c) => ({
+    id: c.person_id,
+    name: c.person_name,
+    score: c.overlap_score,
+    type: c.relationship_type || "related",
+    contexts: c.shared_contexts,
+  }));
   if (!connections.length) {
     fill(root, h("p", { class: "empty" }, "No connections yet: they appear when people share threads, meetings or groups with this person."));
     return null;
@@ -163,7 +158,7 @@ export async function renderConnections(root, person, onOpen) {
   const graph = new ForceGraph(d3, canvas, { onOpen, labels: "all", centerId: person.id });
   const top = connections.slice(0, 40);
   graph.setData(
-    [{ id: person.id, name: person.canonical_name, strength: person.relationship_strength }, ...top],
+    [person, ...top].map((p) => ({ id: p.id, name: p.canonical_name ?? p.name, strength: p.relationship_strength ?? p.score })),
     top.map((c) => ({ source: person.id, target: c.id, type: c.type, weight: c.score })),
   );
   return graph;

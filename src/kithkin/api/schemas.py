@@ -339,3 +339,15 @@ class ConnectionList(BaseModel):
 
     items: list[RelationshipPublic]
     total: int
+
+
+class Suggestion(BaseModel):
+    person: PersonPublic
+    score: float = Field(description="the summed overlap with the user's strong ties")
+    via: list[str] = Field(description="the strong ties this person is close to, closest first")
+    reason: str
+
+
+class SuggestionList(BaseModel):
+    items: list[Suggestion]
+    total: int

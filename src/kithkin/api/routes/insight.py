@@ -14,8 +14,10 @@ from kithkin.api.schemas import (
     MeetingBrief,
     MeetingList,
     Statistics,
+    SuggestionList,
     TimelinePage,
 )
+from kithkin.insight import discover as discovery
 from kithkin.insight import meetings as meeting_prep
 from kithkin.models import now_utc
 from kithkin.services import statistics as compute_statistics
@@ -74,6 +76,13 @@ def connections(person_id: str, conn: ConnDep, limit: Annotated[int, Query(ge=1,
     if people.get_person(conn, person_id) is None:
         raise HTTPException(404, f"There is no person {person_id}.")
     found = relationships.of_person(conn, person_id, limit=limit)
+    return {"items": found, "total": len(found)}
+
+
+@router.get("/discover", response_model=SuggestionList)
+def discover(conn: ConnDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+    """People you may know: close to your strong ties, barely in touch with you; each with the reason."""
+    found = discovery.suggestions(conn, limit)
     return {"items": found, "total": len(found)}
 
 

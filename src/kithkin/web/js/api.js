@@ -64,8 +64,3 @@ async function describe(response, path) {
   if (response.status >= 500) return `The server failed while answering ${path}; see its log and try again.`;
   return `The server refused the request for ${path} (HTTP ${response.status}).`;
 }
-
-/** True when an error means "this endpoint does not exist here". */
-export function isMissing(error) {
-  return error instanceof ApiError && (error.status === 404 || error.status === 405) && /not available/.test(error.message);
-}

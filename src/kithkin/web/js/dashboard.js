@@ -1,7 +1,7 @@
 // The dashboard: figures, interactions by source and by month, the sources with their sync
 // buttons, and people you may know.
 
-import { api, isMissing } from "./api.js";
+import { api } from "./api.js";
 import { ago, append, avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, toast } from "./dom.js";
 import { jobError, jobFailed, jobProgress, watchJob } from "./importer.js";
 
@@ -108,23 +108,18 @@ function sourceRow(s, onChanged) {
 function discoverPanel(result) {
   const panel = h("section", { class: "panel", id: "discover" }, h("h2", {}, "People you may know"));
   if (result.status === "rejected") {
-    panel.append(isMissing(result.reason) ? h("p", { class: "muted" }, "Suggestions are not available on this server yet.") : errorBox(result.reason.message));
+    panel.append(errorBox(`Suggestions could not be loaded: ${result.reason.message}`));
     return panel;
   }
-  const items = result.value.items || [];
+  const items = result.value.items;
   if (!items.length) {
-    panel.append(h("p", { class: "muted" }, "No suggestions yet: they come from people you share groups, threads and meetings with."));
+    panel.append(h("p", { class: "muted" }, "No suggestions yet: they come from the people your close ties know."));
     return panel;
   }
-  panel.append(h("ul", { class: "suggest" }, items.map((item) => {
-    const person = item.person || item;
-    const id = person.id ?? item.person_id;
-    const name = person.canonical_name ?? item.person_name ?? item.name ?? "";
-    const why = item.reason || (item.via || item.shared_contexts || []).map((v) => (typeof v === "string" ? v : v.canonical_name || v.name)).filter(Boolean).join(", ");
-    return h("li", {}, avatar({ id, canonical_name: name }, "tiny"),
-      h("div", {}, h("a", { href: `#/people/${encodeURIComponent(id || "")}` }, name),
-        why ? h("div", { class: "muted small" }, why) : null,
-        item.mutual_count != null ? h("div", { class: "muted small" }, plural(item.mutual_count, "person in common", "people in common")) : null));
-  })));
+  panel.append(h("ul", { class: "suggest" }, items.map(({ person, reason }) => h("li", {},
+    avatar(person, "tiny"),
+    h("div", {},
+      h("a", { href: `#/people/${encodeURIComponent(person.id)}` }, person.canonical_name),
+      h("div", { class: "muted small" }, reason))))));
   return panel;
 }

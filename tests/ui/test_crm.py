@@ -228,9 +228,11 @@ def test_phone_layout_fits_375_pixels(browser, crm: Crm) -> None:
         page.locator("#people-list .card:has-text('Alice Martin')").tap()
         panel = page.locator("#detail")
         expect(panel.locator("h2")).to_have_text("Alice Martin")
-        page.wait_for_timeout(300)  # the slide-in transition
-        box = panel.bounding_box()
-        assert box is not None and box["x"] == 0 and box["width"] == 375
+        # Full screen once the slide-in transition is over.
+        page.wait_for_function(
+            "() => { const r = document.querySelector('#detail').getBoundingClientRect();"
+            " return r.x === 0 && r.y === 0 && r.width === 375 && r.height === 800; }"
+        )
         shot(page, "phone-person")
         panel.get_by_role("button", name="Close person").first.tap()
         expect(panel).to_be_hidden()

@@ -186,7 +186,7 @@ export class ForceGraph {
     const near = focus ? this.neighbours(focus) : null;
 
     // Edges: one path per relationship type.
-    ctx.lineWidth = 1 / t.k;
+    ctx.lineWidth = 1.5 / t.k;
     const byType = new Map();
     for (const link of this.links) {
       const type = link.type || "related";

@@ -98,6 +98,11 @@ def test_open_a_person_and_edit_notes_and_tags_that_persist(page: Page, crm: Crm
 
     page.reload()
     expect(page.locator("#notes")).to_have_value("Met at the Lisbon offsite.\nLikes <b>tea</b>.")
+    panel.get_by_role("button", name="climbing", exact=True).click()
+    expect(page.locator("#tag-filter")).to_have_text("Tag: climbing×")
+    expect(page.locator("#result-count")).to_have_text("1 person")
+    page.get_by_role("button", name="Stop filtering by tag climbing").click()
+    expect(page.locator("#result-count")).to_have_text("13 people")
     page.click("#entities summary")
     expect(page.locator("#entities .entity")).to_have_count(2)
     page.keyboard.press("Escape")

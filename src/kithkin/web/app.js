@@ -4,7 +4,7 @@
 import { api } from "./js/api.js";
 import { renderDashboard } from "./js/dashboard.js";
 import { DetailPanel } from "./js/detail.js";
-import { $, debounce, h, plural, sourceLabel, toast } from "./js/dom.js";
+import { $, debounce, fill, h, plural, sourceLabel, toast } from "./js/dom.js";
 import { GraphView } from "./js/graphview.js";
 import { ImportWizard } from "./js/importer.js";
 import { PeopleList } from "./js/list.js";
@@ -41,6 +41,10 @@ const detail = new DetailPanel($("#detail"), {
     else reloadList();
   },
   onReview: (links) => review.open(links),
+  onTag(tag) {
+    setTag(tag);
+    go("people", personInRoute());
+  },
 });
 
 const review = new ReviewDialog($("#review-dialog"), {
@@ -65,8 +69,20 @@ const graphView = new GraphView($("#view-graph"), {
   onOpen: (id) => go("graph", id),
 });
 
+// A tag chosen on a person's panel narrows the list until its chip is removed.
+let tagFilter = "";
+const tagChip = $("#tag-filter");
+
+function setTag(tag) {
+  tagFilter = tag;
+  tagChip.hidden = !tag;
+  fill(tagChip, tag ? [`Tag: ${tag}`, h("button", { type: "button", "aria-label": `Stop filtering by tag ${tag}`, onclick: () => setTag("") }, "×")] : []);
+  reloadList();
+}
+
 function params() {
   return {
+    tag: tagFilter,
     q: search.value.trim(),
     category: filters.category.value,
     source: filters.source.value,

@@ -10,7 +10,7 @@ import {
 const TABS = [["overview", "Overview"], ["timeline", "Timeline"], ["connections", "Connections"]];
 
 export class DetailPanel {
-  /** hooks: onClose(), onChanged(person), onReview(links), onGone(id) */
+  /** hooks: onClose(), onChanged(person), onReview(links), onTag(tag) */
   constructor(aside, hooks) {
     this.aside = aside;
     this.hooks = hooks;
@@ -209,7 +209,8 @@ export class DetailPanel {
         this.saveTags([...this.person.tags, tag], draw);
       });
       fill(wrap,
-        this.person.tags.map((tag) => h("span", { class: "tag" }, tag,
+        this.person.tags.map((tag) => h("span", { class: "tag" },
+          h("button", { type: "button", class: "linklike", title: `Everyone tagged ${tag}`, onclick: () => this.hooks.onTag(tag) }, tag),
           h("button", { type: "button", "aria-label": `Remove tag ${tag}`, onclick: () => this.saveTags(this.person.tags.filter((t) => t !== tag), draw) }, "×"))),
         input);
       return input;

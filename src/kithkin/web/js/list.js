@@ -100,7 +100,11 @@ export class PeopleList {
     const row = this.rowHeight();
     this.spacer.style.height = `${this.total * row}px`;
     if (this.total === 0) {
-      const words = this.params.q ? `No one matches “${this.params.q}”.` : "No people match these filters.";
+      const { q, category, source, pending, tag } = this.params;
+      const filtered = q || category || source || pending || tag;
+      const words = q
+        ? `No one matches “${q}”.`
+        : filtered ? "No people match these filters." : "No people yet: use Import to bring in your first source.";
       fill(this.spacer, h("p", { class: "empty" }, words));
       this.spacer.style.height = "auto";
       return;

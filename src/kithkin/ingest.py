@@ -13,6 +13,7 @@ from kithkin.identity.normalize import name_key, normalize_email, normalize_phon
 from kithkin.identity.resolver import resolve_entities
 from kithkin.importers.base import Importer
 from kithkin.insight import strength
+from kithkin.insight.relationships import update_for_interactions
 from kithkin.models import Identity, ImportSummary, KithkinError, Observation, utc_iso
 from kithkin.store import db, interactions, people, sources
 from kithkin.store.ids import entity_id, interaction_id
@@ -152,23 +153,12 @@ def _commit_batch(
         rebuilt = resolution.touched | sources.people_of_entities(conn, sorted(new_entities | changed_entities))
         counted = people.add_interaction_figures(conn, fresh, skip=rebuilt)
         people.refresh_people(conn, rebuilt, workspace.mappings.domains())
-        after_batch(conn, workspace, rebuilt | counted, [r.id for r in batch.records])
+        update_for_interactions(conn, workspace.settings, fresh)
         if cursor_key is not None:
             sources.record_sync(
                 conn, cursor_key[0], cursor_key[1], cursor=cursor, status="ok", items=batch.observations
             )
     return rebuilt | counted
-
-
-def after_batch(
-    conn: sqlite3.Connection, workspace: Workspace, person_ids: set[str], interaction_ids: list[int]
-) -> None:
-    """Insight kept current by each import batch (relationships). Imported lazily: an optional layer."""
-    try:
-        from kithkin.insight.relationships import update_for_interactions
-    except ImportError:
-        return
-    update_for_interactions(conn, workspace.settings, interaction_ids)
 
 
 def ingest(

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kithkin.identity.normalize import name_key, normalize_email, normalize_phone
+from kithkin.insight.relationships import update_for_interactions
 from kithkin.insight.strength import update_strengths
 from kithkin.models import KithkinError, now_utc, utc_iso
 from kithkin.store import backup, db, interactions, links, people, sources
@@ -151,7 +152,7 @@ def migrate(workspace: Workspace, people_file: Path, interactions_file: Path) ->
         added = interactions.add_interactions(conn, records)
         people.refresh_people(conn, known, workspace.mappings.domains())
         update_strengths(conn, known)
-        _refresh_relationships(workspace, [r.id for r in records])
+        update_for_interactions(conn, workspace.settings, [r.id for r in records])
     state = {"backup": str(before_kithkin), "lifeos_copy": str(saved), "migrated_at": utc_iso(now_utc())}
     (workspace.home / STATE_FILE).write_text(json.dumps(state, indent=2), encoding="utf-8")
     return {
@@ -168,14 +169,6 @@ def migrate(workspace: Workspace, people_file: Path, interactions_file: Path) ->
         },
         "backup": str(before_kithkin),
     }
-
-
-def _refresh_relationships(workspace: Workspace, interaction_ids: list[int]) -> None:
-    try:
-        from kithkin.insight.relationships import update_for_interactions
-    except ImportError:
-        return
-    update_for_interactions(workspace.conn, workspace.settings, interaction_ids)
 
 
 def rollback(home: Path) -> dict[str, str]:

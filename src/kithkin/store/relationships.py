@@ -13,7 +13,7 @@ def of_person(conn: sqlite3.Connection, person_id: str, limit: int = 50) -> list
         """SELECT r.*, p.id AS other_id, p.canonical_name AS other_name
            FROM relationships r JOIN people p
              ON p.id = CASE WHEN r.person_a_id = ? THEN r.person_b_id ELSE r.person_a_id END
-           WHERE (r.person_a_id = ? OR r.person_b_id = ?) AND p.merged_into IS NULL
+           WHERE (r.person_a_id = ? OR r.person_b_id = ?) AND p.merged_into IS NULL AND NOT r.user_deleted
            ORDER BY r.overlap_score DESC, r.id LIMIT ?""",
         (person_id, person_id, person_id, limit),
     ).fetchall()
@@ -36,6 +36,7 @@ def among(conn: sqlite3.Connection, person_ids: list[str]) -> list[dict[str, Any
     rows = conn.execute(
         """SELECT person_a_id AS source, person_b_id AS target, relationship_type, overlap_score FROM relationships
            WHERE person_a_id IN (SELECT value FROM json_each(?)) AND person_b_id IN (SELECT value FROM json_each(?))
+             AND NOT user_deleted
            ORDER BY overlap_score DESC, id""",
         (ids, ids),
     ).fetchall()
@@ -51,7 +52,120 @@ def ties_of_strong_people(conn: sqlite3.Connection, strong_min: float, weak_max:
            JOIN people strong ON strong.id IN (r.person_a_id, r.person_b_id)
            JOIN people other ON other.id = CASE WHEN r.person_a_id = strong.id THEN r.person_b_id ELSE r.person_a_id END
            WHERE strong.relationship_strength >= ? AND other.relationship_strength < ?
-             AND strong.merged_into IS NULL AND other.merged_into IS NULL""",
+             AND strong.merged_into IS NULL AND other.merged_into IS NULL AND NOT r.user_deleted""",
         (strong_min, weak_max),
     ).fetchall()
     return [dict(row) for row in rows]
+
+
+def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple]:
+    """For each of these interactions with two people or more: (interaction id, kind, source_type,
+    thread key, context, occurred_at, [person ids]). The owner (no person) is left out."""
+    rows = conn.execute(
+        """SELECT i.id, i.kind, i.source_type, COALESCE(i.thread_id, i.context), i.context, i.occurred_at,
+                  json_group_array(DISTINCT se.canonical_person_id)
+           FROM interactions i
+           JOIN interaction_participants ip ON ip.interaction_id = i.id
+           JOIN source_entities se ON se.id = ip.source_entity_id
+           WHERE i.id IN (SELECT value FROM json_each(?)) AND se.canonical_person_id IS NOT NULL
+           GROUP BY i.id HAVING COUNT(DISTINCT se.canonical_person_id) >= 2""",
+        (json.dumps(interaction_ids),),
+    ).fetchall()
+    return [(*row[:6], json.loads(row[6])) for row in rows]
+
+
+def interactions_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[int]:
+    """Every interaction any of these people took part in."""
+    return [r[0] for r in conn.execute(
+        """SELECT DISTINCT ip.interaction_id FROM source_entities se
+           JOIN interaction_participants ip ON ip.source_entity_id = se.id
+           WHERE se.canonical_person_id IN (SELECT value FROM json_each(?))""",
+        (json.dumps(person_ids),),
+    )]
+
+
+def all_interaction_ids(conn: sqlite3.Connection) -> list[int]:
+    return [r[0] for r in conn.execute("SELECT id FROM interactions")]
+
+
+def existing_pairs(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    found = {}
+    for a, b in pairs:
+        row = conn.execute("SELECT * FROM relationships WHERE person_a_id = ? AND person_b_id = ?", (a, b)).fetchone()
+        if row is not None:
+            found[(a, b)] = dict(row)
+    return found
+
+
+def add_threads(conn: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    """Record shared threads; returns the pairs for which a thread was new."""
+    new: set[tuple[str, str]] = set()
+    for a, b, key in rows:
+        before = conn.total_changes
+        conn.execute("INSERT OR IGNORE INTO relationship_threads VALUES (?, ?, ?)", (a, b, key))
+        if conn.total_changes > before:
+            new.add((a, b))
+    return new
+
+
+def thread_counts(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    return {
+        (a, b): conn.execute(
+            "SELECT COUNT(*) FROM relationship_threads WHERE person_a_id = ? AND person_b_id = ?", (a, b)
+        ).fetchone()[0]
+        for a, b in pairs
+    }
+
+
+def save_pairs(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    """Insert or update inferred figures; the user's fields (confirmed, notes, type, deleted) are kept."""
+    conn.executemany(
+        """INSERT INTO relationships (id, person_a_id, person_b_id, relationship_type, shared_contexts,
+               shared_events_count, shared_threads_count, first_seen_together, last_seen_together, overlap_score,
+               weight, created_at, updated_at)
+           VALUES (:id, :person_a_id, :person_b_id, :relationship_type, :shared_contexts, :shared_events_count,
+               :shared_threads_count, :first_seen_together, :last_seen_together, :overlap_score, :weight,
+               :stamp, :stamp)
+           ON CONFLICT(person_a_id, person_b_id) DO UPDATE SET
+               relationship_type = COALESCE(user_type, excluded.relationship_type),
+               shared_contexts = excluded.shared_contexts, shared_events_count = excluded.shared_events_count,
+               shared_threads_count = excluded.shared_threads_count,
+               first_seen_together = excluded.first_seen_together, last_seen_together = excluded.last_seen_together,
+               overlap_score = excluded.overlap_score, weight = excluded.weight, updated_at = excluded.updated_at""",
+        rows,
+    )
+
+
+def forget_inferred(conn: sqlite3.Connection, person_ids: list[str]) -> None:
+    """Drop what was inferred about these people's pairs (before recomputing them); rows the user
+    touched keep their user fields and are zeroed instead of deleted."""
+    ids = json.dumps(person_ids)
+    where = "(person_a_id IN (SELECT value FROM json_each(?)) OR person_b_id IN (SELECT value FROM json_each(?)))"
+    conn.execute(f"DELETE FROM relationship_threads WHERE {where}", (ids, ids))
+    conn.execute(
+        f"""DELETE FROM relationships WHERE {where} AND NOT user_confirmed AND user_notes IS NULL
+            AND user_type IS NULL AND NOT user_deleted""",
+        (ids, ids),
+    )
+    conn.execute(
+        f"""UPDATE relationships SET weight = 0, overlap_score = 0, shared_events_count = 0, shared_threads_count = 0,
+               shared_contexts = '[]', first_seen_together = NULL, last_seen_together = NULL WHERE {where}""",
+        (ids, ids),
+    )
+
+
+def get_relationship(conn: sqlite3.Connection, relationship_id: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM relationships WHERE id = ?", (relationship_id,)).fetchone()
+    return dict(row) if row else None
+
+
+def edit_relationship(conn: sqlite3.Connection, relationship_id: str, changes: dict[str, Any]) -> None:
+    """The user's word: confirmed, type, notes or deleted (kept as a hidden row so inference won't bring it back)."""
+    columns = {"user_confirmed": "user_confirmed", "relationship_type": "user_type", "user_notes": "user_notes",
+               "deleted": "user_deleted"}
+    sets = [f"{columns[k]} = ?" for k in changes]
+    params = [int(v) if isinstance(v, bool) else v for v in changes.values()]
+    if "relationship_type" in changes:
+        sets.append("relationship_type = ?")
+        params.append(changes["relationship_type"])
+    conn.execute(f"UPDATE relationships SET {', '.join(sets)} WHERE id = ?", [*params, relationship_id])

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import sqlite3
 from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Path, Query
+from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from kithkin.api.deps import ConnDep
+from kithkin.api.insight_schemas import RelationshipPatch, RelationshipRecord
 from kithkin.api.schemas import (
     ConnectionList,
     ErrorBody,
@@ -21,7 +24,7 @@ from kithkin.insight import discover as discovery
 from kithkin.insight import meetings as meeting_prep
 from kithkin.models import now_utc
 from kithkin.services import statistics as compute_statistics
-from kithkin.store import people, relationships
+from kithkin.store import db, people, relationships
 from kithkin.store.timeline import person_timeline
 
 router = APIRouter(tags=["insight"])
@@ -77,6 +80,40 @@ def connections(person_id: str, conn: ConnDep, limit: Annotated[int, Query(ge=1,
         raise HTTPException(404, f"There is no person {person_id}.")
     found = relationships.of_person(conn, person_id, limit=limit)
     return {"items": found, "total": len(found)}
+
+
+def _relationship_or_404(conn: sqlite3.Connection, relationship_id: str) -> dict[str, Any]:
+    found = relationships.get_relationship(conn, relationship_id)
+    if found is None or found["user_deleted"]:
+        raise HTTPException(404, f"There is no relationship {relationship_id}.")
+    return {**found, "shared_contexts": json.loads(found["shared_contexts"] or "[]"),
+            "user_confirmed": bool(found["user_confirmed"])}
+
+
+@router.patch(
+    "/relationships/{relationship_id}",
+    response_model=RelationshipRecord,
+    responses={404: {"model": ErrorBody, "description": "no such relationship"}},
+)
+def edit_relationship(relationship_id: str, patch: RelationshipPatch, conn: ConnDep) -> dict[str, Any]:
+    """Confirm, retype or annotate a relationship; recomputation keeps what the user said."""
+    _relationship_or_404(conn, relationship_id)
+    with db.transaction(conn):
+        relationships.edit_relationship(conn, relationship_id, patch.model_dump(exclude_unset=True))
+    return _relationship_or_404(conn, relationship_id)
+
+
+@router.delete(
+    "/relationships/{relationship_id}",
+    status_code=204,
+    responses={404: {"model": ErrorBody, "description": "no such relationship"}},
+)
+def delete_relationship(relationship_id: str, conn: ConnDep) -> Response:
+    """Hide a relationship for good: later imports will not bring it back."""
+    _relationship_or_404(conn, relationship_id)
+    with db.transaction(conn):
+        relationships.edit_relationship(conn, relationship_id, {"deleted": True})
+    return Response(status_code=204)
 
 
 @router.get("/discover", response_model=SuggestionList)

@@ -1,0 +1,27 @@
+"""Request and response models of the relationship routes."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class RelationshipPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    user_confirmed: bool | None = None
+    relationship_type: str | None = Field(None, min_length=1, max_length=40, description="coworker, friend, family…")
+    user_notes: str | None = Field(None, max_length=20_000)
+
+
+class RelationshipRecord(BaseModel):
+    id: str
+    person_a_id: str
+    person_b_id: str
+    relationship_type: str | None
+    shared_contexts: list[str]
+    shared_events_count: int
+    shared_threads_count: int
+    overlap_score: float = Field(ge=0, le=1)
+    first_seen_together: str | None
+    last_seen_together: str | None
+    user_confirmed: bool
+    user_notes: str | None

@@ -1,0 +1,205 @@
+"""Relationship inference: pairs from shared interactions, the crowd discount, incremental equals
+full recomputation, types, and the user's word surviving recomputation."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kithkin.api.app import create_app
+from kithkin.insight.relationships import crowd_weight, overlap_score, recompute_all, refresh_relationships_for_people
+from kithkin.models import Identity
+from kithkin.store import db
+from tests.helpers import at, feed, message, person
+
+
+def member(name: str) -> Identity:
+    slug = name.lower().replace(" ", ".")
+    return Identity(source_id=f"{slug}@x.org", name=name, emails=(f"{slug}@x.org",), role="member")
+
+
+def pairs(workspace) -> dict[tuple[str, str], dict]:
+    rows = workspace.conn.execute(
+        """SELECT a.canonical_name AS a, b.canonical_name AS b, r.* FROM relationships r
+           JOIN people a ON a.id = r.person_a_id JOIN people b ON b.id = r.person_b_id"""
+    ).fetchall()
+    return {tuple(sorted((r["a"], r["b"]))): dict(r) for r in rows}
+
+
+def test_the_crowd_discount():
+    assert crowd_weight(2, 25) == 1.0
+    assert crowd_weight(3, 25) == 0.5
+    assert crowd_weight(25, 25) == pytest.approx(1 / 24)
+    assert crowd_weight(26, 25) == pytest.approx(0.1 / 25)
+    assert crowd_weight(200, 25) == 0.0
+    assert overlap_score(0) == 0.0
+    assert overlap_score(3) == pytest.approx(0.632121, abs=1e-6)
+
+
+def test_a_dinner_for_three_says_more_than_an_all_hands(workspace):
+    dinner = [member("Ana Silva"), member("Ben Okafor")]
+    all_hands = [member(f"Staff Member{i}") for i in range(30)] + [member("Ana Silva"), member("Ben Okafor")]
+    feed(
+        workspace,
+        "calendar",
+        [
+            message(
+                "dinner",
+                at(1),
+                person("me@example.org", email="me@example.org"),
+                *dinner,
+                kind="meeting",
+                title="Dinner",
+            ),
+            message(
+                "allhands",
+                at(2),
+                person("me@example.org", email="me@example.org"),
+                *all_hands,
+                kind="meeting",
+                title="All hands",
+            ),
+        ],
+    )
+    found = pairs(workspace)
+    ana_ben = found[("Ana Silva", "Ben Okafor")]
+    assert ana_ben["shared_events_count"] == 2
+    assert ana_ben["weight"] == pytest.approx(1.0 + 0.1 / 31)
+    assert (ana_ben["first_seen_together"], ana_ben["last_seen_together"]) == (
+        "2024-03-01T12:00:00Z",
+        "2024-03-02T12:00:00Z",
+    )
+    staff = found[("Staff Member0", "Staff Member1")]
+    assert staff["weight"] == pytest.approx(0.1 / 31)
+    assert staff["overlap_score"] < ana_ben["overlap_score"] / 50
+    # The owner is never half of a pair.
+    assert all("Owner" not in name for pair in found for name in pair)
+
+
+def test_threads_are_counted_once_and_incremental_equals_full(workspace):
+    group = [member("Ana Silva"), member("Ben Okafor"), member("Chloe Kim")]
+    feed(
+        workspace,
+        "whatsapp",
+        [
+            message(
+                f"g{i}",
+                at(1 + i),
+                group[i % 3],
+                *[m for m in group if m is not group[i % 3]],
+                thread_id="family-chat",
+                context="Family chat",
+            )
+            for i in range(6)
+        ],
+    )
+    feed(
+        workspace,
+        "mail",
+        [
+            message(
+                "mail-1",
+                at(9),
+                person("ana.silva@x.org", "Ana Silva", "ana.silva@x.org"),
+                Identity(source_id="ben.okafor@x.org", name="Ben Okafor", emails=("ben.okafor@x.org",), role="cc"),
+                kind="email",
+                thread_id="t-1",
+            ),
+        ],
+    )
+    incremental = pairs(workspace)
+    ana_ben = incremental[("Ana Silva", "Ben Okafor")]
+    assert ana_ben["shared_threads_count"] == 2  # the group chat and one mail thread
+    assert ana_ben["shared_events_count"] == 0
+    assert json.loads(ana_ben["shared_contexts"]) == ["Family chat"]
+    assert incremental[("Ana Silva", "Chloe Kim")]["shared_threads_count"] == 1
+    with db.transaction(workspace.conn):
+        recompute_all(workspace.conn, workspace.settings)
+    full = pairs(workspace)
+    keys = ("shared_threads_count", "shared_events_count", "weight", "first_seen_together", "last_seen_together")
+    assert {p: {k: v[k] for k in keys} for p, v in full.items()} == {
+        p: {k: v[k] for k in keys} for p, v in incremental.items()
+    }
+
+
+def test_coworkers_and_family(workspace):
+    workspace.mappings.domain_mappings.clear()
+    from kithkin.config import DomainMapping
+
+    workspace.mappings.domain_mappings["northwind.example"] = DomainMapping(company="Northwind", category="work")
+    workspace.settings.relationships.family = ["mum@home.example", "Dad Person"]
+    feed(
+        workspace,
+        "mail",
+        [
+            message(
+                "w1",
+                at(1),
+                person("ana@northwind.example", "Ana Silva", "ana@northwind.example"),
+                Identity(
+                    source_id="ben@northwind.example", name="Ben Okafor", emails=("ben@northwind.example",), role="to"
+                ),
+                kind="email",
+            ),
+            message(
+                "f1",
+                at(2),
+                person("mum@home.example", "Mum Person", "mum@home.example"),
+                Identity(source_id="dad@home.example", name="Dad Person", emails=("dad@home.example",), role="to"),
+                kind="email",
+            ),
+            message(
+                "x1",
+                at(3),
+                person("ana@northwind.example", "Ana Silva", "ana@northwind.example"),
+                Identity(source_id="dad@home.example", name="Dad Person", emails=("dad@home.example",), role="to"),
+                kind="email",
+            ),
+        ],
+    )
+    found = pairs(workspace)
+    assert found[("Ana Silva", "Ben Okafor")]["relationship_type"] == "coworker"
+    assert found[("Dad Person", "Mum Person")]["relationship_type"] == "family"
+    assert found[("Ana Silva", "Dad Person")]["relationship_type"] == "inferred"
+
+
+def test_user_edits_survive_recomputation(workspace):
+    group = [member("Ana Silva"), member("Ben Okafor"), member("Chloe Kim")]
+    feed(workspace, "signal", [message("s1", at(1), group[0], *group[1:], thread_id="climbing")])
+    client = TestClient(create_app(workspace=workspace))
+    found = pairs(workspace)
+    ana_ben, ana_chloe = found[("Ana Silva", "Ben Okafor")]["id"], found[("Ana Silva", "Chloe Kim")]["id"]
+    edited = client.patch(
+        f"/api/crm/relationships/{ana_ben}",
+        json={"relationship_type": "friend", "user_confirmed": True, "user_notes": "Climbing partners"},
+    )
+    assert edited.status_code == 200
+    assert (edited.json()["relationship_type"], edited.json()["user_confirmed"]) == ("friend", True)
+    assert client.delete(f"/api/crm/relationships/{ana_chloe}").status_code == 204
+    assert client.delete(f"/api/crm/relationships/{ana_chloe}").status_code == 404
+    assert client.patch("/api/crm/relationships/r_nope", json={"user_confirmed": True}).status_code == 404
+
+    with db.transaction(workspace.conn):
+        recompute_all(workspace.conn, workspace.settings)
+    feed(workspace, "signal", [message("s2", at(2), group[1], *group[::2], thread_id="climbing")])
+    after = pairs(workspace)
+    kept = after[("Ana Silva", "Ben Okafor")]
+    assert (kept["relationship_type"], kept["user_confirmed"], kept["user_notes"]) == ("friend", 1, "Climbing partners")
+    assert kept["weight"] == pytest.approx(1.0)  # both group messages, half each
+    assert after[("Ana Silva", "Chloe Kim")]["user_deleted"] == 1
+    ana = workspace.conn.execute("SELECT id FROM people WHERE canonical_name = 'Ana Silva'").fetchone()[0]
+    listed = client.get(f"/api/crm/people/{ana}/connections").json()["items"]
+    assert [c["person_name"] for c in listed] == ["Ben Okafor"]
+
+
+def test_refresh_for_people_rebuilds_only_their_pairs(workspace):
+    group = [member("Ana Silva"), member("Ben Okafor"), member("Chloe Kim")]
+    feed(workspace, "imessage", [message(f"m{i}", at(1 + i), group[0], *group[1:], thread_id="chat") for i in range(3)])
+    before = pairs(workspace)
+    ana = workspace.conn.execute("SELECT id FROM people WHERE canonical_name = 'Ana Silva'").fetchone()[0]
+    with db.transaction(workspace.conn):
+        refresh_relationships_for_people(workspace.conn, workspace.settings, [ana])
+    after = pairs(workspace)
+    assert {p: v["weight"] for p, v in after.items()} == {p: v["weight"] for p, v in before.items()}

@@ -244,11 +244,14 @@ def import_paths(
 
 def prepare_reader(workspace: Workspace, reader: Importer) -> None:
     """Hand an importer what it asks for by attribute: `known_names` (full names of people already known,
-    to find in plain text) and `mappings` (crm_mappings.yaml). Importers never read the store themselves."""
+    to find in plain text), `mappings` (crm_mappings.yaml) and `owner_name` (exports that name the owner
+    like anyone else). Importers never read the store themselves."""
     if hasattr(reader, "known_names"):
         reader.known_names = set(people.known_full_names(workspace.conn))
     if getattr(reader, "mappings", False) is None:
         reader.mappings = workspace.mappings
+    if hasattr(reader, "owner_name") and reader.owner_name is None:
+        reader.owner_name = workspace.settings.owner.name or None
 
 
 def add_report(summary: ImportSummary, reader: Importer) -> None:

@@ -1,0 +1,315 @@
+"""WhatsApp: the app's own "Export chat" files (.txt, or the .zip the phone shares) and the local
+store of wacli (github.com/steipete/wacli), read in place and incrementally.
+
+Export chat text comes in the phone's locale: Android `15.04.2016, 15:04 - Name: text`, iOS
+`[15/04/2016, 15:04:07] Name: text`, 12-hour clocks (`3:04 PM`, `3:04 p.m.`), ISO and US date
+orders. The order of day and month is found per file from the dates themselves. A line without a
+header continues the message before it; a header without `Name: ` is a system line (group created,
+encryption notice). Senders are saved names or formatted numbers (`+1 (415) 555-0123`). Times carry no
+zone: they are the phone's local time, read here in this machine's zone.
+
+wacli keeps a SQLite store (`wacli.db`, schema in its internal/store): chats, contacts,
+group_participants and messages (rowid, chat_jid, msg_id, sender_jid, sender_name, ts Unix seconds,
+from_me, text, media_type, media_caption). It is opened read-only; the cursor is the last rowid.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import sqlite3
+import zipfile
+from collections import Counter
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any, ClassVar
+
+from kithkin.config import LiveSource
+from kithkin.importers.base import ZIP_ERRORS, open_sqlite_readonly, read_text_lenient, table_columns
+from kithkin.models import Identity, ImportFormatError, Observation
+
+_AMPM = r"(?P<ampm>[AaPp]\.?\s?[Mm]\.?)"
+_TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:[\s\u202f\u00a0]?" + _AMPM + r")?"
+_DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
+_ANDROID = re.compile(r"^\u200e?" + _DATE + r",?\s" + _TIME + r"\s[-–]\s(?P<rest>.*)$")
+_IOS = re.compile(r"^\u200e?\[" + _DATE + r",?\s" + _TIME + r"\]\s(?P<rest>.*)$")
+_SENDER = re.compile(r"^(?P<name>[^:\n]{1,80}?): (?P<text>.*)$", re.DOTALL)
+_PHONE_NAME = re.compile(r"^\u200e?\+?[\d\s().\-\u202f\u00a0]{7,}$")
+_MEDIA = re.compile(r"<Media omitted>|<attached: [^>]*>|\b(?:image|video|audio|sticker|document) omitted\b", re.I)
+_CREATED_GROUP = re.compile(r"created (?:the )?group [“\"](?P<name>[^”\"]+)[”\"]")
+_CHAT_WITH = re.compile(r"^WhatsApp Chat (?:with|-) (?P<name>.+?)(?: \(\d+\))?$")
+MAX_ZIP_TEXT = 512 * 1024 * 1024
+MAX_ZIP_RATIO = 100
+SNIPPET = 280
+
+
+class _Header:
+    __slots__ = ("ampm", "date", "rest", "time")
+
+    def __init__(self, match: re.Match[str]) -> None:
+        self.date, self.time, self.ampm, self.rest = match["date"], match["time"], match["ampm"], match["rest"]
+
+
+def _header(line: str) -> _Header | None:
+    match = _ANDROID.match(line) or _IOS.match(line)
+    return _Header(match) if match else None
+
+
+def _date_order(dates: list[str]) -> str:
+    """ "ymd", "dmy" or "mdy": decided by the values (a part over 12 can only be a day)."""
+    parts = [re.split(r"[./-]", d) for d in dates]
+    if parts and all(len(p[0]) == 4 for p in parts):
+        return "ymd"
+    if any(int(p[1]) > 12 for p in parts):
+        return "mdy"
+    return "dmy"  # either the evidence says so, or nothing does and most of the world writes it so
+
+
+def _moment(header: _Header, order: str) -> datetime:
+    a, b, c = (int(x) for x in re.split(r"[./-]", header.date))
+    year, month, day = (a, b, c) if order == "ymd" else (c, b, a) if order == "dmy" else (c, a, b)
+    if year < 100:
+        year += 2000
+    pieces = [int(x) for x in re.split(r"[:.]", header.time)]
+    hour, minute, second = pieces[0], pieces[1], pieces[2] if len(pieces) > 2 else 0
+    if header.ampm:
+        afternoon = header.ampm.lower().startswith("p")
+        hour = hour % 12 + (12 if afternoon else 0)
+    return datetime(year, month, day, hour, minute, second).astimezone(UTC)
+
+
+def _sender_identity(name: str, role: str, owner_name: str | None) -> Identity:
+    clean = name.strip().strip("\u200e\u202a\u202c")
+    if _PHONE_NAME.match(clean):
+        digits = re.sub(r"[^\d+]", "", clean)
+        return Identity(source_id=f"tel:{digits}", phones=(clean,), role=role)
+    is_owner = bool(owner_name) and clean.casefold() == (owner_name or "").casefold()
+    return Identity(source_id=f"name:{clean.casefold()}", name=clean, role=role, is_owner=is_owner)
+
+
+class WhatsAppImporter:
+    source_type: ClassVar[str] = "whatsapp"
+
+    def __init__(self) -> None:
+        self.owner_name: str | None = None  # set by ingest from config: exports name the owner like anyone
+        self._cursor: str | None = None
+
+    # -- which file is this -----------------------------------------------------------------------
+
+    def sniff(self, path: Path) -> bool:
+        if _wacli_db(path) is not None:
+            return True
+        try:
+            lines = self._export_text(path).splitlines()[:20]
+        except (ImportFormatError, OSError):
+            return False
+        return any(_header(line) for line in lines)
+
+    def cursor(self) -> str | None:
+        return self._cursor
+
+    def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
+        database = _wacli_db(path)
+        if database is not None:
+            yield from self._read_wacli(database, cursor)
+            return
+        text = self._export_text(path)
+        yield from self._read_export(path, text)
+        self._cursor = None  # an export is read whole; its messages' ids make re-imports no-ops
+
+    # -- Export chat ------------------------------------------------------------------------------
+
+    def _export_text(self, path: Path) -> str:
+        if not path.is_file():
+            raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
+        if zipfile.is_zipfile(path):
+            return _text_from_zip(path)
+        if path.suffix.lower() != ".txt":
+            raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
+        return read_text_lenient(path)
+
+    def _read_export(self, path: Path, text: str) -> Iterator[Observation | Exception]:
+        messages = _split_messages(text)
+        if not messages:
+            raise ImportFormatError(path, "holds no WhatsApp messages: no line starts with a date and a time")
+        order = _date_order([h.date for h, _ in messages])
+        senders: dict[str, None] = {}
+        group_name = None
+        for _, body in messages:
+            match = _SENDER.match(body)
+            if match:
+                senders[match["name"].strip()] = None
+            else:
+                created = _CREATED_GROUP.search(body)
+                group_name = group_name or (created["name"] if created else None)
+        chat_name = group_name or _chat_name_from(path)
+        is_group = group_name is not None or len(senders) > 2
+        thread = f"export:{chat_name or path.stem}"
+        # An export may start later than the previous one (phones cap its length): ids come from
+        # what a message is, not from its position in the file.
+        seen: Counter[str] = Counter()
+        for index, (header, body) in enumerate(messages):
+            match = _SENDER.match(body)
+            if not match:
+                continue  # a system line: group created, someone added, encryption notice
+            try:
+                when = _moment(header, order)
+            except ValueError as exc:
+                yield ValueError(f"{path.name}: message {index + 1} has an impossible date ({header.date}): {exc}")
+                continue
+            author = _sender_identity(match["name"], "from", self.owner_name)
+            others = (
+                [_sender_identity(name, "member", self.owner_name) for name in senders if name != match["name"].strip()]
+                if is_group
+                else []
+            )
+            content = match["text"].replace("\u200e", "").strip()
+            media = bool(_MEDIA.search(content))
+            fingerprint = hashlib.blake2b(content.encode(), digest_size=6).hexdigest()
+            key = f"{thread}:{when.isoformat()}:{author.source_id}:{fingerprint}"
+            seen[key] += 1
+            yield Observation(
+                source_id=f"{key}:{seen[key]}",
+                kind="message",
+                occurred_at=when,
+                participants=[author, *others],
+                thread_id=thread,
+                context=chat_name if is_group else None,
+                snippet=content[:SNIPPET] or None,
+                metadata={"media": True} if media else {},
+            )
+
+    # -- wacli ------------------------------------------------------------------------------------
+
+    def _read_wacli(self, database: Path, cursor: str | None) -> Iterator[Observation | Exception]:
+        conn = open_sqlite_readonly(database)
+        try:
+            if not {"chat_jid", "sender_jid", "ts", "from_me"} <= table_columns(conn, "messages"):
+                raise ImportFormatError(database, "is not a wacli store: it has no messages table of wacli's shape")
+            names = _wacli_contacts(conn)
+            kinds = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT jid, kind, name FROM chats")}
+            members: dict[str, list[str]] = {}
+            if table_columns(conn, "group_participants"):
+                for group, user in conn.execute("SELECT group_jid, user_jid FROM group_participants"):
+                    members.setdefault(group, []).append(user)
+            after = int(cursor or 0)
+            self._cursor = str(after)
+            media = "media_type" in table_columns(conn, "messages")
+            query = (
+                "SELECT rowid, chat_jid, msg_id, sender_jid, sender_name, ts, from_me, text"
+                + (", media_type, media_caption" if media else ", NULL, NULL")
+                + " FROM messages WHERE rowid > ? ORDER BY rowid"
+            )
+            for row in conn.execute(query, (after,)):
+                yield _wacli_observation(row, names, kinds, members)
+                self._cursor = str(row[0])
+        finally:
+            conn.close()
+
+
+def _wacli_contacts(conn: sqlite3.Connection) -> dict[str, str]:
+    columns = table_columns(conn, "contacts")
+    wanted = [c for c in ("full_name", "push_name", "business_name", "first_name") if c in columns]
+    if not wanted:
+        return {}
+    found = {}
+    for row in conn.execute(f"SELECT jid, {', '.join(wanted)} FROM contacts"):
+        name = next((value for value in row[1:] if value), None)
+        if name:
+            found[row[0]] = name
+    return found
+
+
+def _jid_identity(jid: str, names: dict[str, str], role: str, fallback: str | None = None) -> Identity:
+    user, _, server = jid.partition("@")
+    phones = (f"+{user.split(':')[0]}",) if server == "s.whatsapp.net" and user.split(":")[0].isdigit() else ()
+    return Identity(source_id=jid, name=names.get(jid) or fallback, phones=phones, role=role)
+
+
+def _wacli_observation(
+    row: tuple, names: dict[str, str], kinds: dict[str, tuple[str, str]], members: dict[str, list[str]]
+) -> Observation | Exception:
+    rowid, chat, msg_id, sender, sender_name, ts, from_me, text, media_type, caption = row
+    if ts is None:
+        return ValueError(f"wacli message {msg_id} has no time")
+    kind, chat_name = kinds.get(chat, ("unknown", None))
+    participants: list[Identity] = []
+    if not from_me and sender:
+        participants.append(_jid_identity(sender, names, "from", sender_name))
+    if kind == "group" or chat.endswith("@g.us"):
+        group = [_jid_identity(m, names, "member") for m in members.get(chat, []) if m != sender]
+        # Hidden members (@lid ids with no name or number) cannot be anyone the user could recognise.
+        participants += [member for member in group if member.name or member.phones]
+    elif from_me:
+        participants.append(_jid_identity(chat, names, "to", chat_name))
+    content = text or caption or (f"<{media_type}>" if media_type else None)
+    return Observation(
+        source_id=f"{chat}:{msg_id or rowid}",
+        kind="message",
+        occurred_at=datetime.fromtimestamp(int(ts), UTC),
+        participants=participants,
+        direction="out" if from_me else "in",
+        thread_id=chat,
+        context=chat_name if kind == "group" else None,
+        snippet=content[:SNIPPET] if content else None,
+        metadata={"media": media_type} if media_type else {},
+    )
+
+
+def _split_messages(text: str) -> list[tuple[_Header, str]]:
+    messages: list[tuple[_Header, str]] = []
+    for line in text.splitlines():
+        header = _header(line)
+        if header is not None:
+            messages.append((header, header.rest))
+        elif messages:
+            messages[-1] = (messages[-1][0], messages[-1][1] + "\n" + line)
+    return messages
+
+
+def _chat_name_from(path: Path) -> str | None:
+    match = _CHAT_WITH.match(path.stem)
+    return match["name"] if match else None
+
+
+def _text_from_zip(path: Path) -> str:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            for member in members:
+                name = PurePosixPath(member.filename)
+                if name.is_absolute() or ".." in name.parts:
+                    raise ImportFormatError(path, f"holds an unsafe path ({member.filename}); it was not read")
+            chats = [m for m in members if m.filename.lower().endswith(".txt") and not m.is_dir()]
+            if not chats:
+                raise ImportFormatError(path, "is a zip without an exported chat .txt in it")
+            chat = min(chats, key=lambda m: (PurePosixPath(m.filename).name != "_chat.txt", m.filename))
+            if chat.file_size > MAX_ZIP_TEXT or chat.file_size > MAX_ZIP_RATIO * max(chat.compress_size, 1) + 10**6:
+                raise ImportFormatError(path, f"{chat.filename} unpacks far larger than it is packed (a zip bomb?)")
+            data = archive.read(chat)
+    except ZIP_ERRORS as exc:
+        raise ImportFormatError(path, f"is a damaged zip ({exc})") from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _wacli_db(path: Path) -> Path | None:
+    candidate = path / "wacli.db" if path.is_dir() else path
+    if not candidate.is_file() or candidate.suffix.lower() not in (".db", ".sqlite", ".sqlite3"):
+        return None
+    with candidate.open("rb") as handle:
+        return candidate if handle.read(16) == b"SQLite format 3\x00" else None
+
+
+def live_importer(source: LiveSource, workspace: Any) -> tuple[WhatsAppImporter, Path]:
+    """`{type: wacli, path: ~/.wacli}` in config.yaml: the wacli store, synced from its last rowid."""
+    extra = source.model_extra or {}
+    folder = Path(str(extra.get("path", "~/.wacli"))).expanduser()
+    if _wacli_db(folder) is None:
+        raise ImportFormatError(folder, "has no wacli.db; run `wacli sync` first or set `path` to the wacli store")
+    importer = WhatsAppImporter()
+    importer.owner_name = workspace.settings.owner.name or None
+    return importer, folder

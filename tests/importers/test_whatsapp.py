@@ -1,0 +1,193 @@
+"""WhatsApp: Export chat files (Android and iOS, date orders, 12/24-hour clocks, zips) and wacli stores."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from kithkin.cli import app
+from kithkin.importers.whatsapp import WhatsAppImporter
+from kithkin.ingest import import_paths
+from kithkin.models import KithkinError
+
+POKEMON = ["Ash Ketchum", "Brock", "Jessie & James", "Meowth", "Misty", "Prof. Oak", "Raichu", "Wobbuffet"]
+
+
+def names(workspace) -> list[str]:
+    return sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people"))
+
+
+@pytest.mark.parametrize("name", ["android-dotted-24h.txt", "android-iso-12h.txt"])
+def test_the_real_exports_import_with_their_people(workspace, realdata, name):
+    summary = import_paths(workspace, "whatsapp", [realdata / "whatsapp" / name])
+    assert (summary.interactions, summary.people_created, summary.errors) == (18, 8, [])
+    assert names(workspace) == POKEMON
+    first = workspace.conn.execute(
+        "SELECT occurred_at, context, participant_count, snippet FROM interactions ORDER BY occurred_at LIMIT 1"
+    ).fetchone()
+    assert tuple(first) == (
+        datetime(2016, 8, 6, 13, 23).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "Sample Group",
+        8,
+        "Hey guys!",
+    )
+    again = import_paths(workspace, "whatsapp", [realdata / "whatsapp" / name])
+    assert again.interactions == 0
+
+
+def test_both_real_files_describe_the_same_chat_in_two_locales(realdata):
+    dotted = list(WhatsAppImporter().read(realdata / "whatsapp" / "android-dotted-24h.txt", None))
+    iso = list(WhatsAppImporter().read(realdata / "whatsapp" / "android-iso-12h.txt", None))
+    # The 12-hour file was written with its own quirks (one "11:45 PM" for "11:45"): compare the days.
+    assert [o.occurred_at.date() for o in dotted] == [o.occurred_at.date() for o in iso]
+    assert [o.snippet for o in dotted] == [o.snippet for o in iso]
+
+
+IOS = (
+    "[03/02/2024, 21:04:07] Ana Silva: \u200eMessages and calls are end-to-end encrypted.\n"
+    "[03/02/2024, 21:05:10] Ana Silva: Dinner on Friday?\n"
+    "It's at the usual place\n"
+    "[03/02/2024, 21:06:00] Owner Person: Sure!\n"
+    "[13/02/2024, 9:15:00] +1 (415) 555-0123: \u200e<attached: 00000012-PHOTO-2024-02-13.jpg>\n"
+)
+
+
+def test_ios_export_day_first_multiline_owner_and_phone_senders(workspace, tmp_path):
+    path = tmp_path / "WhatsApp Chat with Dinner Club.txt"
+    path.write_text(IOS, encoding="utf-8")
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert summary.interactions == 4
+    rows = workspace.conn.execute(
+        "SELECT occurred_at, direction, snippet, metadata, context FROM interactions ORDER BY occurred_at"
+    ).fetchall()
+    assert rows[1]["snippet"] == "Dinner on Friday?\nIt's at the usual place"
+    assert [r["direction"] for r in rows] == ["in", "in", "out", "in"]
+    assert rows[3]["occurred_at"] == datetime(2024, 2, 13, 9, 15).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert json.loads(rows[3]["metadata"]) == {"media": True}
+    assert {r["context"] for r in rows} == {"Dinner Club"}  # three people wrote: a group, named by the file
+    assert names(workspace) == ["+14155550123", "Ana Silva"]
+    phones = workspace.conn.execute("SELECT phone_numbers FROM people WHERE canonical_name = '+14155550123'")
+    assert json.loads(phones.fetchone()[0]) == ["+14155550123"]
+
+
+def test_us_twelve_hour_export_in_a_zip(workspace, tmp_path):
+    text = (
+        "1/15/24, 9:41\u202fPM - Ben Okafor: see you at 10\n"
+        "1/15/24, 10:02 p.m. - Ben Okafor: here\n"
+        "1/16/24, 7:00 AM - Ana Silva: morning!\n"
+        "1/16/24, 7:01 AM - Ben Okafor added Chloe\n"
+    )
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("WhatsApp Chat with Ben Okafor.txt", text)
+        archive.writestr("IMG-0001.jpg", b"\xff\xd8\xff")
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert summary.interactions == 3
+    contexts = {r[0] for r in workspace.conn.execute("SELECT context FROM interactions")}
+    assert contexts == {None}  # two people: a one-to-one chat
+    times = [r[0] for r in workspace.conn.execute("SELECT occurred_at FROM interactions ORDER BY occurred_at")]
+    expected = [datetime(2024, 1, 15, 21, 41), datetime(2024, 1, 15, 22, 2), datetime(2024, 1, 16, 7, 0)]
+    assert times == [t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in expected]
+
+
+def test_unsafe_zip_and_wrong_files_are_refused_with_nothing_written(workspace, tmp_path):
+    evil = tmp_path / "evil.zip"
+    with zipfile.ZipFile(evil, "w") as archive:
+        archive.writestr("../../etc/_chat.txt", "01.01.2020, 10:00 - A: b\n")
+    with pytest.raises(KithkinError, match=r"evil\.zip: holds an unsafe path"):
+        import_paths(workspace, "whatsapp", [evil])
+    notes = tmp_path / "notes.txt"
+    notes.write_text("just some notes\nnothing else\n")
+    with pytest.raises(KithkinError, match=r"notes\.txt: holds no WhatsApp messages"):
+        import_paths(workspace, "whatsapp", [notes])
+    image = tmp_path / "photo.jpg"
+    image.write_bytes(b"\xff\xd8\xff\xe0")
+    with pytest.raises(KithkinError, match="is not a WhatsApp export"):
+        import_paths(workspace, "whatsapp", [image])
+    assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0
+
+
+WACLI_SCHEMA = """
+CREATE TABLE chats (jid TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, last_message_ts INTEGER);
+CREATE TABLE contacts (jid TEXT PRIMARY KEY, phone TEXT, push_name TEXT, full_name TEXT, first_name TEXT,
+    business_name TEXT, updated_at INTEGER);
+CREATE TABLE groups (jid TEXT PRIMARY KEY, name TEXT, owner_jid TEXT, created_ts INTEGER, updated_at INTEGER);
+CREATE TABLE group_participants (group_jid TEXT NOT NULL, user_jid TEXT NOT NULL, role TEXT, updated_at INTEGER,
+    PRIMARY KEY (group_jid, user_jid));
+CREATE TABLE messages (rowid INTEGER PRIMARY KEY AUTOINCREMENT, chat_jid TEXT NOT NULL, chat_name TEXT,
+    msg_id TEXT NOT NULL, sender_jid TEXT, sender_name TEXT, ts INTEGER NOT NULL, from_me INTEGER NOT NULL,
+    text TEXT, media_type TEXT, media_caption TEXT, filename TEXT, mime_type TEXT, UNIQUE(chat_jid, msg_id));
+"""
+
+
+def wacli_store(folder, messages):
+    folder.mkdir(exist_ok=True)
+    conn = sqlite3.connect(folder / "wacli.db")
+    conn.executescript(WACLI_SCHEMA)
+    conn.executemany(
+        "INSERT INTO chats VALUES (?, ?, ?, ?)",
+        [("14155550111@s.whatsapp.net", "dm", "Ana Silva", 0), ("1203630@g.us", "group", "Climbing", 0)],
+    )
+    conn.executemany(
+        "INSERT INTO contacts (jid, phone, push_name, full_name) VALUES (?, ?, ?, ?)",
+        [
+            ("14155550111@s.whatsapp.net", "14155550111", "Ana", "Ana Silva"),
+            ("14155550122@s.whatsapp.net", "14155550122", "Benny", None),
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO group_participants (group_jid, user_jid, role) VALUES (?, ?, ?)",
+        [
+            ("1203630@g.us", "14155550111@s.whatsapp.net", "member"),
+            ("1203630@g.us", "14155550122@s.whatsapp.net", "admin"),
+            ("1203630@g.us", "99887766@lid", "member"),
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO messages (chat_jid, msg_id, sender_jid, sender_name, ts, from_me, text, media_type)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        messages,
+    )
+    conn.commit()
+    conn.close()
+    return folder
+
+
+def test_wacli_store_read_in_place_and_incrementally(workspace, tmp_path):
+    store = wacli_store(
+        tmp_path / ".wacli",
+        [
+            ("14155550111@s.whatsapp.net", "A1", "14155550111@s.whatsapp.net", "Ana", 1_700_000_000, 0, "hi", None),
+            ("14155550111@s.whatsapp.net", "A2", None, None, 1_700_000_060, 1, "hello back", None),
+            ("1203630@g.us", "G1", "14155550122@s.whatsapp.net", "Benny", 1_700_000_100, 0, None, "image"),
+        ],
+    )
+    before = (store / "wacli.db").read_bytes()
+    result = CliRunner().invoke(app, ["import", "whatsapp", str(store), "--home", str(workspace.home), "--json"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["interactions"] == 3
+    assert (store / "wacli.db").read_bytes() == before
+    rows = workspace.conn.execute(
+        "SELECT source_id, direction, participant_count, context, snippet FROM interactions ORDER BY occurred_at"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("14155550111@s.whatsapp.net:A1", "in", 1, None, "hi"),
+        ("14155550111@s.whatsapp.net:A2", "out", 1, None, "hello back"),
+        ("1203630@g.us:G1", "in", 2, "Climbing", "<image>"),
+    ]
+    assert names(workspace) == ["Ana Silva", "Benny"]
+    conn = sqlite3.connect(store / "wacli.db")
+    conn.execute(
+        "INSERT INTO messages (chat_jid, msg_id, sender_jid, ts, from_me, text) VALUES"
+        " ('1203630@g.us', 'G2', '14155550111@s.whatsapp.net', 1700000200, 0, 'new')"
+    )
+    conn.commit()
+    conn.close()
+    again = import_paths(workspace, "whatsapp", [store])
+    assert again.interactions == 1
+    assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 4

@@ -104,6 +104,11 @@ class DecisionPublic(BaseModel):
     decided_by: str
     decided_at: str
     undone_at: str | None = None
+    person_name: str | None = None
+    previous_person_name: str | None = None
+    other_person_name: str | None = None
+    observed_name: str | None = None
+    source_type: str | None = None
 
 
 class DecisionList(BaseModel):
@@ -351,3 +356,4 @@ class Suggestion(BaseModel):
 class SuggestionList(BaseModel):
     items: list[Suggestion]
     total: int
+

@@ -5,6 +5,9 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from kithkin.config import Settings
+from kithkin.insight.relationships import refresh_relationships_for_people
+from kithkin.insight.strength import update_strengths
 from kithkin.models import KithkinError
 from kithkin.store import db, links, people, sources
 
@@ -47,7 +50,7 @@ def confirm_link(
             previous_person_id=previous,
             pending_link_id=link_id,
         )
-        people.refresh_people(conn, {p for p in (target, previous) if p}, domain_mappings)
+        _settle(conn, {p for p in (target, previous) if p}, domain_mappings, None)
         return links.get_pending_link(conn, link_id) or link
 
 
@@ -82,12 +85,16 @@ def reject_link(
             other_person_id=link["proposed_canonical_id"],
             pending_link_id=link_id,
         )
-        people.refresh_people(conn, {p for p in (moved_to, previous) if p}, domain_mappings)
+        _settle(conn, {p for p in (moved_to, previous) if p}, domain_mappings, None)
         return links.get_pending_link(conn, link_id) or link
 
 
 def merge_people(
-    conn: sqlite3.Connection, keep_id: str, other_id: str, domain_mappings: dict[str, Any] | None = None
+    conn: sqlite3.Connection,
+    keep_id: str,
+    other_id: str,
+    domain_mappings: dict[str, Any] | None = None,
+    settings: Settings | None = None,
 ) -> None:
     """Move every source entity of `other_id` to `keep_id`, with its notes and tags; `other_id` stays as
     merged into `keep_id` (the decision log lists the entities moved, for undo)."""
@@ -108,9 +115,13 @@ def merge_people(
         people.update_person(conn, keep_id, {"notes": notes, "tags": list(dict.fromkeys(keep["tags"] + other["tags"]))})
         people.mark_merged(conn, other_id, keep_id)
         links.record_decision(
-            conn, "merge", person_id=keep_id, other_person_id=other_id, payload={"source_entity_ids": moved}
+            conn,
+            "merge",
+            person_id=keep_id,
+            other_person_id=other_id,
+            payload={"source_entity_ids": moved, "kept_notes": keep["notes"], "kept_tags": keep["tags"]},
         )
-        people.refresh_people(conn, {keep_id, other_id}, domain_mappings)
+        _settle(conn, {keep_id, other_id}, domain_mappings, settings)
 
 
 def split_person(
@@ -118,6 +129,7 @@ def split_person(
     person_id: str,
     entity_ids: list[str],
     domain_mappings: dict[str, Any] | None = None,
+    settings: Settings | None = None,
 ) -> str:
     """Move these source entities of the person to a new person; returns the new person's id."""
     with db.transaction(conn):
@@ -138,5 +150,84 @@ def split_person(
         links.record_decision(
             conn, "split", person_id=new_id, previous_person_id=person_id, payload={"source_entity_ids": chosen}
         )
-        people.refresh_people(conn, {person_id, new_id}, domain_mappings)
+        _settle(conn, {person_id, new_id}, domain_mappings, settings)
         return new_id
+
+
+def _settle(
+    conn: sqlite3.Connection, person_ids: set[str], domain_mappings: dict[str, Any] | None, settings: Settings | None
+) -> None:
+    """What a decision changes beyond the links: the people's figures, strength and relationships."""
+    people.refresh_people(conn, person_ids, domain_mappings)
+    live = [p for p in person_ids if people.get_person(conn, p) is not None]
+    update_strengths(conn, live)
+    refresh_relationships_for_people(conn, settings or Settings(), live)
+
+
+def undo_decision(
+    conn: sqlite3.Connection,
+    decision_id: int,
+    domain_mappings: dict[str, Any] | None = None,
+    settings: Settings | None = None,
+) -> dict[str, Any]:
+    """Reverse one decision exactly (confirm, reject, reject_new, merge, split); returns it, now undone."""
+    with db.transaction(conn):
+        decision = links.get_decision(conn, decision_id)
+        if decision is None or decision["action"] == "undo":
+            raise NotFound(f"There is no decision {decision_id}.")
+        if decision["undone_at"]:
+            raise DecisionConflict(f"Decision {decision_id} was already undone.")
+        action, entity, payload = decision["action"], decision["source_entity_id"], decision["payload"]
+        touched: set[str] = {p for p in (decision["person_id"], decision["previous_person_id"]) if p}
+        if action in ("confirm", "reject_new") and decision["previous_person_id"] and entity:
+            previous = decision["previous_person_id"]
+            people.ensure_person(conn, previous, _entity_name(conn, entity))
+            links.link_entities(conn, [(entity, previous, 1.0, "auto", "system")])
+        if action in ("reject", "reject_new") and entity and decision["other_person_id"]:
+            links.forget_rejection(conn, entity, decision["other_person_id"])
+        if action in ("confirm", "reject", "reject_new") and decision["pending_link_id"]:
+            links.reopen_pending(conn, decision["pending_link_id"])
+        if action == "merge":
+            other = decision["other_person_id"]
+            people.unmerge(conn, other)
+            moved = payload.get("source_entity_ids", [])
+            links.link_entities(conn, [(e, other, 1.0, "confirmed", "user") for e in moved])
+            people.restore_user_fields(
+                conn, decision["person_id"], payload.get("kept_notes", ""), payload.get("kept_tags", [])
+            )
+            touched.add(other)
+        if action == "split":
+            previous = decision["previous_person_id"]
+            moved = payload.get("source_entity_ids", [])
+            links.link_entities(conn, [(e, previous, 1.0, "confirmed", "user") for e in moved])
+        links.mark_undone(conn, decision_id)
+        links.record_decision(conn, "undo", payload={"undid": decision_id, "action": action}, source_entity_id=entity)
+        _settle(conn, touched, domain_mappings, settings)
+        return links.get_decision(conn, decision_id) or decision
+
+
+def _entity_name(conn: sqlite3.Connection, entity_id: str) -> str:
+    row = sources.get_entity(conn, entity_id)
+    if row is None:
+        return "Unknown"
+    return next((row[k] for k in ("observed_name", "observed_email", "observed_phone") if row[k]), "Unknown")
+
+
+def bulk_confirm(
+    conn: sqlite3.Connection,
+    *,
+    reason: str | None = None,
+    min_confidence: float | None = None,
+    domain_mappings: dict[str, Any] | None = None,
+) -> int:
+    """Confirm every open pending link matching the filter, in one transaction; returns how many."""
+    with db.transaction(conn):
+        chosen = links.pending_ids(conn, reason=reason, min_confidence=min_confidence)
+        for link_id in chosen:
+            confirm_link(conn, link_id, domain_mappings)
+        return len(chosen)
+
+
+def list_decisions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """The decision log, newest first."""
+    return links.list_decisions(conn, limit, offset)

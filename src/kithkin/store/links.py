@@ -198,3 +198,56 @@ def identifier_kinds_of_person(conn: sqlite3.Connection, person_id: str) -> set[
             (person_id,),
         )
     }
+
+
+def get_decision(conn: sqlite3.Connection, decision_id: int) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM link_decisions WHERE id = ?", (decision_id,)).fetchone()
+    if row is None:
+        return None
+    return {**dict(row), "payload": json.loads(row["payload"] or "{}")}
+
+
+def list_decisions(conn: sqlite3.Connection, limit: int = 50, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+    """The decision log, newest first, with the names of the people involved."""
+    total = conn.execute("SELECT COUNT(*) FROM link_decisions WHERE action != 'undo'").fetchone()[0]
+    rows = conn.execute(
+        """SELECT d.*, p.canonical_name AS person_name, q.canonical_name AS previous_person_name,
+                  o.canonical_name AS other_person_name, se.observed_name, se.source_type
+           FROM link_decisions d
+           LEFT JOIN people p ON p.id = d.person_id
+           LEFT JOIN people q ON q.id = d.previous_person_id
+           LEFT JOIN people o ON o.id = d.other_person_id
+           LEFT JOIN source_entities se ON se.id = d.source_entity_id
+           WHERE d.action != 'undo' ORDER BY d.id DESC LIMIT ? OFFSET ?""",
+        (limit, offset),
+    ).fetchall()
+    return [{**dict(r), "payload": json.loads(r["payload"] or "{}")} for r in rows], total
+
+
+def mark_undone(conn: sqlite3.Connection, decision_id: int) -> None:
+    conn.execute("UPDATE link_decisions SET undone_at = ? WHERE id = ?", (utc_iso(now_utc()), decision_id))
+
+
+def forget_rejection(conn: sqlite3.Connection, source_entity_id: str, person_id: str) -> None:
+    conn.execute(
+        "DELETE FROM link_rejections WHERE source_entity_id = ? AND person_id = ?", (source_entity_id, person_id)
+    )
+
+
+def reopen_pending(conn: sqlite3.Connection, link_id: str) -> None:
+    conn.execute(
+        "UPDATE pending_links SET status = 'pending', resolved_at = NULL, resolved_by = NULL WHERE id = ?", (link_id,)
+    )
+
+
+def pending_ids(conn: sqlite3.Connection, *, reason: str | None, min_confidence: float | None) -> list[str]:
+    """Open pending links matching a filter (for bulk confirmation), the weightiest first."""
+    query = "SELECT id FROM pending_links WHERE status = 'pending'"
+    params: list[Any] = []
+    if reason:
+        query += " AND reason = ?"
+        params.append(reason)
+    if min_confidence is not None:
+        query += " AND confidence >= ?"
+        params.append(min_confidence)
+    return [r[0] for r in conn.execute(query + " ORDER BY confidence DESC, id", params)]

@@ -358,3 +358,18 @@ def mark_merged(conn: sqlite3.Connection, person_id: str, into_id: str) -> None:
     conn.execute(
         "UPDATE people SET merged_into = ?, updated_at = ? WHERE id = ?", (into_id, utc_iso(now_utc()), person_id)
     )
+
+
+def unmerge(conn: sqlite3.Connection, person_id: str) -> None:
+    conn.execute("UPDATE people SET merged_into = NULL, updated_at = ? WHERE id = ?", (utc_iso(now_utc()), person_id))
+
+
+def ensure_person(conn: sqlite3.Connection, person_id: str, name: str) -> None:
+    """Bring back a person that was removed when it was left empty (undo needs its id again)."""
+    if get_person(conn, person_id) is None:
+        create_person(conn, name or "Unknown", id=person_id)
+
+
+def restore_user_fields(conn: sqlite3.Connection, person_id: str, notes: str, tags: list[str]) -> None:
+    conn.execute("UPDATE people SET notes = ?, tags = ? WHERE id = ?", (notes, json.dumps(tags), person_id))
+    index_people(conn, [person_id])

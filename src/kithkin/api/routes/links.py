@@ -5,10 +5,14 @@ from __future__ import annotations
 import sqlite3
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from kithkin.api.deps import ConnDep, WorkspaceDep
 from kithkin.api.schemas import (
+    BulkConfirmRequest,
+    BulkConfirmResult,
+    DecisionList,
+    DecisionPublic,
     ErrorBody,
     PendingLinkList,
     PendingLinkPublic,
@@ -84,3 +88,38 @@ def reject_pending_link(
         conn, link_id, create_new_person=create_new_person, domain_mappings=workspace.mappings.domains()
     )
     return pending_link_views(conn, [decided])[0]
+
+
+@router.post("/pending-links/bulk-confirm", response_model=BulkConfirmResult)
+def bulk_confirm(body: BulkConfirmRequest, conn: ConnDep, workspace: WorkspaceDep) -> dict[str, Any]:
+    """Confirm every open pending link with this reason and at least this confidence."""
+    count = review.bulk_confirm(
+        conn, reason=body.reason, min_confidence=body.min_confidence, domain_mappings=workspace.mappings.domains()
+    )
+    return {"confirmed": count}
+
+
+@router.get("/decisions", response_model=DecisionList)
+def list_decisions(
+    conn: ConnDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> dict[str, Any]:
+    """Every confirm, reject, merge and split, newest first; each can be undone."""
+    items, total = review.list_decisions(conn, limit, offset)
+    return {"items": items, "total": total}
+
+
+@router.post(
+    "/decisions/{decision_id}/undo",
+    response_model=DecisionPublic,
+    responses={
+        404: {"model": ErrorBody, "description": "no such decision"},
+        409: {"model": ErrorBody, "description": "already undone"},
+    },
+)
+def undo_decision(
+    decision_id: Annotated[int, Path(ge=1, le=2**62)], conn: ConnDep, workspace: WorkspaceDep
+) -> dict[str, Any]:
+    """Reverse a decision exactly: links, merges and splits go back as they were."""
+    return review.undo_decision(conn, decision_id, workspace.mappings.domains(), workspace.settings)

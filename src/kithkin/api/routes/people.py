@@ -84,7 +84,7 @@ def patch_person(person_id: str, patch: PersonPatch, conn: ConnDep, workspace: W
 @router.post("/people/{person_id}/merge", response_model=PersonDetail, responses={**NOT_FOUND, **DECIDED})
 def merge_person(person_id: str, body: MergeRequest, conn: ConnDep, workspace: WorkspaceDep) -> dict[str, Any]:
     """Merge another person into this one: their source entities, notes and tags move here (undoable)."""
-    review.merge_people(conn, person_id, body.other_id, workspace.mappings.domains())
+    review.merge_people(conn, person_id, body.other_id, workspace.mappings.domains(), workspace.settings)
     return person_detail(conn, person_id)
 
 
@@ -93,5 +93,7 @@ def merge_person(person_id: str, body: MergeRequest, conn: ConnDep, workspace: W
 )
 def split_person(person_id: str, body: SplitRequest, conn: ConnDep, workspace: WorkspaceDep) -> dict[str, Any]:
     """Move these source entities of the person to a new person, returned (undoable)."""
-    new_id = review.split_person(conn, person_id, body.source_entity_ids, workspace.mappings.domains())
+    new_id = review.split_person(
+        conn, person_id, body.source_entity_ids, workspace.mappings.domains(), workspace.settings
+    )
     return person_detail(conn, new_id)

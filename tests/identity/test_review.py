@@ -1,0 +1,122 @@
+"""The review workflow: confirm, reject, merge, split — each logged and undone exactly; bulk confirm."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from kithkin.api.app import create_app
+from kithkin.identity import review
+from kithkin.models import Identity
+from kithkin.store import links
+from tests.helpers import at, feed, message, person
+
+
+def card(source_id: str, name: str, email: str | None = None, phone: str | None = None):
+    identity = Identity(
+        source_id=source_id, name=name, emails=(email,) if email else (), phones=(phone,) if phone else (), role="card"
+    )
+    return message(source_id, at(1), identity, kind="contact")
+
+
+def person_of(workspace, entity_id: str) -> str | None:
+    return workspace.conn.execute(
+        "SELECT canonical_person_id FROM source_entities WHERE id = ?", (entity_id,)
+    ).fetchone()[0]
+
+
+def live_people(workspace) -> list[str]:
+    return sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people WHERE merged_into IS NULL"))
+
+
+@pytest.fixture
+def proposal(workspace):
+    """Robert Smith from contacts; "Bob Smith" seen on Slack with no address: a name-match proposal."""
+    feed(workspace, "contacts", [card("c1", "Robert Smith", "rs@x.org")])
+    feed(workspace, "slack", [message("s1", at(2), person("U1", "Bob Smith"))])
+    (link,), _ = links.list_pending_links(workspace.conn)
+    return link
+
+
+def test_confirm_then_undo_puts_the_entity_back(workspace, proposal):
+    entity, provisional = proposal["source_entity_id"], proposal["previous_canonical_id"]
+    review.confirm_link(workspace.conn, proposal["id"])
+    assert person_of(workspace, entity) == proposal["proposed_canonical_id"]
+    assert live_people(workspace) == ["Robert Smith"]
+    (decision,), _ = review.list_decisions(workspace.conn)
+    assert (decision["action"], decision["observed_name"]) == ("confirm", "Bob Smith")
+    review.undo_decision(workspace.conn, decision["id"])
+    assert person_of(workspace, entity) == provisional
+    assert live_people(workspace) == ["Bob Smith", "Robert Smith"]
+    assert links.get_pending_link(workspace.conn, proposal["id"])["status"] == "pending"
+    with pytest.raises(review.DecisionConflict):
+        review.undo_decision(workspace.conn, decision["id"])
+    with pytest.raises(review.NotFound):
+        review.undo_decision(workspace.conn, 999_999)
+
+
+def test_a_rejection_is_remembered_until_undone(workspace, proposal):
+    review.reject_link(workspace.conn, proposal["id"])
+    feed(workspace, "slack", [message("s2", at(3), person("U1", "Bob Smith"))])
+    assert links.pending_count(workspace.conn) == 0  # the same pair is never proposed again
+    (decision,), _ = review.list_decisions(workspace.conn)
+    review.undo_decision(workspace.conn, decision["id"])
+    assert not links.is_rejected(workspace.conn, proposal["source_entity_id"], proposal["proposed_canonical_id"])
+    assert links.pending_count(workspace.conn) == 1
+    review.reject_link(workspace.conn, proposal["id"])
+    with pytest.raises(review.DecisionConflict, match="was already rejected"):
+        review.reject_link(workspace.conn, proposal["id"])
+
+
+def test_merge_and_split_undo_exactly(workspace):
+    feed(workspace, "contacts", [card("c1", "Ana Silva", "ana@x.org"), card("c2", "Ana S.", phone="+14155550111")])
+    ids = dict(workspace.conn.execute("SELECT canonical_name, id FROM people").fetchall())
+    keep, other = ids["Ana Silva"], ids["Ana S."]
+    workspace.conn.execute("UPDATE people SET notes = 'keeper', tags = '[\"a\"]' WHERE id = ?", (keep,))
+    workspace.conn.execute("UPDATE people SET notes = 'second', tags = '[\"b\"]' WHERE id = ?", (other,))
+    review.merge_people(workspace.conn, keep, other)
+    merged = workspace.conn.execute("SELECT notes, tags, phone_numbers FROM people WHERE id = ?", (keep,)).fetchone()
+    assert tuple(merged) == ("keeper\n\nsecond", '["a", "b"]', '["+14155550111"]')
+    assert live_people(workspace) == ["Ana Silva"]
+    with pytest.raises(review.DecisionConflict):
+        review.merge_people(workspace.conn, keep, keep)
+    merge_decision = review.list_decisions(workspace.conn)[0][0]
+    review.undo_decision(workspace.conn, merge_decision["id"])
+    assert live_people(workspace) == ["Ana S.", "Ana Silva"]
+    restored = workspace.conn.execute("SELECT notes, tags FROM people WHERE id = ?", (keep,)).fetchone()
+    assert tuple(restored) == ("keeper", '["a"]')
+
+    review.merge_people(workspace.conn, keep, other)
+    phone_entity = workspace.conn.execute(
+        "SELECT id FROM source_entities WHERE observed_phone = '+14155550111'"
+    ).fetchone()[0]
+    new_id = review.split_person(workspace.conn, keep, [phone_entity])
+    assert person_of(workspace, phone_entity) == new_id
+    with pytest.raises(review.DecisionConflict):
+        review.split_person(workspace.conn, keep, [phone_entity])
+    split_decision = review.list_decisions(workspace.conn)[0][0]
+    review.undo_decision(workspace.conn, split_decision["id"])
+    assert person_of(workspace, phone_entity) == keep
+    assert workspace.conn.execute("SELECT COUNT(*) FROM people WHERE id = ?", (new_id,)).fetchone()[0] == 0
+
+
+def test_bulk_confirm_and_the_decision_routes(workspace):
+    feed(workspace, "contacts", [card("c1", "Robert Smith", "rs@x.org"), card("c2", "Ana Silva", "ana@x.org")])
+    feed(
+        workspace,
+        "slack",
+        [message("s1", at(2), person("U1", "Bob Smith")), message("s2", at(3), person("U2", "Ana Silva"))],
+    )
+    assert links.pending_count(workspace.conn) == 2
+    client = TestClient(create_app(workspace=workspace))
+    done = client.post("/api/crm/pending-links/bulk-confirm", json={"reason": "name_match"})
+    assert done.json() == {"confirmed": 2}
+    assert live_people(workspace) == ["Ana Silva", "Robert Smith"]
+    decisions = client.get("/api/crm/decisions").json()
+    assert decisions["total"] == 2 and {d["action"] for d in decisions["items"]} == {"confirm"}
+    first = decisions["items"][0]["id"]
+    undone = client.post(f"/api/crm/decisions/{first}/undo")
+    assert undone.status_code == 200 and undone.json()["undone_at"]
+    assert client.post(f"/api/crm/decisions/{first}/undo").status_code == 409
+    assert client.post("/api/crm/decisions/424242/undo").status_code == 404
+    assert len(live_people(workspace)) == 3

@@ -1,0 +1,209 @@
+"""Signal: signal-export chat folders (1:1 and groups with meta.json) and signal-cli JSON lines."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from kithkin.cli import app
+from kithkin.ingest import import_paths
+from kithkin.models import KithkinError
+
+
+def message(date, sender, body, **extra):
+    record = {
+        "date": date,
+        "sender": sender,
+        "body": body + "  ",
+        "quote": "",
+        "sticker": None,
+        "reactions": [],
+        "attachments": [],
+        "deleted": False,
+        "call": False,
+        "missed": False,
+    }
+    return json.dumps({**record, **extra}, ensure_ascii=False)
+
+
+def signal_export(root):
+    ana = root / "Ana Silva"
+    ana.mkdir(parents=True)
+    (ana / "chat.md").write_text("[2024-03-01 09:00:00] Ana Silva: Coffee?\n", encoding="utf-8")
+    (ana / "data.json").write_text(
+        "\n".join(
+            [
+                message("2024-03-01T09:00:00", "Ana Silva", "Coffee?", reactions=[{"name": "Me", "emoji": "👍"}]),
+                message("2024-03-01T09:05:30", "Me", "Sure, 10am", quote="\n\n> Coffee?\n\n"),
+                message("2024-03-01T09:06:00", "Me", "", attachments=[{"name": "a.jpg", "path": "media/a.jpg"}]),
+                message("2024-03-02T18:00:00", "Ana Silva", "(deleted)", deleted=True),
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    group = root / "Book Club"
+    group.mkdir()
+    members = [
+        {"name": "Ana Silva", "display_name": "Ana", "number": "+14155550111", "other_groups": []},
+        {"name": "Ben Okafor", "display_name": "Benny", "number": "+14155550122", "other_groups": []},
+        {"name": None, "display_name": "Chloe", "number": "", "other_groups": []},
+    ]
+    (group / "meta.json").write_text(json.dumps({"name": "Book Club", "exported_by": "Alex", "members": members}))
+    (group / "data.json").write_text(
+        message("2024-03-03T20:00:00", "Ben Okafor", "Next book?")
+        + "\n"
+        + "{not json\n"
+        + message("2024-03-03T20:01:00", "Me", "Dune")
+        + "\n",
+        encoding="utf-8",
+    )
+    return root
+
+
+def local(*parts):
+    return datetime(*parts).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_signal_export_folder_chats_groups_direction_and_members(workspace, tmp_path):
+    root = signal_export(tmp_path / "signal-chats")
+    result = CliRunner().invoke(app, ["import", "signal", str(root), "--home", str(workspace.home), "--json"])
+    assert result.exit_code == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["interactions"] == 5  # the deleted message is not one
+    assert len(summary["errors"]) == 1 and "Book Club/data.json: line 2" in summary["errors"][0]
+    rows = workspace.conn.execute(
+        "SELECT occurred_at, direction, participant_count, context, snippet FROM interactions ORDER BY occurred_at"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        (local(2024, 3, 1, 9, 0), "in", 1, None, "Coffee?"),
+        (local(2024, 3, 1, 9, 5, 30), "out", 1, None, "Sure, 10am"),
+        (local(2024, 3, 1, 9, 6), "out", 1, None, None),
+        (local(2024, 3, 3, 20, 0), "in", 3, "Book Club", "Next book?"),
+        (local(2024, 3, 3, 20, 1), "out", 3, "Book Club", "Dune"),
+    ]
+    found = workspace.conn.execute("SELECT canonical_name, phone_numbers FROM people")
+    people = {r[0]: json.loads(r[1]) for r in found}
+    assert people == {"Ana Silva": ["+14155550111"], "Ben Okafor": ["+14155550122"], "Chloe": []}
+    again = import_paths(workspace, "signal", [root])
+    assert again.interactions == 0
+
+
+CLI_LINES = [
+    {
+        "envelope": {
+            "source": "+14155550111",
+            "sourceNumber": "+14155550111",
+            "sourceUuid": "uuid-ana",
+            "sourceName": "Ana Silva",
+            "sourceDevice": 1,
+            "timestamp": 1700000000000,
+            "dataMessage": {"timestamp": 1700000000000, "message": "hello", "expiresInSeconds": 0, "viewOnce": False},
+        },
+        "account": "+14155550100",
+    },
+    {
+        "envelope": {
+            "source": "+14155550111",
+            "sourceNumber": "+14155550111",
+            "sourceUuid": "uuid-ana",
+            "sourceName": "Ana Silva",
+            "timestamp": 1700000001000,
+            "receiptMessage": {"when": 1700000001000, "isDelivery": True, "timestamps": [1]},
+        },
+        "account": "+14155550100",
+    },
+    {
+        "envelope": {
+            "source": "+14155550111",
+            "sourceNumber": "+14155550111",
+            "sourceUuid": "uuid-ana",
+            "sourceName": "Ana Silva",
+            "timestamp": 1700000002000,
+            "dataMessage": {
+                "timestamp": 1700000002000,
+                "message": None,
+                "reaction": {
+                    "emoji": "❤️",
+                    "targetAuthor": "+14155550100",
+                    "targetSentTimestamp": 1700000000000,
+                    "isRemove": False,
+                },
+            },
+        },
+        "account": "+14155550100",
+    },
+    {
+        "envelope": {
+            "source": "+14155550122",
+            "sourceNumber": "+14155550122",
+            "sourceUuid": "uuid-ben",
+            "sourceName": "Ben Okafor",
+            "timestamp": 1700000100000,
+            "dataMessage": {
+                "timestamp": 1700000100000,
+                "message": "climb tonight?",
+                "groupInfo": {"groupId": "R3JvdXA=", "groupName": "Climbing", "type": "DELIVER"},
+            },
+        },
+        "account": "+14155550100",
+    },
+    {
+        "envelope": {
+            "source": "+14155550100",
+            "sourceNumber": "+14155550100",
+            "sourceUuid": "uuid-me",
+            "sourceName": "Alex",
+            "timestamp": 1700000200000,
+            "syncMessage": {
+                "sentMessage": {
+                    "destination": "+14155550111",
+                    "destinationNumber": "+14155550111",
+                    "destinationUuid": "uuid-ana",
+                    "timestamp": 1700000200000,
+                    "message": "hi Ana",
+                }
+            },
+        },
+        "account": "+14155550100",
+    },
+]
+
+
+def test_signal_cli_json_lines_skip_receipts_and_reactions(workspace, tmp_path):
+    path = tmp_path / "receive.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in CLI_LINES), encoding="utf-8")
+    summary = import_paths(workspace, "signal", [path])
+    assert (summary.interactions, summary.errors) == (3, [])
+    rows = workspace.conn.execute(
+        "SELECT source_id, direction, context, snippet FROM interactions ORDER BY occurred_at"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("uuid-ana:1700000000000", "in", None, "hello"),
+        ("uuid-ben:1700000100000", "in", "Climbing", "climb tonight?"),
+        ("uuid-me:1700000200000", "out", None, "hi Ana"),
+    ]
+    assert sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people")) == [
+        "Ana Silva",
+        "Ben Okafor",
+    ]
+
+
+def test_wrong_files_are_refused_with_nothing_written(workspace, tmp_path):
+    other = tmp_path / "data.json"
+    other.write_text('{"hello": "world"}\n')
+    with pytest.raises(KithkinError, match=r"data\.json: is not a Signal export"):
+        import_paths(workspace, "signal", [other])
+    empty = tmp_path / "empty-folder"
+    empty.mkdir()
+    with pytest.raises(KithkinError, match=r"empty-folder: is not a Signal export"):
+        import_paths(workspace, "signal", [empty])
+    root = signal_export(tmp_path / "mixed")
+    (root / "Stray").mkdir()
+    (root / "Stray" / "data.json").write_text("not json at all\n")
+    with pytest.raises(KithkinError, match=r"Stray/data\.json: is not a Signal export"):
+        import_paths(workspace, "signal", [root])
+    assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0

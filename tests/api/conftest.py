@@ -12,16 +12,23 @@ from fastapi.testclient import TestClient
 from kithkin import importers
 from kithkin.api.app import create_app
 from kithkin.models import Identity
+from kithkin.store import db, links, sources
+from kithkin.store.ids import entity_id
 from kithkin.workspace import Workspace
 from tests.api import calllog
 from tests.helpers import at, feed, message, person
 
+ANA_NUMBER, BOB_NUMBER = "+14155550123", "+14155550124"
+EMAILS = ("ana@x.org", "bob@acme.com", "carol@y.org")
 OWNER = Identity(source_id="me@example.org", name="Owner Person", emails=("me@example.org",), role="to")
 
 
 def fill(workspace: Workspace) -> None:
-    """Ana, Bob and Carol by mail (Bob at Acme); then Ana and Bob again on WhatsApp by phone only,
-    which the resolver proposes as pending links; Dan on WhatsApp alone."""
+    """Ana, Bob and Carol by mail (Bob at Acme); on WhatsApp two numbers saved without a name, and Dan.
+
+    Two pending links ask whether the first number is Ana's (Carol the alternative) and the second
+    Bob's. They are proposed through the store, so these tests do not hang on the resolver's rules.
+    """
     ana = person("ana@x.org", "Ana Silva", "ana@x.org")
     bob = person("bob@acme.com", "Bob Jones", "bob@acme.com")
     bob.metadata = {"company": "Acme", "position": "Engineer"}
@@ -39,11 +46,31 @@ def fill(workspace: Workspace) -> None:
         workspace,
         "whatsapp",
         [
-            message("w1", at(4), person("+14155550123", "Ana Silva", phone="+14155550123"), OWNER),
-            message("w2", at(5), person("+14155550124", "Bob Jones", phone="+14155550124"), OWNER),
+            message("w1", at(4), person(ANA_NUMBER, phone=ANA_NUMBER), OWNER),
+            message("w2", at(5), person(BOB_NUMBER, phone=BOB_NUMBER), OWNER),
             message("w3", at(6), person("+14155550125", "Dan Brown", phone="+14155550125"), OWNER),
         ],
     )
+    conn = workspace.conn
+    person_of = {email: sources.person_of_entity(conn, entity_id("mail", email)) for email in EMAILS}
+    with db.transaction(conn):
+        for number, proposed, confidence, alternative in (
+            (ANA_NUMBER, "ana@x.org", 0.75, "carol@y.org"),
+            (BOB_NUMBER, "bob@acme.com", 0.65, None),
+        ):
+            entity = entity_id("whatsapp", number)
+            links.create_pending_link(
+                conn,
+                source_entity_id=entity,
+                proposed_person_id=person_of[proposed],
+                previous_person_id=sources.person_of_entity(conn, entity),
+                reason="shared_thread",
+                confidence=confidence,
+                alternatives=[{"person_id": person_of[alternative], "confidence": 0.6, "reason": "shared_thread"}]
+                if alternative
+                else [],
+                evidence={"thread": "Lunch?"},
+            )
 
 
 @pytest.fixture
@@ -68,6 +95,11 @@ def calllog_source(monkeypatch: pytest.MonkeyPatch) -> str:
     for event in (calllog.pause, calllog.paused, calllog.resume):
         event.clear()
     return "calllog"
+
+
+def number_person(client: TestClient, number: str) -> dict:
+    """The person a WhatsApp number without a name stands for (named after the number)."""
+    return person_named(client, number)
 
 
 def person_named(client: TestClient, name: str) -> dict:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.api.conftest import person_named
+from tests.api.conftest import ANA_NUMBER, BOB_NUMBER, number_person, person_named
 
 API = "/api/crm"
 
@@ -15,7 +15,7 @@ def test_people_sorted_by_name_with_total_and_pages(client):
     response = client.get(f"{API}/people", params={"sort": "name"})
     assert response.status_code == 200
     assert response.json()["total"] == 6
-    assert names(response) == ["Ana Silva", "Ana Silva", "Bob Jones", "Bob Jones", "Carol King", "Dan Brown"]
+    assert names(response) == [ANA_NUMBER, BOB_NUMBER, "Ana Silva", "Bob Jones", "Carol King", "Dan Brown"]
     page = client.get(f"{API}/people", params={"sort": "name", "limit": 2, "offset": 4})
     assert names(page) == ["Carol King", "Dan Brown"] and page.json()["total"] == 6
 
@@ -43,11 +43,8 @@ def test_search_matches_names_emails_phones_and_companies(client):
 
 
 def test_filters_by_source_pending_category_and_tag(client):
-    assert names(client.get(f"{API}/people", params={"source": "whatsapp", "sort": "name"})) == [
-        "Ana Silva",
-        "Bob Jones",
-        "Dan Brown",
-    ]
+    whatsapp = client.get(f"{API}/people", params={"source": "whatsapp", "sort": "name"})
+    assert names(whatsapp) == [ANA_NUMBER, BOB_NUMBER, "Dan Brown"]
     pending = client.get(f"{API}/people", params={"pending": True, "sort": "name"}).json()["items"]
     assert [(p["canonical_name"], p["sources"]) for p in pending] == [("Ana Silva", ["mail"]), ("Bob Jones", ["mail"])]
     assert client.get(f"{API}/people", params={"pending": False}).json()["total"] == 4
@@ -59,21 +56,18 @@ def test_filters_by_source_pending_category_and_tag(client):
 
 
 def test_person_detail_has_entities_pending_links_and_relationships(client):
-    ana = next(
-        p
-        for p in client.get(f"{API}/people", params={"source": "mail"}).json()["items"]
-        if p["canonical_name"] == "Ana Silva"
-    )
+    ana = person_named(client, "Ana Silva")
     detail = client.get(f"{API}/people/{ana['id']}").json()
     assert detail["emails"] == ["ana@x.org"] and detail["interaction_count"] == 1
     assert [(e["source_type"], e["observed_email"], e["link_status"]) for e in detail["source_entities"]] == [
         ("mail", "ana@x.org", "auto")
     ]
     (link,) = detail["pending_links"]
-    assert link["reason"] == "name_match" and link["status"] == "pending"
-    assert link["source_entity"]["observed_phone"] == "+14155550123"
+    assert link["reason"] == "shared_thread" and link["status"] == "pending"
+    assert link["source_entity"]["observed_phone"] == ANA_NUMBER
     assert link["proposed_person"]["id"] == ana["id"]
-    assert link["previous_person"]["phone_numbers"] == ["+14155550123"]
+    assert link["previous_person"]["phone_numbers"] == [ANA_NUMBER]
+    assert [a["person"]["canonical_name"] for a in link["alternatives"]] == ["Carol King"]
     assert isinstance(detail["relationships"], list)
 
 
@@ -105,21 +99,19 @@ def test_list_parameter_errors_are_422(client):
         assert isinstance(response.json()["detail"], str)
 
 
-def the_two_anas(client) -> tuple[dict, dict]:
-    anas = client.get(f"{API}/people", params={"q": "ana silva"}).json()["items"]
-    by_source = {p["sources"][0]: p for p in anas}
-    return by_source["mail"], by_source["whatsapp"]
+def ana_and_her_number(client) -> tuple[dict, dict]:
+    return person_named(client, "Ana Silva"), number_person(client, ANA_NUMBER)
 
 
 def test_merge_moves_identities_notes_and_tags_and_split_takes_them_apart(client):
-    mail, whatsapp = the_two_anas(client)
+    mail, whatsapp = ana_and_her_number(client)
     client.patch(f"{API}/people/{whatsapp['id']}", json={"notes": "met in Lisbon", "tags": ["travel"]})
     merged = client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": whatsapp["id"]})
     assert merged.status_code == 200
     ana = merged.json()
     assert (ana["emails"], ana["phone_numbers"], ana["sources"]) == (
         ["ana@x.org"],
-        ["+14155550123"],
+        [ANA_NUMBER],
         ["mail", "whatsapp"],
     )
     assert (ana["notes"], ana["tags"]) == ("met in Lisbon", ["travel"])
@@ -132,16 +124,12 @@ def test_merge_moves_identities_notes_and_tags_and_split_takes_them_apart(client
     assert split.status_code == 201
     new = split.json()
     assert new["id"] not in (mail["id"], whatsapp["id"])
-    assert (new["canonical_name"], new["phone_numbers"], new["sources"]) == (
-        "Ana Silva",
-        ["+14155550123"],
-        ["whatsapp"],
-    )
+    assert (new["canonical_name"], new["phone_numbers"], new["sources"]) == (ANA_NUMBER, [ANA_NUMBER], ["whatsapp"])
     assert client.get(f"{API}/people/{mail['id']}").json()["sources"] == ["mail"]
 
 
 def test_merge_errors(client):
-    mail, whatsapp = the_two_anas(client)
+    mail, whatsapp = ana_and_her_number(client)
     missing = client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": "p_nobody"})
     assert (missing.status_code, missing.json()) == (404, {"detail": "There is no person p_nobody."})
     assert client.post(f"{API}/people/p_nobody/merge", json={"other_id": mail["id"]}).status_code == 404
@@ -150,12 +138,15 @@ def test_merge_errors(client):
     assert itself.json() == {"detail": "A person cannot be merged into themselves; choose another person."}
     assert client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": whatsapp["id"]}).status_code == 200
     again = client.post(f"{API}/people/{mail['id']}/merge", json={"other_id": whatsapp["id"]})
-    assert (again.status_code, again.json()) == (409, {"detail": "Ana Silva was already merged into another person."})
+    assert (again.status_code, again.json()) == (
+        409,
+        {"detail": f"{ANA_NUMBER} was already merged into another person."},
+    )
     assert client.post(f"{API}/people/{mail['id']}/merge", json={}).status_code == 422
 
 
 def test_split_errors(client):
-    mail, whatsapp = the_two_anas(client)
+    mail, whatsapp = ana_and_her_number(client)
     own = client.get(f"{API}/people/{mail['id']}").json()["source_entities"][0]["id"]
     stranger = client.get(f"{API}/people/{whatsapp['id']}").json()["source_entities"][0]["id"]
     everything = client.post(f"{API}/people/{mail['id']}/split", json={"source_entity_ids": [own]})

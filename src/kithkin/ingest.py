@@ -252,6 +252,9 @@ def prepare_reader(workspace: Workspace, reader: Importer) -> None:
         reader.mappings = workspace.mappings
     if hasattr(reader, "owner_name") and reader.owner_name is None:
         reader.owner_name = workspace.settings.owner.name or None
+    if hasattr(reader, "channel_max_members") and reader.channel_max_members is None:
+        # Slack: a channel's members count as people who shared something only up to this size.
+        reader.channel_max_members = workspace.settings.relationships.slack_channel_max_members
 
 
 def add_report(summary: ImportSummary, reader: Importer) -> None:

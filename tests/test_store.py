@@ -80,7 +80,7 @@ def test_a_relink_never_deletes_a_source_entity(workspace):
         "contacts",
         [message("card", at(1), Identity(source_id="c1", name="Robert Smith", emails=("rs@x.org",)), kind="contact")],
     )
-    summary = feed(workspace, "slack", [message("s1", at(2), person("U1", "Bob Smith"))])
+    summary = feed(workspace, "slack", [message("s1", at(2), person("U1", "Robert Smithe"))])
     assert summary.links_pending == 1
     (link,), _ = links.list_pending_links(workspace.conn)
     before = workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0]

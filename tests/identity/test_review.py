@@ -31,9 +31,9 @@ def live_people(workspace) -> list[str]:
 
 @pytest.fixture
 def proposal(workspace):
-    """Robert Smith from contacts; "Bob Smith" seen on Slack with no address: a name-match proposal."""
+    """Robert Smith from contacts; "Robert Smithe" (a typo) seen on Slack with no address: a near-name proposal."""
     feed(workspace, "contacts", [card("c1", "Robert Smith", "rs@x.org")])
-    feed(workspace, "slack", [message("s1", at(2), person("U1", "Bob Smith"))])
+    feed(workspace, "slack", [message("s1", at(2), person("U1", "Robert Smithe"))])
     (link,), _ = links.list_pending_links(workspace.conn)
     return link
 
@@ -44,10 +44,10 @@ def test_confirm_then_undo_puts_the_entity_back(workspace, proposal):
     assert person_of(workspace, entity) == proposal["proposed_canonical_id"]
     assert live_people(workspace) == ["Robert Smith"]
     (decision,), _ = review.list_decisions(workspace.conn)
-    assert (decision["action"], decision["observed_name"]) == ("confirm", "Bob Smith")
+    assert (decision["action"], decision["observed_name"]) == ("confirm", "Robert Smithe")
     review.undo_decision(workspace.conn, decision["id"])
     assert person_of(workspace, entity) == provisional
-    assert live_people(workspace) == ["Bob Smith", "Robert Smith"]
+    assert live_people(workspace) == ["Robert Smith", "Robert Smithe"]
     assert links.get_pending_link(workspace.conn, proposal["id"])["status"] == "pending"
     with pytest.raises(review.DecisionConflict):
         review.undo_decision(workspace.conn, decision["id"])
@@ -57,7 +57,7 @@ def test_confirm_then_undo_puts_the_entity_back(workspace, proposal):
 
 def test_a_rejection_is_remembered_until_undone(workspace, proposal):
     review.reject_link(workspace.conn, proposal["id"])
-    feed(workspace, "slack", [message("s2", at(3), person("U1", "Bob Smith"))])
+    feed(workspace, "slack", [message("s2", at(3), person("U1", "Robert Smithe"))])
     assert links.pending_count(workspace.conn) == 0  # the same pair is never proposed again
     (decision,), _ = review.list_decisions(workspace.conn)
     review.undo_decision(workspace.conn, decision["id"])
@@ -105,7 +105,7 @@ def test_bulk_confirm_and_the_decision_routes(workspace):
     feed(
         workspace,
         "slack",
-        [message("s1", at(2), person("U1", "Bob Smith")), message("s2", at(3), person("U2", "Ana Silva"))],
+        [message("s1", at(2), person("U1", "Robert Smithe")), message("s2", at(3), person("U2", "Ana Silvaa"))],
     )
     assert links.pending_count(workspace.conn) == 2
     client = TestClient(create_app(workspace=workspace))

@@ -251,3 +251,21 @@ def pending_ids(conn: sqlite3.Connection, *, reason: str | None, min_confidence:
         query += " AND confidence >= ?"
         params.append(min_confidence)
     return [r[0] for r in conn.execute(query + " ORDER BY confidence DESC, id", params)]
+
+
+def identifiers_of_person(conn: sqlite3.Connection, person_id: str) -> list[tuple[str, str]]:
+    return [(r[0], r[1]) for r in conn.execute(
+        """SELECT DISTINCT ei.kind, ei.value FROM entity_identifiers ei
+           JOIN source_entities se ON se.id = ei.source_entity_id WHERE se.canonical_person_id = ?""",
+        (person_id,),
+    )]
+
+
+def people_by_name_prefix(conn: sqlite3.Connection, prefix: str) -> set[str]:
+    """People with a name key starting with `prefix` (a surname's first letters): typo-tolerant blocking
+    as one index range scan."""
+    return {r[0] for r in conn.execute(
+        "SELECT DISTINCT canonical_person_id FROM source_entities"
+        " WHERE name_key >= ? AND name_key < ? AND canonical_person_id IS NOT NULL",
+        (prefix, prefix + "\U0010ffff"),
+    )}

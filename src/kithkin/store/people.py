@@ -373,3 +373,14 @@ def ensure_person(conn: sqlite3.Connection, person_id: str, name: str) -> None:
 def restore_user_fields(conn: sqlite3.Connection, person_id: str, notes: str, tags: list[str]) -> None:
     conn.execute("UPDATE people SET notes = ?, tags = ? WHERE id = ?", (notes, json.dumps(tags), person_id))
     index_people(conn, [person_id])
+
+
+def name_of(conn: sqlite3.Connection, person_id: str) -> str | None:
+    """Just the name: resolution asks for it thousands of times per import."""
+    row = conn.execute("SELECT canonical_name FROM people WHERE id = ?", (person_id,)).fetchone()
+    return row[0] if row else None
+
+
+def has_source(conn: sqlite3.Connection, person_id: str, source_type: str) -> bool:
+    query = "SELECT 1 FROM source_entities WHERE canonical_person_id = ? AND source_type = ? LIMIT 1"
+    return conn.execute(query, (person_id, source_type)).fetchone() is not None

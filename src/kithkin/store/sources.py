@@ -218,3 +218,12 @@ def sync_states(conn: sqlite3.Connection) -> list[dict[str, Any]]:
 
 def entity_counts_by_source(conn: sqlite3.Connection) -> dict[str, int]:
     return {r[0]: r[1] for r in conn.execute("SELECT source_type, COUNT(*) FROM source_entities GROUP BY source_type")}
+
+
+def get_entities(conn: sqlite3.Connection, entity_ids: list[str]) -> dict[str, sqlite3.Row]:
+    found: dict[str, sqlite3.Row] = {}
+    for part in chunks(entity_ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(f"SELECT * FROM source_entities WHERE id IN ({marks})", part):
+            found[row["id"]] = row
+    return found

@@ -138,12 +138,12 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
             continue
         try:
             record = json.loads(line)
-            when = datetime.fromisoformat(str(record["date"]))
+            # naive: the exporting computer's local time, read here in this zone
+            when = datetime.fromisoformat(str(record["date"])).astimezone(UTC)
             sender = str(record.get("sender") or NO_SENDER)
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             yield ValueError(f"{file}: line {number} is not a signal-export message ({exc})")
             continue
-        when = when.astimezone(UTC)  # naive: the exporting computer's local time, read here in this zone
         if record.get("deleted"):
             continue
         body = str(record.get("body") or "").strip()
@@ -159,7 +159,7 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
         fingerprint = hashlib.blake2b(body.encode(), digest_size=6).hexdigest()
         key = f"{thread}:{when.isoformat()}:{sender}:{fingerprint}"
         seen[key] += 1
-        attachments = record.get("attachments") or []
+        attachments = record.get("attachments")
         yield Observation(
             source_id=f"{key}:{seen[key]}",
             kind="call" if record.get("call") else "message",
@@ -169,7 +169,7 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
             thread_id=thread,
             context=chat if is_group else None,
             snippet=body[:SNIPPET] or None,
-            metadata={"attachments": len(attachments)} if attachments else {},
+            metadata={"attachments": len(attachments)} if isinstance(attachments, list) and attachments else {},
         )
 
 
@@ -195,7 +195,7 @@ def _read_cli(file: Path) -> Iterator[Observation | Exception]:
             record = json.loads(line)
             envelope = record["envelope"]
             observation = _cli_observation(envelope, record.get("account"))
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as exc:
             yield ValueError(f"{file}: line {number} is not a signal-cli envelope ({exc})")
             continue
         if observation is None:

@@ -124,7 +124,7 @@ class SlackImporter:
                 for conversation in export.load(list_name) if export.has(list_name) else []:
                     folder = conversation["id"] if kind == "dm" else conversation.get("name") or conversation["id"]
                     conversations[folder] = (kind, conversation)
-        except (*ZIP_ERRORS, KeyError, TypeError) as exc:
+        except (*ZIP_ERRORS, KeyError, TypeError, AttributeError) as exc:
             raise ImportFormatError(export.path, f"is a damaged Slack export ({exc})") from exc
         days = sorted((m["folder"], m["day"], name) for name in export.files if (m := _DAY.match(name)))
         self.total = len(days)
@@ -141,7 +141,10 @@ class SlackImporter:
                 yield ValueError(f"{export.path}: {name} could not be read ({exc})")
                 continue
             for message in messages:
-                observation = _observation(message, kind, conversation, users, limit)
+                try:
+                    observation = _observation(message, kind, conversation, users, limit)
+                except (KeyError, TypeError, AttributeError) as exc:
+                    observation = ValueError(f"{export.path}: a message in {name} is malformed ({exc})")
                 if observation is not None:
                     yield observation
 
@@ -179,7 +182,7 @@ def _observation(
     ts = str(message.get("ts") or "")
     try:
         when = datetime.fromtimestamp(float(ts), UTC)
-    except ValueError:
+    except (ValueError, OverflowError, OSError):
         return ValueError(f"Slack message in {conversation.get('name') or conversation['id']} has a bad ts ({ts!r})")
     members = [m for m in conversation.get("members") or [] if m in users and not _is_bot(users[m])]
     listed = {author["id"]}

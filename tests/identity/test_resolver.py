@@ -122,3 +122,31 @@ def test_re_resolving_the_same_entities_changes_nothing(workspace):
         result = resolve_entities(workspace.conn, ids, workspace.settings)
     assert (result.people_created, result.links_auto, result.links_pending) == (0, 0, 0)
     assert people(workspace) == before
+
+
+def test_user_decisions_survive_a_full_re_resolution(workspace):
+    from kithkin.identity.resolver import reresolve_all
+    from kithkin.identity.review import confirm_link, reject_link
+
+    say(
+        workspace,
+        "contacts",
+        who("c1", "Katherine Lindqvist", "k@x.example", role="card"),
+        who("c2", "Daniel Okafor", "d@x.example", role="card"),
+        kind="contact",
+    )
+    say(
+        workspace,
+        "linkedin",
+        who("li1", "Katherine Lindqvits", role="card"),
+        who("li2", "Daniel Okafro", role="card"),
+        kind="contact",
+    )
+    proposals = {link["evidence"]["name"]: link for link in links.list_pending_links(workspace.conn)[0]}
+    confirm_link(workspace.conn, proposals["Katherine Lindqvits"]["id"])
+    reject_link(workspace.conn, proposals["Daniel Okafro"]["id"])
+    before = people(workspace)
+    result = reresolve_all(workspace.conn, workspace.settings)
+    assert people(workspace) == before == [("Daniel Okafor", 1), ("Daniel Okafro", 1), ("Katherine Lindqvist", 2)]
+    assert result.links_pending == 0  # the rejected pair is not proposed again
+    assert links.pending_count(workspace.conn) == 0

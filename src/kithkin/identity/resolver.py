@@ -75,8 +75,11 @@ def resolve_entities(
     conn: sqlite3.Connection, entity_ids: list[str] | set[str], settings: Settings
 ) -> ResolutionResult:
     """Resolve unlinked entities in order; call inside the import's transaction."""
+    return _resolve_in_order(conn, sorted(entity_ids), settings)
+
+
+def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settings) -> ResolutionResult:
     result = ResolutionResult()
-    ids = sorted(entity_ids)
     identifiers = sources.identifiers_of(conn, ids)
     rows = sources.get_entities(conn, ids)
     known = _People(conn)
@@ -205,3 +208,22 @@ def _new_person(conn: sqlite3.Connection, entity_id: str, name: str | None, resu
     result.people_created += 1
     result.touched.add(person_id)
     return person_id
+
+
+def reresolve_all(
+    conn: sqlite3.Connection, settings: Settings, domain_mappings: dict | None = None
+) -> ResolutionResult:
+    """Resolve every entity again from scratch, keeping the user's word: confirmed links stay where the
+    user put them and rejected pairs are never linked or proposed again. One transaction."""
+    from kithkin.insight.relationships import recompute_all
+    from kithkin.insight.strength import update_strengths
+    from kithkin.store import db
+
+    with db.transaction(conn):
+        before = set(people.all_person_ids(conn))
+        waiting = links.unlink_machine_links(conn)
+        result = _resolve_in_order(conn, waiting, settings)
+        people.refresh_people(conn, before | result.touched, domain_mappings)
+        update_strengths(conn, None)
+        recompute_all(conn, settings)
+    return result

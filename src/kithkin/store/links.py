@@ -140,16 +140,26 @@ def set_pending_status(conn: sqlite3.Connection, link_id: str, status: str, by: 
 
 
 def remember_rejection(conn: sqlite3.Connection, source_entity_id: str, person_id: str) -> None:
+    """Never propose this entity for this person again — nor for whoever holds that person's entities
+    later (people are re-made by a re-resolution or a split; the entities stay)."""
+    stamp = utc_iso(now_utc())
     conn.execute(
         "INSERT OR IGNORE INTO link_rejections (source_entity_id, person_id, rejected_at) VALUES (?, ?, ?)",
-        (source_entity_id, person_id, utc_iso(now_utc())),
+        (source_entity_id, person_id, stamp),
+    )
+    conn.execute(
+        """INSERT OR IGNORE INTO link_rejections (source_entity_id, person_id, rejected_at)
+           SELECT ?, 'se:' || id, ? FROM source_entities WHERE canonical_person_id = ? AND id != ?""",
+        (source_entity_id, stamp, person_id, source_entity_id),
     )
 
 
 def is_rejected(conn: sqlite3.Connection, source_entity_id: str, person_id: str) -> bool:
     return (
         conn.execute(
-            "SELECT 1 FROM link_rejections WHERE source_entity_id = ? AND person_id = ?", (source_entity_id, person_id)
+            """SELECT 1 FROM link_rejections WHERE source_entity_id = ? AND (person_id = ? OR person_id IN
+                   (SELECT 'se:' || id FROM source_entities WHERE canonical_person_id = ?)) LIMIT 1""",
+            (source_entity_id, person_id, person_id),
         ).fetchone()
         is not None
     )
@@ -230,7 +240,9 @@ def mark_undone(conn: sqlite3.Connection, decision_id: int) -> None:
 
 def forget_rejection(conn: sqlite3.Connection, source_entity_id: str, person_id: str) -> None:
     conn.execute(
-        "DELETE FROM link_rejections WHERE source_entity_id = ? AND person_id = ?", (source_entity_id, person_id)
+        """DELETE FROM link_rejections WHERE source_entity_id = ? AND (person_id = ? OR person_id IN
+               (SELECT 'se:' || id FROM source_entities WHERE canonical_person_id = ?))""",
+        (source_entity_id, person_id, person_id),
     )
 
 
@@ -254,18 +266,44 @@ def pending_ids(conn: sqlite3.Connection, *, reason: str | None, min_confidence:
 
 
 def identifiers_of_person(conn: sqlite3.Connection, person_id: str) -> list[tuple[str, str]]:
-    return [(r[0], r[1]) for r in conn.execute(
-        """SELECT DISTINCT ei.kind, ei.value FROM entity_identifiers ei
+    return [
+        (r[0], r[1])
+        for r in conn.execute(
+            """SELECT DISTINCT ei.kind, ei.value FROM entity_identifiers ei
            JOIN source_entities se ON se.id = ei.source_entity_id WHERE se.canonical_person_id = ?""",
-        (person_id,),
-    )]
+            (person_id,),
+        )
+    ]
 
 
 def people_by_name_prefix(conn: sqlite3.Connection, prefix: str) -> set[str]:
     """People with a name key starting with `prefix` (a surname's first letters): typo-tolerant blocking
     as one index range scan."""
-    return {r[0] for r in conn.execute(
-        "SELECT DISTINCT canonical_person_id FROM source_entities"
-        " WHERE name_key >= ? AND name_key < ? AND canonical_person_id IS NOT NULL",
-        (prefix, prefix + "\U0010ffff"),
-    )}
+    return {
+        r[0]
+        for r in conn.execute(
+            "SELECT DISTINCT canonical_person_id FROM source_entities"
+            " WHERE name_key >= ? AND name_key < ? AND canonical_person_id IS NOT NULL",
+            (prefix, prefix + "\U0010ffff"),
+        )
+    }
+
+
+def unlink_machine_links(conn: sqlite3.Connection) -> list[str]:
+    """Undo the links the machine made (user-confirmed people stay whole) and close open proposals; returns
+    the entities now waiting for resolution, oldest observation first."""
+    conn.execute("DELETE FROM pending_links WHERE status = 'pending'")
+    # A person the user vouched for (a confirmed entity) keeps everything on it: the user has seen it whole.
+    conn.execute(
+        """UPDATE source_entities SET canonical_person_id = NULL, link_status = 'unlinked', link_confidence = 0
+           WHERE link_status NOT IN ('owner', 'confirmed') AND linked_by IS NOT 'user'
+             AND canonical_person_id NOT IN (SELECT canonical_person_id FROM source_entities
+                                             WHERE link_status = 'confirmed' AND canonical_person_id IS NOT NULL)"""
+    )
+    return [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM source_entities WHERE canonical_person_id IS NULL AND link_status = 'unlinked'"
+            " ORDER BY observed_at, id"
+        )
+    ]

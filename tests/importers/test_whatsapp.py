@@ -112,41 +112,67 @@ def test_unsafe_zip_and_wrong_files_are_refused_with_nothing_written(workspace, 
     assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0
 
 
+# wacli's schema exactly as its internal/store/store.go creates it (WAL mode, FTS5 index and triggers included).
 WACLI_SCHEMA = """
+PRAGMA journal_mode=WAL;
 CREATE TABLE chats (jid TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT, last_message_ts INTEGER);
 CREATE TABLE contacts (jid TEXT PRIMARY KEY, phone TEXT, push_name TEXT, full_name TEXT, first_name TEXT,
-    business_name TEXT, updated_at INTEGER);
-CREATE TABLE groups (jid TEXT PRIMARY KEY, name TEXT, owner_jid TEXT, created_ts INTEGER, updated_at INTEGER);
-CREATE TABLE group_participants (group_jid TEXT NOT NULL, user_jid TEXT NOT NULL, role TEXT, updated_at INTEGER,
-    PRIMARY KEY (group_jid, user_jid));
+    business_name TEXT, updated_at INTEGER NOT NULL);
+CREATE TABLE groups (jid TEXT PRIMARY KEY, name TEXT, owner_jid TEXT, created_ts INTEGER,
+    updated_at INTEGER NOT NULL);
+CREATE TABLE group_participants (group_jid TEXT NOT NULL, user_jid TEXT NOT NULL, role TEXT,
+    updated_at INTEGER NOT NULL, PRIMARY KEY (group_jid, user_jid),
+    FOREIGN KEY (group_jid) REFERENCES groups(jid) ON DELETE CASCADE);
+CREATE TABLE contact_aliases (jid TEXT PRIMARY KEY, alias TEXT NOT NULL, notes TEXT, updated_at INTEGER NOT NULL);
+CREATE TABLE contact_tags (jid TEXT NOT NULL, tag TEXT NOT NULL, updated_at INTEGER NOT NULL, PRIMARY KEY (jid, tag));
 CREATE TABLE messages (rowid INTEGER PRIMARY KEY AUTOINCREMENT, chat_jid TEXT NOT NULL, chat_name TEXT,
     msg_id TEXT NOT NULL, sender_jid TEXT, sender_name TEXT, ts INTEGER NOT NULL, from_me INTEGER NOT NULL,
-    text TEXT, media_type TEXT, media_caption TEXT, filename TEXT, mime_type TEXT, UNIQUE(chat_jid, msg_id));
+    text TEXT, media_type TEXT, media_caption TEXT, filename TEXT, mime_type TEXT, direct_path TEXT,
+    media_key BLOB, file_sha256 BLOB, file_enc_sha256 BLOB, file_length INTEGER, local_path TEXT,
+    downloaded_at INTEGER, UNIQUE(chat_jid, msg_id),
+    FOREIGN KEY (chat_jid) REFERENCES chats(jid) ON DELETE CASCADE);
+CREATE INDEX idx_messages_chat_ts ON messages(chat_jid, ts);
+CREATE INDEX idx_messages_ts ON messages(ts);
+CREATE VIRTUAL TABLE messages_fts USING fts5(text, media_caption, filename, chat_name, sender_name);
+CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts(rowid, text, media_caption, filename, chat_name, sender_name)
+    VALUES (new.rowid, COALESCE(new.text,''), COALESCE(new.media_caption,''), COALESCE(new.filename,''),
+            COALESCE(new.chat_name,''), COALESCE(new.sender_name,''));
+END;
 """
+ANA = "14155550111@s.whatsapp.net"
+BEN = "14155550122@s.whatsapp.net"
+LID = "99887766@lid"
+GROUP = "120363040000000000@g.us"
 
 
 def wacli_store(folder, messages):
     folder.mkdir(exist_ok=True)
     conn = sqlite3.connect(folder / "wacli.db")
     conn.executescript(WACLI_SCHEMA)
+    conn.execute("PRAGMA foreign_keys=ON")
     conn.executemany(
         "INSERT INTO chats VALUES (?, ?, ?, ?)",
-        [("14155550111@s.whatsapp.net", "dm", "Ana Silva", 0), ("1203630@g.us", "group", "Climbing", 0)],
-    )
-    conn.executemany(
-        "INSERT INTO contacts (jid, phone, push_name, full_name) VALUES (?, ?, ?, ?)",
         [
-            ("14155550111@s.whatsapp.net", "14155550111", "Ana", "Ana Silva"),
-            ("14155550122@s.whatsapp.net", "14155550122", "Benny", None),
+            (ANA, "dm", "Ana Silva", 0),
+            (GROUP, "group", "Climbing", 0),
+            (LID, "unknown", None, 0),
+            ("status@broadcast", "broadcast", None, 0),
         ],
     )
     conn.executemany(
-        "INSERT INTO group_participants (group_jid, user_jid, role) VALUES (?, ?, ?)",
+        "INSERT INTO contacts (jid, phone, push_name, full_name, business_name, updated_at) VALUES (?, ?, ?, ?, ?, 1)",
         [
-            ("1203630@g.us", "14155550111@s.whatsapp.net", "member"),
-            ("1203630@g.us", "14155550122@s.whatsapp.net", "admin"),
-            ("1203630@g.us", "99887766@lid", "member"),
+            (ANA, "14155550111", "Ana", "Ana Silva", None),
+            (BEN, "14155550122", "Benny", None, None),
+            (LID, "14155550133", None, None, "Chloe's Bakery"),
         ],
+    )
+    conn.execute("INSERT INTO contact_aliases VALUES (?, 'Benjamin Okafor', 'climbing', 1)", (BEN,))
+    conn.execute("INSERT INTO groups VALUES (?, 'Climbing', ?, 1690000000, 1)", (GROUP, ANA))
+    conn.executemany(
+        "INSERT INTO group_participants (group_jid, user_jid, role, updated_at) VALUES (?, ?, ?, 1)",
+        [(GROUP, ANA, "admin"), (GROUP, BEN, "member"), (GROUP, "5550001@lid", "member")],
     )
     conn.executemany(
         "INSERT INTO messages (chat_jid, msg_id, sender_jid, sender_name, ts, from_me, text, media_type)"
@@ -154,40 +180,53 @@ def wacli_store(folder, messages):
         messages,
     )
     conn.commit()
-    conn.close()
-    return folder
+    return conn
 
 
 def test_wacli_store_read_in_place_and_incrementally(workspace, tmp_path):
-    store = wacli_store(
-        tmp_path / ".wacli",
+    folder = tmp_path / ".wacli"
+    conn = wacli_store(
+        folder,
         [
-            ("14155550111@s.whatsapp.net", "A1", "14155550111@s.whatsapp.net", "Ana", 1_700_000_000, 0, "hi", None),
-            ("14155550111@s.whatsapp.net", "A2", None, None, 1_700_000_060, 1, "hello back", None),
-            ("1203630@g.us", "G1", "14155550122@s.whatsapp.net", "Benny", 1_700_000_100, 0, None, "image"),
+            (ANA, "A1", ANA, "Ana", 1_700_000_000, 0, "hi", None),
+            (ANA, "A2", None, None, 1_700_000_060, 1, "hello back", None),
+            (GROUP, "G1", BEN, "Benny", 1_700_000_100, 0, None, "image"),
+            (LID, "L1", LID, None, 1_700_000_150, 0, "your cake is ready", None),
+            ("status@broadcast", "S1", None, None, 1_700_000_160, 1, "at the crag", None),
         ],
     )
-    before = (store / "wacli.db").read_bytes()
-    result = CliRunner().invoke(app, ["import", "whatsapp", str(store), "--home", str(workspace.home), "--json"])
+    conn.close()  # the last connection checkpoints the WAL into wacli.db
+    before = (folder / "wacli.db").read_bytes()
+    result = CliRunner().invoke(app, ["import", "whatsapp", str(folder), "--home", str(workspace.home), "--json"])
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["interactions"] == 3
-    assert (store / "wacli.db").read_bytes() == before
+    assert json.loads(result.stdout)["interactions"] == 4  # a status post is no conversation
+    assert (folder / "wacli.db").read_bytes() == before
     rows = workspace.conn.execute(
         "SELECT source_id, direction, participant_count, context, snippet FROM interactions ORDER BY occurred_at"
     ).fetchall()
     assert [tuple(r) for r in rows] == [
-        ("14155550111@s.whatsapp.net:A1", "in", 1, None, "hi"),
-        ("14155550111@s.whatsapp.net:A2", "out", 1, None, "hello back"),
-        ("1203630@g.us:G1", "in", 2, "Climbing", "<image>"),
+        (f"{ANA}:A1", "in", 1, None, "hi"),
+        (f"{ANA}:A2", "out", 1, None, "hello back"),
+        (f"{GROUP}:G1", "in", 2, "Climbing", "<image>"),  # the hidden @lid member is left out
+        (f"{LID}:L1", "in", 1, None, "your cake is ready"),
     ]
-    assert names(workspace) == ["Ana Silva", "Benny"]
-    conn = sqlite3.connect(store / "wacli.db")
-    conn.execute(
-        "INSERT INTO messages (chat_jid, msg_id, sender_jid, ts, from_me, text) VALUES"
-        " ('1203630@g.us', 'G2', '14155550111@s.whatsapp.net', 1700000200, 0, 'new')"
+    found = workspace.conn.execute("SELECT canonical_name, phone_numbers FROM people ORDER BY canonical_name")
+    assert [(r[0], json.loads(r[1])) for r in found] == [
+        ("Ana Silva", ["+14155550111"]),
+        ("Benjamin Okafor", ["+14155550122"]),  # the user's alias in wacli wins
+        ("Chloe's Bakery", ["+14155550133"]),  # an @lid contact known by the phone wacli kept
+    ]
+    live = sqlite3.connect(folder / "wacli.db")  # wacli is syncing: the new message is still in the WAL
+    live.execute("PRAGMA wal_autocheckpoint=0")
+    live.execute(
+        "INSERT INTO messages (chat_jid, msg_id, sender_jid, ts, from_me, text) VALUES (?, 'G2', ?, 1700000200, 0, ?)",
+        (GROUP, ANA, "new"),
     )
-    conn.commit()
-    conn.close()
-    again = import_paths(workspace, "whatsapp", [store])
+    live.commit()
+    try:
+        assert (folder / "wacli.db-wal").stat().st_size > 0
+        again = import_paths(workspace, "whatsapp", [folder])
+    finally:
+        live.close()
     assert again.interactions == 1
-    assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 4
+    assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 5

@@ -8,9 +8,10 @@ header continues the message before it; a header without `Name: ` is a system li
 encryption notice). Senders are saved names or formatted numbers (`+1 (415) 555-0123`). Times carry no
 zone: they are the phone's local time, read here in this machine's zone.
 
-wacli keeps a SQLite store (`wacli.db`, schema in its internal/store): chats, contacts,
-group_participants and messages (rowid, chat_jid, msg_id, sender_jid, sender_name, ts Unix seconds,
-from_me, text, media_type, media_caption). It is opened read-only; the cursor is the last rowid.
+wacli keeps a SQLite store (`wacli.db`, schema in its internal/store/store.go): chats (kind dm, group,
+broadcast or unknown), contacts, contact_aliases (names the user gave), groups, group_participants and messages
+(rowid, chat_jid, msg_id, sender_jid, sender_name, ts Unix seconds, from_me, text, media_type, media_caption).
+It is opened read-only, its WAL included; the cursor is the last rowid.
 """
 
 from __future__ import annotations
@@ -183,7 +184,7 @@ class WhatsAppImporter:
     # -- wacli ------------------------------------------------------------------------------------
 
     def _read_wacli(self, database: Path, cursor: str | None) -> Iterator[Observation | Exception]:
-        conn = open_sqlite_readonly(database)
+        conn = _open_wacli(database)
         try:
             if not {"chat_jid", "sender_jid", "ts", "from_me"} <= table_columns(conn, "messages"):
                 raise ImportFormatError(database, "is not a wacli store: it has no messages table of wacli's shape")
@@ -202,38 +203,73 @@ class WhatsAppImporter:
                 + " FROM messages WHERE rowid > ? ORDER BY rowid"
             )
             for row in conn.execute(query, (after,)):
-                yield _wacli_observation(row, names, kinds, members)
+                observation = _wacli_observation(row, names, kinds, members)
+                if observation is not None:
+                    yield observation
                 self._cursor = str(row[0])
         finally:
             conn.close()
 
 
-def _wacli_contacts(conn: sqlite3.Connection) -> dict[str, str]:
+def _open_wacli(database: Path) -> sqlite3.Connection:
+    """wacli keeps its store in WAL mode while it syncs: the newest messages may sit in `wacli.db-wal`, which
+    an immutable open would not see. Read-only (never written) is enough then; otherwise stay immutable."""
+    if not Path(f"{database}-wal").is_file():
+        return open_sqlite_readonly(database)
+    conn = sqlite3.connect(f"file:{database.resolve().as_posix()}?mode=ro", uri=True, check_same_thread=False)
+    try:
+        conn.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise ImportFormatError(database, "is not an SQLite database (corrupt or another kind of file)") from exc
+    return conn
+
+
+def _wacli_contacts(conn: sqlite3.Connection) -> dict[str, tuple[str | None, str | None]]:
+    """jid → (name, phone). The user's own alias (`wacli contacts alias`) wins over the names WhatsApp knows."""
     columns = table_columns(conn, "contacts")
     wanted = [c for c in ("full_name", "push_name", "business_name", "first_name") if c in columns]
-    if not wanted:
-        return {}
-    found = {}
-    for row in conn.execute(f"SELECT jid, {', '.join(wanted)} FROM contacts"):
-        name = next((value for value in row[1:] if value), None)
-        if name:
-            found[row[0]] = name
+    found: dict[str, tuple[str | None, str | None]] = {}
+    if wanted:
+        phone = "phone" if "phone" in columns else "NULL"
+        for row in conn.execute(f"SELECT jid, {phone}, {', '.join(wanted)} FROM contacts"):
+            found[row[0]] = (next((value for value in row[2:] if value), None), row[1] or None)
+    if {"jid", "alias"} <= table_columns(conn, "contact_aliases"):
+        for jid, alias in conn.execute("SELECT jid, alias FROM contact_aliases"):
+            if alias:
+                found[jid] = (alias, found.get(jid, (None, None))[1])
     return found
 
 
-def _jid_identity(jid: str, names: dict[str, str], role: str, fallback: str | None = None) -> Identity:
+def _jid_identity(
+    jid: str, names: dict[str, tuple[str | None, str | None]], role: str, fallback: str | None = None
+) -> Identity:
+    """Only a phone-number JID (@s.whatsapp.net) says who it is; @lid and other servers are of unknown kind,
+    known only by the contact row wacli kept for them."""
     user, _, server = jid.partition("@")
-    phones = (f"+{user.split(':')[0]}",) if server == "s.whatsapp.net" and user.split(":")[0].isdigit() else ()
-    return Identity(source_id=jid, name=names.get(jid) or fallback, phones=phones, role=role)
+    name, phone = names.get(jid, (None, None))
+    number = user.split(":")[0]
+    if server == "s.whatsapp.net" and number.isdigit():
+        phone = f"+{number}"
+    elif phone and phone.isdigit():
+        phone = f"+{phone}"
+    return Identity(source_id=jid, name=name or fallback, phones=(phone,) if phone else (), role=role)
 
 
 def _wacli_observation(
-    row: tuple, names: dict[str, str], kinds: dict[str, tuple[str, str]], members: dict[str, list[str]]
-) -> Observation | Exception:
+    row: tuple,
+    names: dict[str, tuple[str | None, str | None]],
+    kinds: dict[str, tuple[str, str]],
+    members: dict[str, list[str]],
+) -> Observation | Exception | None:
     rowid, chat, msg_id, sender, sender_name, ts, from_me, text, media_type, caption = row
-    if ts is None:
-        return ValueError(f"wacli message {msg_id} has no time")
     kind, chat_name = kinds.get(chat, ("unknown", None))
+    if kind == "broadcast" or chat.endswith("@broadcast"):
+        return None  # status posts and broadcast lists: said to everyone, a conversation with no one
+    try:
+        when = datetime.fromtimestamp(int(ts), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return ValueError(f"wacli message {msg_id} has no usable time ({ts!r})")
     participants: list[Identity] = []
     if not from_me and sender:
         participants.append(_jid_identity(sender, names, "from", sender_name))
@@ -247,7 +283,7 @@ def _wacli_observation(
     return Observation(
         source_id=f"{chat}:{msg_id or rowid}",
         kind="message",
-        occurred_at=datetime.fromtimestamp(int(ts), UTC),
+        occurred_at=when,
         participants=participants,
         direction="out" if from_me else "in",
         thread_id=chat,

@@ -207,3 +207,16 @@ def test_wrong_files_are_refused_with_nothing_written(workspace, tmp_path):
     with pytest.raises(KithkinError, match=r"Stray/data\.json: is not a Signal export"):
         import_paths(workspace, "signal", [root])
     assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0
+
+
+def test_demo_export_imports_without_errors(workspace, tmp_path):
+    from kithkin.demo.cast import make_cast
+    from kithkin.demo.signal import write
+
+    paths = write(make_cast(120, seed=5), tmp_path)
+    summary = import_paths(workspace, "signal", paths)
+    assert summary.errors == [] and summary.interactions > 0
+    contexts = {r[0] for r in workspace.conn.execute("SELECT DISTINCT context FROM interactions")}
+    assert contexts == {None, "Family"}
+    directions = {r[0] for r in workspace.conn.execute("SELECT DISTINCT direction FROM interactions")}
+    assert directions == {"in", "out"}

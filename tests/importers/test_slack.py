@@ -161,3 +161,23 @@ def test_unsafe_bomb_and_foreign_zips_are_refused_with_nothing_written(workspace
     with pytest.raises(KithkinError, match=r"notes\.txt: is not a Slack export"):
         import_paths(workspace, "slack", [text])
     assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0
+
+
+def test_demo_export_imports_without_errors(workspace, tmp_path):
+    from kithkin.demo.cast import make_cast
+    from kithkin.demo.slack import write
+
+    cast = make_cast(300)  # the demo's own size
+    workspace.settings.owner.emails = [cast.owner["email"]]
+    paths = write(cast, tmp_path)
+    summary = import_paths(workspace, "slack", paths)
+    assert summary.errors == [] and summary.interactions > 0
+    biggest = workspace.conn.execute(
+        "SELECT context, MAX(participant_count), json_extract(metadata, '$.member_count') FROM interactions"
+        " GROUP BY context ORDER BY 3 DESC LIMIT 1"
+    ).fetchone()
+    assert biggest[0] == "#general" and biggest[2] > 30 and biggest[1] <= 3  # too big to list its members
+    directions = {r[0] for r in workspace.conn.execute("SELECT DISTINCT direction FROM interactions")}
+    assert directions == {"in", "out"}
+    bots = workspace.conn.execute("SELECT COUNT(*) FROM source_entities WHERE observed_name = 'Deploy Bot'")
+    assert bots.fetchone()[0] == 0

@@ -230,3 +230,18 @@ def test_wacli_store_read_in_place_and_incrementally(workspace, tmp_path):
         live.close()
     assert again.interactions == 1
     assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 5
+
+
+def test_demo_exports_import_with_the_owner_by_name(workspace, tmp_path):
+    from kithkin.demo.cast import make_cast
+    from kithkin.demo.whatsapp import write
+
+    cast = make_cast(120, seed=5)
+    workspace.settings.owner.name = cast.owner["name"]
+    summary = import_paths(workspace, "whatsapp", write(cast, tmp_path))
+    assert summary.errors == [] and summary.interactions > 0
+    contexts = {r[0] for r in workspace.conn.execute("SELECT DISTINCT context FROM interactions")}
+    assert contexts == {None, "Climbing Club"}
+    assert cast.owner["name"] not in names(workspace)  # the owner's own lines are outgoing, not a person
+    directions = {r[0] for r in workspace.conn.execute("SELECT DISTINCT direction FROM interactions")}
+    assert directions == {"in", "out"}

@@ -30,7 +30,6 @@ from fastapi.testclient import TestClient
 from kithkin.api.app import create_app
 from kithkin.api.server import serve
 from kithkin.config import LiveSource, Owner, Settings, save_settings
-from kithkin.identity import review
 from kithkin.ingest import ingest
 from kithkin.insight import strength
 from kithkin.models import Identity, ImportSummary, Observation, utc_iso
@@ -40,7 +39,7 @@ from kithkin.store.interactions import InteractionRecord
 from kithkin.store.sources import EntityRecord
 from kithkin.workspace import Workspace
 
-PEOPLE, ENTITIES, INTERACTIONS, RELATIONSHIPS, PENDING = 5_000, 20_000, 200_000, 30_000, 1_000
+PEOPLE, ENTITIES, INTERACTIONS, RELATIONSHIPS, PENDING = 5_000, 20_000, 200_000, 30_000, 2_000
 SOURCES = ("mail", "imessage", "whatsapp", "contacts", "slack", "calendar", "linkedin", "signal")
 KIND = {"mail": "email", "calendar": "meeting", "contacts": "call", "linkedin": "message"}
 FIRST = [
@@ -145,6 +144,7 @@ class Home:
     emails: list[str]
     entities_of: dict[str, list[str]]
     merge_queue: Iterator[int]
+    batches: list[int]  # reasons of the pending links left for bulk confirmation
 
 
 def build(path: Path) -> Home:
@@ -260,7 +260,8 @@ def build(path: Path) -> Home:
                 source_entity_id=entities_of[person_ids[a]][0],
                 proposed_person_id=person_ids[b],
                 previous_person_id=person_ids[a],
-                reason="name_match",
+                # One link in five has a reason of its own, so each bulk confirmation confirms about one.
+                reason="name_match" if n % 5 else f"batch{n // 5}",
                 confidence=0.75,
                 alternatives=[{"person_id": person_ids[(b + 1) % PEOPLE], "confidence": 0.6, "reason": "name_match"}],
                 evidence={"name": names[a], "bench": n},
@@ -274,7 +275,7 @@ def build(path: Path) -> Home:
     conn.execute("ANALYZE")
     conn.close()
     print(f"  people figures, search index, strengths: {time.perf_counter() - started:.1f} s")
-    return Home(path, person_ids, names, emails, entities_of, iter(range(0, PEOPLE, 2)))
+    return Home(path, person_ids, names, emails, entities_of, iter(range(0, PEOPLE, 2)), list(range(PENDING // 5)))
 
 
 ICS = """BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//bench//EN\r\nBEGIN:VEVENT\r\nUID:{uid}@bench\r
@@ -336,6 +337,7 @@ def endpoints(home: Home, available: set[str]) -> list[Endpoint]:
         ("/discover", "GET /discover"),
         ("/meetings/upcoming", "GET /meetings/upcoming"),
         ("/statistics", "GET /statistics"),
+        ("/graph", "GET /graph"),
     ):
         if api + path in available:
             url = api + path
@@ -357,11 +359,24 @@ def endpoints(home: Home, available: set[str]) -> list[Endpoint]:
         Endpoint("POST /sources/{type}/sync", lambda c, n: start_sync(c)),
         Endpoint("GET /jobs/{id}", lambda c, n: c.get(f"{api}/jobs/{last_job(c)}")),
     ]
-    if hasattr(review, "merge_people"):
-        found.append(Endpoint("POST /people/{id}/merge", lambda c, n: merge_next(c, ids, home.merge_queue)))
-    if hasattr(review, "split_person"):
-        found.append(Endpoint("POST /people/{id}/split", lambda c, n: split_one(c, home, rng)))
+    found += [
+        Endpoint("POST /people/{id}/merge", lambda c, n: merge_next(c, ids, home.merge_queue)),
+        Endpoint("POST /people/{id}/split", lambda c, n: split_one(c, home, rng)),
+        Endpoint(
+            "POST /pending-links/bulk-confirm",
+            lambda c, n: c.post(f"{api}/pending-links/bulk-confirm", json={"reason": f"batch{home.batches.pop()}"}),
+        ),
+        Endpoint("GET /decisions", lambda c, n: c.get(f"{api}/decisions")),
+        Endpoint("POST /decisions/{id}/undo", lambda c, n: undo_latest(c)),
+    ]
     return found
+
+
+def undo_latest(client: Any) -> Any:
+    """Undo the newest decision not undone yet (what an undo button does)."""
+    decisions = client.get("/api/crm/decisions", params={"limit": 500}).json()["items"]
+    latest = next(d["id"] for d in decisions if d["undone_at"] is None)
+    return timed(lambda: client.post(f"/api/crm/decisions/{latest}/undo"))
 
 
 def person_with_timeline(client: Any, person_id: str) -> list[Any]:

@@ -49,7 +49,8 @@ def test_both_real_files_describe_the_same_chat_in_two_locales(realdata):
 
 
 IOS = (
-    "[03/02/2024, 21:04:07] Ana Silva: \u200eMessages and calls are end-to-end encrypted.\n"
+    "[03/02/2024, 21:04:07] Dinner Club: \u200eMessages and calls are end-to-end encrypted.\n"
+    "[03/02/2024, 21:04:09] Dinner Club: \u200eAna Silva added Owner Person\n"
     "[03/02/2024, 21:05:10] Ana Silva: Dinner on Friday?\n"
     "It's at the usual place\n"
     "[03/02/2024, 21:06:00] Owner Person: Sure!\n"
@@ -61,18 +62,24 @@ def test_ios_export_day_first_multiline_owner_and_phone_senders(workspace, tmp_p
     path = tmp_path / "WhatsApp Chat with Dinner Club.txt"
     path.write_text(IOS, encoding="utf-8")
     summary = import_paths(workspace, "whatsapp", [path])
-    assert summary.interactions == 4
+    assert summary.interactions == 3  # the notices iOS writes under the chat's name are not messages
     rows = workspace.conn.execute(
         "SELECT occurred_at, direction, snippet, metadata, context FROM interactions ORDER BY occurred_at"
     ).fetchall()
-    assert rows[1]["snippet"] == "Dinner on Friday?\nIt's at the usual place"
-    assert [r["direction"] for r in rows] == ["in", "in", "out", "in"]
-    assert rows[3]["occurred_at"] == datetime(2024, 2, 13, 9, 15).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert json.loads(rows[3]["metadata"]) == {"media": True}
+    assert rows[0]["snippet"] == "Dinner on Friday?\nIt's at the usual place"
+    assert [r["direction"] for r in rows] == ["in", "out", "in"]
+    assert rows[2]["occurred_at"] == datetime(2024, 2, 13, 9, 15).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert json.loads(rows[2]["metadata"]) == {"media": True}
     assert {r["context"] for r in rows} == {"Dinner Club"}  # three people wrote: a group, named by the file
     assert names(workspace) == ["+14155550123", "Ana Silva"]
     phones = workspace.conn.execute("SELECT phone_numbers FROM people WHERE canonical_name = '+14155550123'")
     assert json.loads(phones.fetchone()[0]) == ["+14155550123"]
+    # The same chat shared from an iPhone as a zip (`_chat.txt` inside, the chat named by the zip) is the same chat.
+    shared = tmp_path / "WhatsApp Chat - Dinner Club.zip"
+    with zipfile.ZipFile(shared, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("_chat.txt", IOS)
+        archive.writestr("00000012-PHOTO-2024-02-13.jpg", b"\xff\xd8\xff")
+    assert import_paths(workspace, "whatsapp", [shared]).interactions == 0
 
 
 def test_us_twelve_hour_export_in_a_zip(workspace, tmp_path):
@@ -90,6 +97,8 @@ def test_us_twelve_hour_export_in_a_zip(workspace, tmp_path):
     assert summary.interactions == 3
     contexts = {r[0] for r in workspace.conn.execute("SELECT context FROM interactions")}
     assert contexts == {None}  # two people: a one-to-one chat
+    threads = {r[0] for r in workspace.conn.execute("SELECT thread_id FROM interactions")}
+    assert threads == {"export:Ben Okafor"}  # named by the .txt inside, not by the zip's own name
     times = [r[0] for r in workspace.conn.execute("SELECT occurred_at FROM interactions ORDER BY occurred_at")]
     expected = [datetime(2024, 1, 15, 21, 41), datetime(2024, 1, 15, 22, 2), datetime(2024, 1, 16, 7, 0)]
     assert times == [t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") for t in expected]

@@ -102,7 +102,7 @@ class WhatsAppImporter:
         if _wacli_db(path) is not None:
             return True
         try:
-            lines = self._export_text(path).splitlines()[:20]
+            lines = self._export_text(path)[0].splitlines()[:20]
         except (ImportFormatError, OSError):
             return False
         return any(_header(line) for line in lines)
@@ -115,22 +115,24 @@ class WhatsAppImporter:
         if database is not None:
             yield from self._read_wacli(database, cursor)
             return
-        text = self._export_text(path)
-        yield from self._read_export(path, text)
+        text, stem = self._export_text(path)
+        yield from self._read_export(path, text, stem)
         self._cursor = None  # an export is read whole; its messages' ids make re-imports no-ops
 
     # -- Export chat ------------------------------------------------------------------------------
 
-    def _export_text(self, path: Path) -> str:
+    def _export_text(self, path: Path) -> tuple[str, str]:
+        """The chat's text, and the file name that may say whose chat it is (a zip's name, or its .txt's)."""
         if not path.is_file():
             raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
         if zipfile.is_zipfile(path):
-            return _text_from_zip(path)
+            text, member = _text_from_zip(path)
+            return text, member if _CHAT_WITH.match(member) else path.stem
         if path.suffix.lower() != ".txt":
             raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
-        return read_text_lenient(path)
+        return read_text_lenient(path), path.stem
 
-    def _read_export(self, path: Path, text: str) -> Iterator[Observation | Exception]:
+    def _read_export(self, path: Path, text: str, stem: str) -> Iterator[Observation | Exception]:
         messages = _split_messages(text)
         if not messages:
             raise ImportFormatError(path, "holds no WhatsApp messages: no line starts with a date and a time")
@@ -138,20 +140,21 @@ class WhatsAppImporter:
         senders: dict[str, None] = {}
         group_name = None
         for _, body in messages:
-            match = _SENDER.match(body)
+            match = _spoken(body)
             if match:
                 senders[match["name"].strip()] = None
             else:
                 created = _CREATED_GROUP.search(body)
                 group_name = group_name or (created["name"] if created else None)
-        chat_name = group_name or _chat_name_from(path)
+        named = _CHAT_WITH.match(stem)
+        chat_name = group_name or (named["name"] if named else None)
         is_group = group_name is not None or len(senders) > 2
-        thread = f"export:{chat_name or path.stem}"
+        thread = f"export:{chat_name or stem}"
         # An export may start later than the previous one (phones cap its length): ids come from
         # what a message is, not from its position in the file.
         seen: Counter[str] = Counter()
         for index, (header, body) in enumerate(messages):
-            match = _SENDER.match(body)
+            match = _spoken(body)
             if not match:
                 continue  # a system line: group created, someone added, encryption notice
             try:
@@ -304,12 +307,17 @@ def _split_messages(text: str) -> list[tuple[_Header, str]]:
     return messages
 
 
-def _chat_name_from(path: Path) -> str | None:
-    match = _CHAT_WITH.match(path.stem)
-    return match["name"] if match else None
+def _spoken(body: str) -> re.Match[str] | None:
+    """`Name: text` when a person said it. iOS writes its system lines under the chat's name with the text
+    behind a U+200E mark (`Dinner Club: \u200eAna added Ben`); its media lines carry the mark too."""
+    match = _SENDER.match(body)
+    if match and match["text"].startswith("\u200e") and not _MEDIA.search(match["text"]):
+        return None
+    return match
 
 
-def _text_from_zip(path: Path) -> str:
+def _text_from_zip(path: Path) -> tuple[str, str]:
+    """The chat's text and its file's stem (`WhatsApp Chat with Ana` on Android, `_chat` on iOS)."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -326,10 +334,11 @@ def _text_from_zip(path: Path) -> str:
             data = archive.read(chat)
     except ZIP_ERRORS as exc:
         raise ImportFormatError(path, f"is a damaged zip ({exc})") from exc
+    stem = PurePosixPath(chat.filename).stem
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8-sig"), stem
     except UnicodeDecodeError:
-        return data.decode("latin-1")
+        return data.decode("latin-1"), stem
 
 
 def _wacli_db(path: Path) -> Path | None:

@@ -67,9 +67,6 @@ def _chat_files(path: Path) -> list[Path]:
 class SignalImporter:
     source_type: ClassVar[str] = "signal"
 
-    def __init__(self) -> None:
-        self.total: int | None = None
-
     def sniff(self, path: Path) -> bool:
         files = _chat_files(path)
         return bool(files) and _kind_of_file(files[0]) is not None

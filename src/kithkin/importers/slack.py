@@ -91,7 +91,6 @@ class SlackImporter:
 
     def __init__(self) -> None:
         self.channel_max_members: int | None = None  # set by ingest from settings.relationships
-        self.total: int | None = None
 
     def sniff(self, path: Path) -> bool:
         try:
@@ -127,7 +126,6 @@ class SlackImporter:
         except (*ZIP_ERRORS, KeyError, TypeError, AttributeError) as exc:
             raise ImportFormatError(export.path, f"is a damaged Slack export ({exc})") from exc
         days = sorted((m["folder"], m["day"], name) for name in export.files if (m := _DAY.match(name)))
-        self.total = len(days)
         limit = self.channel_max_members or DEFAULT_CHANNEL_MAX
         for folder, _day, name in days:
             if folder not in conversations:

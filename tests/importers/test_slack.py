@@ -71,7 +71,11 @@ DAYS = {
     "general/2024-01-16.json": [
         msg("U01", "1705399200.000200", "thanks all", thread_ts="1705312800.000100", parent_user_id="U02"),
     ],
-    "climbing/2024-01-15.json": [msg("U03", "1705320000.000300", "rope?")],
+    "climbing/2024-01-15.json": [
+        msg("U03", "1705320000.000300", "rope?"),
+        # a guest from another workspace (a shared channel): not in users.json, described by the message
+        msg("U09", "1705320001.000000", "I have one", user_profile={"real_name": "Eve Guest", "display_name": "eve"}),
+    ],
     "climbing/2024-01-16.json": "not json",
     "secret-project/2024-01-17.json": [msg("U02", "1705490000.000400", "shh")],
     "D01/2024-01-17.json": [msg("U02", "1705500000.000500", "lunch?"), msg("U01", "1705500060.000600", "yes")],
@@ -101,7 +105,7 @@ def test_workspace_export_people_channels_threads_and_mentions(workspace, tmp_pa
     path = slack_zip(tmp_path / "Acme Slack export Jan 1 2024 - Jan 31 2024.zip")
     workspace.settings.relationships.slack_channel_max_members = 4
     summary = import_paths(workspace, "slack", [path])
-    assert summary.interactions == 8
+    assert summary.interactions == 9
     assert len(summary.errors) == 1 and "climbing/2024-01-16.json could not be read" in summary.errors[0]
     rows = workspace.conn.execute(
         "SELECT source_id, direction, participant_count, context, thread_id, snippet, metadata"
@@ -113,6 +117,7 @@ def test_workspace_export_people_channels_threads_and_mentions(workspace, tmp_pa
         ("C01:1705312800.000100", "in", 2, "#general", "C01:1705312800.000100", "Hi @benny, welcome", 6),
         ("C01:1705313100.000200", "in", 1, "#general", "C01", "an old message", 6),
         ("C02:1705320000.000300", "in", 3, "#climbing", "C02", "rope?", 3),
+        ("C02:1705320001.000000", "in", 4, "#climbing", "C02", "I have one", 3),
         ("C01:1705399200.000200", "out", 1, "#general", "C01:1705312800.000100", "thanks all", 6),
         ("G01:1705490000.000400", "in", 2, "#secret-project", "G01", "shh", 2),
         ("D01:1705500000.000500", "in", 2, None, "D01", "lunch?", 2),
@@ -124,6 +129,7 @@ def test_workspace_export_people_channels_threads_and_mentions(workspace, tmp_pa
         ("Ana Silva", ["ana@example.com"]),
         ("Ben Okafor", []),
         ("Chloe Moreau", []),
+        ("Eve Guest", []),
     ]
     deleted = workspace.conn.execute("SELECT metadata FROM source_entities WHERE source_id = 'U04'").fetchone()
     assert json.loads(deleted[0])["deleted"] is True
@@ -137,7 +143,7 @@ def test_default_threshold_lists_a_small_channel_and_the_cli_reads_org_users(wor
     path = slack_zip(tmp_path / "grid.zip", users_file="org_users.json")
     result = CliRunner().invoke(app, ["import", "slack", str(path), "--home", str(workspace.home), "--json"])
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["interactions"] == 8
+    assert json.loads(result.stdout)["interactions"] == 9
     counts = workspace.conn.execute(
         "SELECT participant_count FROM interactions WHERE source_id LIKE 'C01:%' ORDER BY occurred_at"
     )

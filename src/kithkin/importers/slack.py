@@ -147,6 +147,14 @@ class SlackImporter:
                     yield observation
 
 
+def _guest(message: dict[str, Any]) -> dict[str, Any] | None:
+    """Someone from another workspace in a shared channel: absent from users.json, described by the message."""
+    profile = message.get("user_profile")
+    if not message.get("user") or not isinstance(profile, dict):
+        return None
+    return {"id": message["user"], "real_name": profile.get("real_name"), "profile": profile}
+
+
 def _is_bot(user: dict[str, Any] | None) -> bool:
     return user is None or bool(user.get("is_bot")) or user.get("id") == "USLACKBOT"
 
@@ -174,7 +182,7 @@ def _observation(
 ) -> Observation | Exception | None:
     if not isinstance(message, dict) or message.get("type", "message") != "message":
         return None
-    author = users.get(message.get("user") or "")
+    author = users.get(message.get("user") or "") or _guest(message)
     if author is None or _is_bot(author) or message.get("subtype") not in SPOKEN or message.get("bot_id"):
         return None
     ts = str(message.get("ts") or "")

@@ -9,6 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kithkin.cli import app
+from kithkin.demo.cast import make_cast
+from kithkin.demo.signal import write as write_demo
 from kithkin.ingest import import_paths
 from kithkin.models import KithkinError
 
@@ -210,10 +212,7 @@ def test_wrong_files_are_refused_with_nothing_written(workspace, tmp_path):
 
 
 def test_demo_export_imports_without_errors(workspace, tmp_path):
-    from kithkin.demo.cast import make_cast
-    from kithkin.demo.signal import write
-
-    paths = write(make_cast(120, seed=5), tmp_path)
+    paths = write_demo(make_cast(120, seed=5), tmp_path)
     summary = import_paths(workspace, "signal", paths)
     assert summary.errors == [] and summary.interactions > 0
     contexts = {r[0] for r in workspace.conn.execute("SELECT DISTINCT context FROM interactions")}

@@ -9,6 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from kithkin.cli import app
+from kithkin.demo.cast import make_cast
+from kithkin.demo.slack import write as write_demo
+from kithkin.importers import sniff_source
 from kithkin.ingest import import_paths
 from kithkin.models import KithkinError
 
@@ -170,12 +173,9 @@ def test_unsafe_bomb_and_foreign_zips_are_refused_with_nothing_written(workspace
 
 
 def test_demo_export_imports_without_errors(workspace, tmp_path):
-    from kithkin.demo.cast import make_cast
-    from kithkin.demo.slack import write
-
     cast = make_cast(300)  # the demo's own size
     workspace.settings.owner.emails = [cast.owner["email"]]
-    paths = write(cast, tmp_path)
+    paths = write_demo(cast, tmp_path)
     summary = import_paths(workspace, "slack", paths)
     assert summary.errors == [] and summary.interactions > 0
     biggest = workspace.conn.execute(
@@ -187,3 +187,15 @@ def test_demo_export_imports_without_errors(workspace, tmp_path):
     assert directions == {"in", "out"}
     bots = workspace.conn.execute("SELECT COUNT(*) FROM source_entities WHERE observed_name = 'Deploy Bot'")
     assert bots.fetchone()[0] == 0
+
+
+def test_an_unpacked_export_folder_reads_the_same(workspace, tmp_path):
+    path = slack_zip(tmp_path / "export.zip")
+    folder = tmp_path / "unpacked"
+    with zipfile.ZipFile(path) as archive:
+        archive.extractall(folder)
+    assert sniff_source(folder) == "slack" and sniff_source(path) == "slack"
+    workspace.settings.relationships.slack_channel_max_members = 4
+    summary = import_paths(workspace, "slack", [folder])
+    assert summary.interactions == 9
+    assert workspace.conn.execute("SELECT COUNT(*) FROM people").fetchone()[0] == 4

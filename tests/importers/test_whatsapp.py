@@ -11,6 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from kithkin.cli import app
+from kithkin.demo.cast import make_cast
+from kithkin.demo.whatsapp import write as write_demo
 from kithkin.importers.whatsapp import WhatsAppImporter
 from kithkin.ingest import import_paths
 from kithkin.models import KithkinError
@@ -242,12 +244,9 @@ def test_wacli_store_read_in_place_and_incrementally(workspace, tmp_path):
 
 
 def test_demo_exports_import_with_the_owner_by_name(workspace, tmp_path):
-    from kithkin.demo.cast import make_cast
-    from kithkin.demo.whatsapp import write
-
     cast = make_cast(120, seed=5)
     workspace.settings.owner.name = cast.owner["name"]
-    summary = import_paths(workspace, "whatsapp", write(cast, tmp_path))
+    summary = import_paths(workspace, "whatsapp", write_demo(cast, tmp_path))
     assert summary.errors == [] and summary.interactions > 0
     contexts = {r[0] for r in workspace.conn.execute("SELECT DISTINCT context FROM interactions")}
     assert contexts == {None, "Climbing Club"}

@@ -93,6 +93,9 @@ class SlackImporter:
         self.channel_max_members: int | None = None  # set by ingest from settings.relationships
 
     def sniff(self, path: Path) -> bool:
+        if path.is_dir():  # without walking the folder: sniffing must stay cheap on any folder
+            has = [(path / name).is_file() for name in ("users.json", "org_users.json", *LISTS)]
+            return any(has[:2]) and any(has[2:])
         try:
             export = _Export(path)
         except ImportFormatError:

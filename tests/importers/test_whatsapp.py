@@ -11,11 +11,15 @@ import pytest
 from typer.testing import CliRunner
 
 from kithkin.cli import app
+from kithkin.config import LiveSource, save_settings
 from kithkin.demo.cast import make_cast
 from kithkin.demo.whatsapp import write as write_demo
 from kithkin.importers.whatsapp import WhatsAppImporter
 from kithkin.ingest import import_paths
 from kithkin.models import KithkinError
+from kithkin.store import sources
+from kithkin.sync import sync_source
+from kithkin.workspace import Workspace
 
 POKEMON = ["Ash Ketchum", "Brock", "Jessie & James", "Meowth", "Misty", "Prof. Oak", "Raichu", "Wobbuffet"]
 
@@ -253,3 +257,26 @@ def test_demo_exports_import_with_the_owner_by_name(workspace, tmp_path):
     assert cast.owner["name"] not in names(workspace)  # the owner's own lines are outgoing, not a person
     directions = {r[0] for r in workspace.conn.execute("SELECT DISTINCT direction FROM interactions")}
     assert directions == {"in", "out"}
+
+
+def test_a_configured_wacli_store_syncs_from_its_last_rowid(tmp_path, home):
+    folder = tmp_path / ".wacli"
+    wacli_store(
+        folder,
+        [
+            (ANA, "A1", ANA, "Ana", 1_700_000_000, 0, "hi", None),
+            (GROUP, "G1", BEN, "Benny", 1_700_000_100, 0, "climb?", None),
+            ("status@broadcast", "S1", None, None, 1_700_000_160, 1, "at the crag", None),
+        ],
+    ).close()
+    with Workspace.open(home) as workspace:
+        source = LiveSource(type="wacli", account="phone", path=str(folder))
+        save_settings(home, workspace.settings.model_copy(update={"sources": [source]}))
+    with Workspace.open(home) as workspace:
+        source = workspace.settings.sources[0]
+        first, second = sync_source(workspace, source), sync_source(workspace, source)
+        assert (first.interactions, second.interactions) == (2, 0)
+        assert sources.get_cursor(workspace.conn, "whatsapp", "phone") == "3"  # past the status post too
+    absent = LiveSource(type="wacli", account="x", path=str(tmp_path / "nowhere"))
+    with Workspace.open(home) as workspace, pytest.raises(KithkinError, match=r"nowhere: has no wacli\.db"):
+        sync_source(workspace, absent)

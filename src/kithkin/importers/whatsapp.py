@@ -153,6 +153,9 @@ class WhatsAppImporter:
         # An export may start later than the previous one (phones cap its length): ids come from
         # what a message is, not from its position in the file.
         seen: Counter[str] = Counter()
+        members = {name: _sender_identity(name, "member", self.owner_name) for name in senders}
+        authors: dict[str, Identity] = {}
+        others: dict[str, list[Identity]] = {}
         for index, (header, body) in enumerate(messages):
             match = _spoken(body)
             if not match:
@@ -162,12 +165,11 @@ class WhatsAppImporter:
             except ValueError as exc:
                 yield ValueError(f"{path.name}: message {index + 1} has an impossible date ({header.date}): {exc}")
                 continue
-            author = _sender_identity(match["name"], "from", self.owner_name)
-            others = (
-                [_sender_identity(name, "member", self.owner_name) for name in senders if name != match["name"].strip()]
-                if is_group
-                else []
-            )
+            name = match["name"].strip()
+            if name not in authors:  # identities are shared between messages: ingest only reads them
+                authors[name] = _sender_identity(name, "from", self.owner_name)
+                others[name] = [members[other] for other in senders if other != name] if is_group else []
+            author = authors[name]
             content = match["text"].replace("\u200e", "").strip()
             media = bool(_MEDIA.search(content))
             fingerprint = hashlib.blake2b(content.encode(), digest_size=6).hexdigest()
@@ -177,7 +179,7 @@ class WhatsAppImporter:
                 source_id=f"{key}:{seen[key]}",
                 kind="message",
                 occurred_at=when,
-                participants=[author, *others],
+                participants=[author, *others[name]],
                 thread_id=thread,
                 context=chat_name if is_group else None,
                 snippet=content[:SNIPPET] or None,

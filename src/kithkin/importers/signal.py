@@ -124,9 +124,16 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
             if member.get(key):
                 by_name.setdefault(str(member[key]), member)
 
+    # Identities are shared by every message of the chat: ingest only reads them.
+    group = [(member, _member_identity(member, "member")) for member in members]
+    people: dict[tuple[str, str], Identity] = {}
+
     def person(name: str, role: str) -> Identity:
-        member = by_name.get(name)
-        return _member_identity(member, role) if member else Identity(f"name:{name.casefold()}", name, role=role)
+        if (name, role) not in people:
+            member = by_name.get(name)
+            found = _member_identity(member, role) if member else Identity(f"name:{name.casefold()}", name, role=role)
+            people[(name, role)] = found
+        return people[(name, role)]
 
     thread = f"export:{chat}"
     seen: Counter[str] = Counter()
@@ -150,7 +157,7 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
             participants.append(person(sender, "from"))
         if is_group:
             author = by_name.get(sender)
-            participants += [_member_identity(m, "member") for m in members if m is not author]
+            participants += [identity for member, identity in group if member is not author]
         elif outgoing:
             participants.append(person(chat, "to"))
         fingerprint = hashlib.blake2b(body.encode(), digest_size=6).hexdigest()

@@ -130,6 +130,7 @@ class SlackImporter:
             raise ImportFormatError(export.path, f"is a damaged Slack export ({exc})") from exc
         days = sorted((m["folder"], m["day"], name) for name in export.files if (m := _DAY.match(name)))
         limit = self.channel_max_members or DEFAULT_CHANNEL_MAX
+        cache: dict[tuple[str, str], Identity] = {}
         for folder, _day, name in days:
             if folder not in conversations:
                 continue  # a folder no list names (a partial export): no members, no kind to trust
@@ -143,7 +144,7 @@ class SlackImporter:
                 continue
             for message in messages:
                 try:
-                    observation = _observation(message, kind, conversation, users, limit)
+                    observation = _observation(message, kind, conversation, users, limit, cache)
                 except (KeyError, TypeError, AttributeError) as exc:
                     observation = ValueError(f"{export.path}: a message in {name} is malformed ({exc})")
                 if observation is not None:
@@ -162,7 +163,15 @@ def _is_bot(user: dict[str, Any] | None) -> bool:
     return user is None or bool(user.get("is_bot")) or user.get("id") == "USLACKBOT"
 
 
-def _identity(user: dict[str, Any], role: str) -> Identity:
+def _identity(user: dict[str, Any], role: str, cache: dict[tuple[str, str], Identity]) -> Identity:
+    """One Identity per user and role, shared by every message: ingest only reads them."""
+    key = (user["id"], role)
+    if key not in cache:
+        cache[key] = _new_identity(user, role)
+    return cache[key]
+
+
+def _new_identity(user: dict[str, Any], role: str) -> Identity:
     profile = user.get("profile") or {}
     name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name")
     metadata: dict[str, Any] = {}
@@ -181,7 +190,12 @@ def _identity(user: dict[str, Any], role: str) -> Identity:
 
 
 def _observation(
-    message: Any, kind: str, conversation: dict[str, Any], users: dict[str, dict[str, Any]], limit: int
+    message: Any,
+    kind: str,
+    conversation: dict[str, Any],
+    users: dict[str, dict[str, Any]],
+    limit: int,
+    cache: dict[tuple[str, str], Identity],
 ) -> Observation | Exception | None:
     if not isinstance(message, dict) or message.get("type", "message") != "message":
         return None
@@ -195,19 +209,19 @@ def _observation(
         return ValueError(f"Slack message in {conversation.get('name') or conversation['id']} has a bad ts ({ts!r})")
     members = [m for m in conversation.get("members") or [] if m in users and not _is_bot(users[m])]
     listed = {author["id"]}
-    participants = [_identity(author, "from")]
+    participants = [_identity(author, "from", cache)]
     role = "to" if kind == "dm" else "member"
     if kind != "channel" or len(members) <= limit:
         for member in members:
             if member not in listed:
                 listed.add(member)
-                participants.append(_identity(users[member], role))
+                participants.append(_identity(users[member], role, cache))
     text = str(message.get("text") or "")
     for mention in _MENTION.finditer(text):
         user = users.get(mention["id"])
         if user is not None and not _is_bot(user) and user["id"] not in listed:
             listed.add(user["id"])
-            participants.append(_identity(user, "mention"))
+            participants.append(_identity(user, "mention", cache))
     snippet = _MENTION.sub(lambda m: "@" + _display(users.get(m["id"]), m["label"] or m["id"]), text).strip()
     thread = message.get("thread_ts")
     name = conversation.get("name")

@@ -2,40 +2,41 @@
 together), group chats, small Slack channels, co-mentions in notes — kept current batch by batch.
 
 Each shared interaction adds 1/(n−1) to a pair's weight (n people in it): a 3-person dinner says far
-more than a 20-person meeting. Above `max_group_size` people a crowd adds a tenth of that, and above
-four times that size nothing (a 200-person all-hands pairs 19,900 people and says nothing).
+more than a 20-person meeting, and a crowd above `max_group_size` says nothing (a 200-person all-hands
+would pair 19,900 people; peers skip such crowds too).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import sqlite3
-from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
 from kithkin.config import Settings
 from kithkin.models import now_utc, utc_iso
 from kithkin.store import people, relationships
-from kithkin.store.ids import new_id
 
 EVENT_KINDS = {"meeting", "call", "note"}
 CONTEXTS_KEPT = 20
-CROWD_DISCOUNT = 0.1
 
 
 def crowd_weight(size: int, max_group_size: int) -> float:
     """What one shared interaction of `size` people tells about each pair in it."""
-    if size < 2 or size > 4 * max_group_size:
+    if size < 2 or size > max_group_size:
         return 0.0
-    weight = 1.0 / (size - 1)
-    return weight * CROWD_DISCOUNT if size > max_group_size else weight
+    return 1.0 / (size - 1)
 
 
 def overlap_score(weight: float) -> float:
     """0..1, rising fast for the first shared moments and saturating: 3 one-to-one meetings ≈ 0.63."""
     return round(1.0 - math.exp(-weight / 3.0), 6)
+
+
+def relationship_id(a: str, b: str) -> str:
+    return "r_" + hashlib.blake2b(f"{a}\x00{b}".encode(), digest_size=8).hexdigest()
 
 
 def update_for_interactions(
@@ -47,57 +48,72 @@ def update_for_interactions(
     Call once per interaction (ingest passes only interactions it has just stored). Returns the pairs updated.
     """
     limit = settings.relationships.max_group_size
-    gained: dict[tuple[str, str], dict[str, Any]] = defaultdict(
-        lambda: {"weight": 0.0, "events": 0, "first": None, "last": None, "contexts": set(), "threads": set()}
-    )
+    # pair → [weight, events, first, last, contexts, threads]; sets made only when needed
+    gained: dict[tuple[str, str], list[Any]] = {}
+    thread_rows: list[tuple[str, str, str]] = []
     for _iid, kind, _source, thread, context, when, persons in relationships.shared_participation(
         conn, list(interaction_ids)
     ):
         weight = crowd_weight(len(persons), limit)
         if weight == 0.0:
             continue
+        is_event = kind in EVENT_KINDS
         members = sorted(persons)
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 if only is not None and a not in only and b not in only:
                     continue
-                pair = gained[(a, b)]
-                pair["weight"] += weight
-                pair["events"] += kind in EVENT_KINDS
-                pair["first"] = min(pair["first"] or when, when)
-                pair["last"] = max(pair["last"] or when, when)
+                pair = gained.get((a, b))
+                if pair is None:
+                    pair = gained[(a, b)] = [0.0, 0, when, when, None]
+                pair[0] += weight
+                pair[1] += is_event
+                if when < pair[2]:
+                    pair[2] = when
+                if when > pair[3]:
+                    pair[3] = when
                 if context:
-                    pair["contexts"].add(context)
-                if thread and kind not in EVENT_KINDS:
-                    pair["threads"].add(thread)
+                    pair[4] = {context} if pair[4] is None else pair[4] | {context}
+                if thread and not is_event:
+                    thread_rows.append((a, b, thread))
     if not gained:
         return 0
-    pairs = sorted(gained)
-    relationships.add_threads(conn, [(a, b, key) for (a, b) in pairs for key in gained[(a, b)]["threads"]])
+    pairs = list(gained)
+    relationships.add_threads(conn, thread_rows)
     threads = relationships.thread_counts(conn, pairs)
     known = relationships.existing_pairs(conn, pairs)
     kinds = _types(conn, settings, pairs)
     stamp = utc_iso(now_utc())
     rows = []
     for pair in pairs:
-        new, old = gained[pair], known.get(pair, {})
-        weight = (old.get("weight") or 0.0) + new["weight"]
-        contexts = list(dict.fromkeys([*json.loads(old.get("shared_contexts") or "[]"), *sorted(new["contexts"])]))
+        weight, events, first, last, contexts = gained[pair]
+        old = known.get(pair)
+        if old is not None:
+            weight += old["weight"] or 0.0
+            events += old["shared_events_count"] or 0
+            first = min(filter(None, (old["first_seen_together"], first)))
+            last = max(filter(None, (old["last_seen_together"], last)))
+            before = json.loads(old["shared_contexts"] or "[]")
+            merged = list(dict.fromkeys([*before, *sorted(contexts or ())]))[:CONTEXTS_KEPT]
+            shared = old["shared_contexts"] if merged == before else json.dumps(merged)
+        else:
+            shared = json.dumps(sorted(contexts)[:CONTEXTS_KEPT]) if contexts else "[]"
         rows.append(
-            {
-                "id": old.get("id") or new_id("r"),
-                "person_a_id": pair[0],
-                "person_b_id": pair[1],
-                "relationship_type": kinds.get(pair, "inferred"),
-                "shared_contexts": json.dumps(contexts[:CONTEXTS_KEPT]),
-                "shared_events_count": (old.get("shared_events_count") or 0) + new["events"],
-                "shared_threads_count": threads[pair],
-                "first_seen_together": min(filter(None, (old.get("first_seen_together"), new["first"]))),
-                "last_seen_together": max(filter(None, (old.get("last_seen_together"), new["last"]))),
-                "overlap_score": overlap_score(weight),
-                "weight": weight,
-                "stamp": stamp,
-            }
+            (
+                old["id"] if old else relationship_id(*pair),
+                pair[0],
+                pair[1],
+                kinds.get(pair, "inferred"),
+                shared,
+                events,
+                threads[pair],
+                first,
+                last,
+                overlap_score(weight),
+                weight,
+                stamp,
+                stamp,
+            )
         )
     relationships.save_pairs(conn, rows)
     return len(rows)

@@ -76,12 +76,15 @@ def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -
 
 def interactions_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[int]:
     """Every interaction any of these people took part in."""
-    return [r[0] for r in conn.execute(
-        """SELECT DISTINCT ip.interaction_id FROM source_entities se
+    return [
+        r[0]
+        for r in conn.execute(
+            """SELECT DISTINCT ip.interaction_id FROM source_entities se
            JOIN interaction_participants ip ON ip.source_entity_id = se.id
            WHERE se.canonical_person_id IN (SELECT value FROM json_each(?))""",
-        (json.dumps(person_ids),),
-    )]
+            (json.dumps(person_ids),),
+        )
+    ]
 
 
 def all_interaction_ids(conn: sqlite3.Connection) -> list[int]:
@@ -89,43 +92,48 @@ def all_interaction_ids(conn: sqlite3.Connection) -> list[int]:
 
 
 def existing_pairs(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The stored rows of these pairs (person_a_id < person_b_id), read in one pass per first person."""
+    wanted = set(pairs)
+    firsts = json.dumps(sorted({a for a, _ in pairs}))
     found = {}
-    for a, b in pairs:
-        row = conn.execute("SELECT * FROM relationships WHERE person_a_id = ? AND person_b_id = ?", (a, b)).fetchone()
-        if row is not None:
-            found[(a, b)] = dict(row)
+    for row in conn.execute(
+        "SELECT * FROM relationships WHERE person_a_id IN (SELECT value FROM json_each(?))", (firsts,)
+    ):
+        key = (row["person_a_id"], row["person_b_id"])
+        if key in wanted:
+            found[key] = dict(row)
     return found
 
 
-def add_threads(conn: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
-    """Record shared threads; returns the pairs for which a thread was new."""
-    new: set[tuple[str, str]] = set()
-    for a, b, key in rows:
-        before = conn.total_changes
-        conn.execute("INSERT OR IGNORE INTO relationship_threads VALUES (?, ?, ?)", (a, b, key))
-        if conn.total_changes > before:
-            new.add((a, b))
-    return new
+def add_threads(conn: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> None:
+    """Record the threads pairs share (a thread already known is ignored)."""
+    conn.executemany("INSERT OR IGNORE INTO relationship_threads VALUES (?, ?, ?)", rows)
 
 
 def thread_counts(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], int]:
-    return {
-        (a, b): conn.execute(
-            "SELECT COUNT(*) FROM relationship_threads WHERE person_a_id = ? AND person_b_id = ?", (a, b)
-        ).fetchone()[0]
-        for a, b in pairs
-    }
+    """How many distinct threads each pair shares."""
+    wanted = set(pairs)
+    firsts = json.dumps(sorted({a for a, _ in pairs}))
+    counts = dict.fromkeys(pairs, 0)
+    for a, b, count in conn.execute(
+        """SELECT person_a_id, person_b_id, COUNT(*) FROM relationship_threads
+           WHERE person_a_id IN (SELECT value FROM json_each(?)) GROUP BY person_a_id, person_b_id""",
+        (firsts,),
+    ):
+        if (a, b) in wanted:
+            counts[(a, b)] = count
+    return counts
 
 
-def save_pairs(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
-    """Insert or update inferred figures; the user's fields (confirmed, notes, type, deleted) are kept."""
+def save_pairs(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Insert or update inferred figures: (id, person_a_id, person_b_id, relationship_type, shared_contexts,
+    shared_events_count, shared_threads_count, first_seen_together, last_seen_together, overlap_score,
+    weight, created_at, updated_at). The user's fields (confirmed, notes, type, deleted) are kept."""
     conn.executemany(
         """INSERT INTO relationships (id, person_a_id, person_b_id, relationship_type, shared_contexts,
                shared_events_count, shared_threads_count, first_seen_together, last_seen_together, overlap_score,
                weight, created_at, updated_at)
-           VALUES (:id, :person_a_id, :person_b_id, :relationship_type, :shared_contexts, :shared_events_count,
-               :shared_threads_count, :first_seen_together, :last_seen_together, :overlap_score, :weight,
-               :stamp, :stamp)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT(person_a_id, person_b_id) DO UPDATE SET
                relationship_type = COALESCE(user_type, excluded.relationship_type),
                shared_contexts = excluded.shared_contexts, shared_events_count = excluded.shared_events_count,
@@ -161,8 +169,12 @@ def get_relationship(conn: sqlite3.Connection, relationship_id: str) -> dict[str
 
 def edit_relationship(conn: sqlite3.Connection, relationship_id: str, changes: dict[str, Any]) -> None:
     """The user's word: confirmed, type, notes or deleted (kept as a hidden row so inference won't bring it back)."""
-    columns = {"user_confirmed": "user_confirmed", "relationship_type": "user_type", "user_notes": "user_notes",
-               "deleted": "user_deleted"}
+    columns = {
+        "user_confirmed": "user_confirmed",
+        "relationship_type": "user_type",
+        "user_notes": "user_notes",
+        "deleted": "user_deleted",
+    }
     sets = [f"{columns[k]} = ?" for k in changes]
     params = [int(v) if isinstance(v, bool) else v for v in changes.values()]
     if "relationship_type" in changes:

@@ -441,6 +441,38 @@ def migrate_lifeos(
     _emit(as_json, result, render)
 
 
+@app.command("facts")
+def facts_(
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many of the strongest people.")] = 50,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Extract quick facts (birthday, company, how you met, last topics…) for the strongest people."""
+    from kithkin.insight import facts
+    from kithkin.store import db, people
+    from kithkin.store import facts as facts_store
+
+    try:
+        with _workspace(home) as workspace:
+            with db.transaction(workspace.conn):
+                counts = facts.refresh(workspace.conn, limit)
+            found = {
+                person_id: {"name": (people.get_person(workspace.conn, person_id) or {}).get("canonical_name"),
+                            "facts": facts_store.facts_of(workspace.conn, person_id)}
+                for person_id in counts
+            }
+    except KithkinError as exc:
+        _fail(str(exc))
+
+    def render() -> None:
+        for entry in found.values():
+            out.print(entry["name"], style="bold", markup=False, highlight=False)
+            for fact in entry["facts"]:
+                out.print(f"  {fact['kind']}: {fact['value']}  ({fact['source_type']})", markup=False, highlight=False)
+
+    _emit(as_json, {"people": found}, render)
+
+
 def main() -> None:
     try:
         app()

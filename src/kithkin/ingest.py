@@ -12,7 +12,7 @@ from pathlib import Path
 from kithkin.identity.normalize import name_key, normalize_email, normalize_phone
 from kithkin.identity.resolver import resolve_entities
 from kithkin.importers.base import Importer
-from kithkin.insight import strength
+from kithkin.insight import facts, strength
 from kithkin.insight.relationships import update_for_interactions
 from kithkin.models import Identity, ImportSummary, KithkinError, Observation, utc_iso
 from kithkin.store import db, interactions, people, sources
@@ -195,9 +195,10 @@ def ingest(
         touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
         done += batch.observations
     # Strength moves with the clock anyway (recency), so it is derived once per import rather than per
-    # batch; `kithkin serve` recomputes everyone's at start.
+    # batch; `kithkin serve` recomputes everyone's at start. Then the strongest people's quick facts.
     with db.transaction(workspace.conn):
         strength.update_strengths(workspace.conn, touched)
+        facts.refresh(workspace.conn)
     if progress:
         progress(done, total)
     return touched

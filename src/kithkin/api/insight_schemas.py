@@ -25,3 +25,16 @@ class RelationshipRecord(BaseModel):
     last_seen_together: str | None
     user_confirmed: bool
     user_notes: str | None
+
+
+class FactPublic(BaseModel):
+    kind: str = Field(description="birthday, company, past_company, title, location, met, last_topic, family, interest")
+    value: str
+    source_type: str | None
+    source_ref: str | None
+    observed_at: str | None
+
+
+class FactList(BaseModel):
+    items: list[FactPublic]
+    total: int

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from kithkin.api.deps import ConnDep
-from kithkin.api.insight_schemas import RelationshipPatch, RelationshipRecord
+from kithkin.api.insight_schemas import FactList, RelationshipPatch, RelationshipRecord
 from kithkin.api.schemas import (
     ConnectionList,
     ErrorBody,
@@ -21,10 +21,12 @@ from kithkin.api.schemas import (
     TimelinePage,
 )
 from kithkin.insight import discover as discovery
+from kithkin.insight import facts
 from kithkin.insight import meetings as meeting_prep
 from kithkin.models import now_utc
 from kithkin.services import statistics as compute_statistics
 from kithkin.store import db, people, relationships
+from kithkin.store import facts as facts_store
 from kithkin.store.timeline import person_timeline
 
 router = APIRouter(tags=["insight"])
@@ -114,6 +116,20 @@ def delete_relationship(relationship_id: str, conn: ConnDep) -> Response:
     with db.transaction(conn):
         relationships.edit_relationship(conn, relationship_id, {"deleted": True})
     return Response(status_code=204)
+
+
+@router.get(
+    "/people/{person_id}/facts",
+    response_model=FactList,
+    responses={404: {"model": ErrorBody, "description": "no such person"}},
+)
+def person_facts(person_id: str, conn: ConnDep) -> dict[str, Any]:
+    """Quick facts read from the data (birthday, company, how you met, last topics…), each with its source.
+    Stored for the strongest people after each import; read fresh for anyone else."""
+    if people.get_person(conn, person_id) is None:
+        raise HTTPException(404, f"There is no person {person_id}.")
+    found = facts_store.facts_of(conn, person_id) or facts.extract(conn, person_id)
+    return {"items": found, "total": len(found)}
 
 
 @router.get("/discover", response_model=SuggestionList)

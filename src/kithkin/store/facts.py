@@ -1,0 +1,69 @@
+"""Quick facts about people and the raw material they are read from."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from typing import Any
+
+
+def entity_metadata(conn: sqlite3.Connection, person_id: str) -> list[dict[str, Any]]:
+    """The person's source entities with their metadata, oldest observation first."""
+    return [
+        {**dict(r), "metadata": json.loads(r["metadata"]) if r["metadata"] else {}}
+        for r in conn.execute(
+            "SELECT id, source_type, observed_at, metadata FROM source_entities"
+            " WHERE canonical_person_id = ? ORDER BY observed_at, id",
+            (person_id,),
+        )
+    ]
+
+
+def interactions_of(conn: sqlite3.Connection, person_id: str, *, newest: bool, limit: int) -> list[dict[str, Any]]:
+    order = "DESC" if newest else "ASC"
+    return [
+        dict(r)
+        for r in conn.execute(
+            f"""SELECT DISTINCT i.id, i.kind, i.source_type, i.occurred_at, i.title, i.snippet FROM source_entities se
+            JOIN interaction_participants ip ON ip.source_entity_id = se.id
+            JOIN interactions i ON i.id = ip.interaction_id
+            WHERE se.canonical_person_id = ? AND i.occurred_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
+            ORDER BY i.occurred_at {order} LIMIT ?""",
+            (person_id, limit),
+        )
+    ]
+
+
+def notes_mentioning(conn: sqlite3.Connection, person_id: str, limit: int = 50) -> list[dict[str, Any]]:
+    """Notes (vault, meeting transcripts) the person appears in, with their text snippets."""
+    return [
+        dict(r)
+        for r in conn.execute(
+            """SELECT DISTINCT i.id, i.source_type, i.occurred_at, i.title, i.snippet FROM source_entities se
+           JOIN interaction_participants ip ON ip.source_entity_id = se.id
+           JOIN interactions i ON i.id = ip.interaction_id
+           WHERE se.canonical_person_id = ? AND i.kind = 'note' AND i.snippet IS NOT NULL
+           ORDER BY i.occurred_at DESC LIMIT ?""",
+            (person_id, limit),
+        )
+    ]
+
+
+def replace_facts(conn: sqlite3.Connection, person_id: str, facts: list[dict[str, Any]]) -> None:
+    conn.execute("DELETE FROM facts WHERE person_id = ?", (person_id,))
+    conn.executemany(
+        "INSERT OR IGNORE INTO facts (person_id, kind, value, source_type, source_ref, observed_at)"
+        " VALUES (:person_id, :kind, :value, :source_type, :source_ref, :observed_at)",
+        [{**f, "person_id": person_id} for f in facts],
+    )
+
+
+def facts_of(conn: sqlite3.Connection, person_id: str) -> list[dict[str, Any]]:
+    return [
+        dict(r)
+        for r in conn.execute(
+            "SELECT kind, value, source_type, source_ref, observed_at FROM facts WHERE person_id = ?"
+            " ORDER BY kind, observed_at DESC, value",
+            (person_id,),
+        )
+    ]

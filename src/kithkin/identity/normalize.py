@@ -239,3 +239,37 @@ PERSONAL_PROVIDERS = frozenset(
 
 def is_personal_email(email: str) -> bool:
     return email.rpartition("@")[2] in PERSONAL_PROVIDERS
+
+
+# Mailboxes of a role, not a person: many people write from them.
+ROLE_MAILBOXES = frozenset(
+    {
+        "info",
+        "contact",
+        "hello",
+        "hi",
+        "team",
+        "support",
+        "help",
+        "admin",
+        "office",
+        "sales",
+        "billing",
+        "accounts",
+        "hr",
+        "jobs",
+        "careers",
+        "press",
+        "media",
+        "marketing",
+        "events",
+        "noreply",
+        "no-reply",
+        "reception",
+        "enquiries",
+    }
+)
+
+
+def is_role_address(email: str) -> bool:
+    return email.partition("@")[0] in ROLE_MAILBOXES

@@ -1,8 +1,9 @@
 """Decisions: link a new source entity to a person, propose a link for review, or create a person.
 
 Evidence, strongest first:
-- a shared email or phone whose names agree → automatic link (a number or address seen with
-  clearly different names is shared — a family landline, info@ — and is no evidence at all);
+- a shared email or phone whose names agree → automatic link; under a clearly different name →
+  conflicting evidence, a pending link; once seen with two different names the number or address is
+  shared (a family landline) and no evidence at all, nor is a role mailbox (info@) ever;
 - the same full name (nicknames allowed: Bob Smith = Robert Smith) on exactly one known person and no
   contradicting address → automatic link; two different private mailboxes → pending link (two contact
   cards of one name are two people the user keeps apart: no proposal at all);
@@ -21,7 +22,14 @@ from rapidfuzz.distance import OSA
 
 from kithkin.config import Settings
 from kithkin.identity.match import name_agreement
-from kithkin.identity.normalize import is_personal_email, name_from_email, name_keys, parse_name, same_first_name
+from kithkin.identity.normalize import (
+    is_personal_email,
+    is_role_address,
+    name_from_email,
+    name_keys,
+    parse_name,
+    same_first_name,
+)
 from kithkin.store import links, people, sources
 
 IDENTIFIER_CONFIDENCE = 0.99
@@ -90,7 +98,7 @@ def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settin
         signals = identifiers.get(entity_id, [])
         display = entity["observed_name"] or name_from_email(entity["observed_email"])
         label = display or entity["observed_email"] or entity["observed_phone"]
-        by_identifier = _identifier_match(conn, signals, display, settings, known)
+        by_identifier, disputed = _identifier_match(conn, signals, display, settings, known)
         if by_identifier is not None:
             links.link_entities(
                 conn, [(entity_id, by_identifier.person_id, by_identifier.confidence, "auto", "system")]
@@ -100,16 +108,15 @@ def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settin
             known.forget(by_identifier.person_id)
             continue
         ranked = _name_candidates(conn, display, signals, known, entity_id, entity["source_type"])
-        if (
-            ranked
-            and ranked[0].confidence >= settings.resolution.auto_link * NAME_CONFIDENCE / 0.97
-            and (len(ranked) == 1 or ranked[1].confidence < NAME_CONFIDENCE)
-        ):
+        unique = len(ranked) == 1 or (len(ranked) > 1 and ranked[1].confidence < ranked[0].confidence)
+        if ranked and unique and ranked[0].confidence >= settings.resolution.name_auto_link:
             links.link_entities(conn, [(entity_id, ranked[0].person_id, ranked[0].confidence, "auto", "system")])
             result.links_auto += 1
             result.touched.add(ranked[0].person_id)
             known.forget(ranked[0].person_id)
             continue
+        if disputed is not None and not ranked:
+            ranked = [disputed]  # its address or number says one person, its name another: the user decides
         own = _new_person(conn, entity_id, label, result)
         best = ranked[0] if ranked else None
         if best is not None and best.confidence >= settings.resolution.pending:
@@ -136,25 +143,30 @@ def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settin
 
 def _identifier_match(
     conn: sqlite3.Connection, signals: list[tuple[str, str]], display: str | None, settings: Settings, known: _People
-) -> _Candidate | None:
-    """The person this entity's email or phone already belongs to, when their names do not contradict."""
+) -> tuple[_Candidate | None, _Candidate | None]:
+    """(the person this entity's email or phone belongs to when the names agree, or else the one person
+    it belongs to under another name — conflicting evidence for review). An address or number seen
+    with two differently named people already, or a role address (info@), is evidence of nobody."""
     votes: Counter[str] = Counter()
     reasons: dict[str, str] = {}
     for kind in ("email", "phone"):
-        values = [v for k, v in signals if k == kind]
+        values = [v for k, v in signals if k == kind and not (kind == "email" and is_role_address(v))]
         for owners in links.people_by_identifier(conn, kind, values).values():
             if len(owners) >= settings.resolution.shared_identifier_people:
-                continue  # a family landline or info@: evidence of nobody in particular
+                continue  # a family landline: evidence of nobody in particular
             for person_id in owners:
                 votes[person_id] += 1
                 reasons.setdefault(person_id, f"{kind}_match")
-    if settings.resolution.auto_link > IDENTIFIER_CONFIDENCE:
-        return None
+    if settings.resolution.auto_link > IDENTIFIER_CONFIDENCE or not votes:
+        return None, None
     agreeing = [p for p in votes if name_agreement(display, known.name(p)) != "conflict"]
-    if not agreeing:
-        return None  # seen with clearly different names: a shared number or address
-    best = max(agreeing, key=lambda p: (votes[p], name_agreement(display, known.name(p)) == "same", p))
-    return _Candidate(best, IDENTIFIER_CONFIDENCE, reasons[best])
+    if agreeing:
+        best = max(agreeing, key=lambda p: (votes[p], name_agreement(display, known.name(p)) == "same", p))
+        return _Candidate(best, IDENTIFIER_CONFIDENCE, reasons[best]), None
+    if len(votes) == 1:
+        (person_id,) = votes
+        return None, _Candidate(person_id, CONTRADICTED_CONFIDENCE, reasons[person_id])
+    return None, None  # already shared by two people of different names
 
 
 def _contradicts(signals: list[tuple[str, str]], theirs: list[tuple[str, str]]) -> bool:

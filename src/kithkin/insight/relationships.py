@@ -122,7 +122,7 @@ def update_for_interactions(
 def _types(conn: sqlite3.Connection, settings: Settings, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Family from config or a "family" tag; coworkers when both are work contacts sharing a company or
     an email domain; the rest stays "inferred"."""
-    persons = people.get_people(conn, sorted({p for pair in pairs for p in pair}))
+    persons = people.type_signals(conn, sorted({p for pair in pairs for p in pair}))
     family = {f.casefold() for f in settings.relationships.family}
     is_family, marks = {}, {}
     for person_id, p in persons.items():

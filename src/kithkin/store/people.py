@@ -384,3 +384,22 @@ def name_of(conn: sqlite3.Connection, person_id: str) -> str | None:
 def has_source(conn: sqlite3.Connection, person_id: str, source_type: str) -> bool:
     query = "SELECT 1 FROM source_entities WHERE canonical_person_id = ? AND source_type = ? LIMIT 1"
     return conn.execute(query, (person_id, source_type)).fetchone() is not None
+
+
+def type_signals(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """What a relationship's type is read from, without decoding whole person rows: name, category,
+    company, emails, tags."""
+    found = {}
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for row in conn.execute(
+            f"SELECT id, canonical_name, category, company, emails, tags FROM people WHERE id IN ({marks})", part
+        ):
+            found[row[0]] = {
+                "canonical_name": row[1],
+                "category": row[2],
+                "company": row[3],
+                "emails": json.loads(row[4] or "[]"),
+                "tags": json.loads(row[5] or "[]"),
+            }
+    return found

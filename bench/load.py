@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import socket
 import statistics
 import subprocess
 import sys
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import httpx
 
+from kithkin.api.server import free_port
 from kithkin.ingest import ingest
 from kithkin.models import Identity, ImportSummary, Observation
 from kithkin.workspace import Workspace
@@ -68,12 +68,6 @@ def run_import(home: str, prefix: str, count: int, people: int) -> None:
     with Workspace.open(Path(home)) as workspace:
         importer = Messages(prefix, count, people)
         ingest(workspace, importer, importer.read(Path("."), None), ImportSummary(source="imessage"))
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 async def client(base: str, ids: list[str], stop: float, latencies: list[float], errors: list[str]) -> None:

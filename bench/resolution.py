@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from kithkin.config import Owner, Settings, save_settings
+from kithkin.demo.cast import LAST
 from kithkin.ingest import ingest
 from kithkin.models import Identity, ImportSummary, Observation
 from kithkin.workspace import Workspace
@@ -95,38 +96,7 @@ NICKNAMES = {
     "Patricia": "Pat",
     "Jennifer": "Jen",
 }
-LAST_STEMS = [
-    "Smith",
-    "Garcia",
-    "Okafor",
-    "Lindqvist",
-    "Nakamura",
-    "Dubois",
-    "Kowalski",
-    "Haddad",
-    "Rossi",
-    "Chen",
-    "Novak",
-    "Fischer",
-    "Moreau",
-    "Patel",
-    "O'Brien",
-    "Silva",
-    "Jensen",
-    "Kim",
-    "Nguyen",
-    "Ibrahim",
-    "Müller",
-    "Costa",
-    "Andersson",
-    "Tanaka",
-    "Ward",
-    "Baker",
-    "Reyes",
-    "Hughes",
-    "Volkov",
-    "Bianchi",
-]
+LAST_STEMS = LAST  # the demo's surnames, each grown with suffixes below
 SUFFIXES = ["", "son", "er", "ini", "ova", "ley", "ton", "berg", "ez", "ski", "man", "ford", "well", "stein", "by"]
 COMPANIES = [f"company{i}.example" for i in range(60)]
 

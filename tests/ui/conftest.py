@@ -4,18 +4,14 @@ driven by Playwright through Debian's Chromium (never a downloaded browser)."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from kithkin.api.app import create_app
+from kithkin.api.server import serve
 from kithkin.config import Owner, Settings, save_settings
 from kithkin.models import Identity, Observation
 from kithkin.store import db, people
@@ -203,12 +199,6 @@ class Crm:
     home: Path
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Built once; each test gets its own copy, so tests that change data never meet."""
@@ -219,32 +209,11 @@ def seeded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return home
 
 
-def serve(home: Path) -> Iterator[str]:
-    """A real uvicorn on a free loopback port, in a thread, until the generator is closed."""
-    app = create_app(home)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        app.state.jobs.wait(30)
-        app.state.workspace.close()
-
-
 @pytest.fixture
 def crm(seeded_home: Path, tmp_path: Path) -> Iterator[Crm]:
     home = tmp_path / "home"
     shutil.copytree(seeded_home, home)
-    for url in serve(home):
+    with Workspace.open(home) as workspace, serve(workspace) as url:
         yield Crm(url=url, home=home)
 
 

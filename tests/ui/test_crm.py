@@ -11,9 +11,11 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from kithkin.api.server import serve
 from kithkin.config import LiveSource, load_settings, save_settings
+from kithkin.workspace import Workspace
 from tests.fixtures.radicale import RadicaleServer, radicale_server  # noqa: F401  (the fixture, found by name)
-from tests.ui.conftest import TIMELINE_EMAILS, XSS_NAME, Crm, serve, shot
+from tests.ui.conftest import TIMELINE_EMAILS, XSS_NAME, Crm, shot
 
 pytestmark = pytest.mark.browser
 
@@ -372,8 +374,11 @@ def test_sync_button_runs_a_live_carddav_source(
         )
     ]
     save_settings(home, settings)
-    server = serve(home)
-    url = next(server)
+    with Workspace.open(home) as workspace, serve(workspace) as url:
+        sync_from_the_dashboard(browser, url)
+
+
+def sync_from_the_dashboard(browser, url: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
     try:
@@ -387,7 +392,6 @@ def test_sync_button_runs_a_live_carddav_source(
         expect(page.locator("#people-list .card-name")).to_have_text(["Uma Thorne"])
     finally:
         context.close()
-        server.close()
 
 
 def test_graph_relationship_type_filter_hides_those_edges(page: Page, crm: Crm) -> None:

@@ -43,11 +43,10 @@ def free_port() -> int:
 
 @contextmanager
 def serve(workspace: Workspace) -> Iterator[str]:
-    """Serve the workspace; yields the base URL and stops the server afterwards."""
+    """Serve the workspace; yields the base URL and stops the server (and waits for its jobs) afterwards."""
     port = free_port()
-    config = uvicorn.Config(
-        create_app(workspace=workspace), host="127.0.0.1", port=port, log_level="warning", workers=1
-    )
+    app = create_app(workspace=workspace)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1, lifespan="off")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -61,3 +60,4 @@ def serve(workspace: Workspace) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+        app.state.jobs.wait(30)

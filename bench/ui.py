@@ -25,8 +25,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS, serve
+from tests.ui.conftest import CHROMIUM, CHROMIUM_ARGS
 
+from kithkin.api.server import serve
 from kithkin.config import Owner, Settings, save_settings
 from kithkin.ingest import ingest
 from kithkin.models import Identity, ImportSummary, Observation
@@ -143,17 +144,12 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         home = build_home(Path(folder))
-        server = serve(home)
-        url = next(server)
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                first_list(browser, url)
-                list_scroll(browser, url)
-                graph(browser, url)
-                browser.close()
-        finally:
-            server.close()
+        with Workspace.open(home) as workspace, serve(workspace) as url, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            first_list(browser, url)
+            list_scroll(browser, url)
+            graph(browser, url)
+            browser.close()
 
 
 def first_list(browser, url: str) -> None:

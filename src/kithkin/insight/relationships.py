@@ -50,7 +50,7 @@ def update_for_interactions(
     limit = settings.relationships.max_group_size
     # pair → [weight, events, first, last, contexts, threads]; sets made only when needed
     gained: dict[tuple[str, str], list[Any]] = {}
-    thread_rows: list[tuple[str, str, str]] = []
+    thread_rows: set[tuple[str, str, str]] = set()  # a group chat repeats its pairs in every message
     for _iid, kind, _source, thread, context, when, persons in relationships.shared_participation(
         conn, list(interaction_ids)
     ):
@@ -75,11 +75,11 @@ def update_for_interactions(
                 if context:
                     pair[4] = {context} if pair[4] is None else pair[4] | {context}
                 if thread and not is_event:
-                    thread_rows.append((a, b, thread))
+                    thread_rows.add((a, b, thread))
     if not gained:
         return 0
     pairs = list(gained)
-    relationships.add_threads(conn, thread_rows)
+    relationships.add_threads(conn, sorted(thread_rows))
     threads = relationships.thread_counts(conn, pairs)
     known = relationships.existing_pairs(conn, pairs)
     kinds = _types(conn, settings, pairs)

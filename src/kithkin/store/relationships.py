@@ -45,15 +45,19 @@ def among(conn: sqlite3.Connection, person_ids: list[str]) -> list[dict[str, Any
 
 def ties_of_strong_people(conn: sqlite3.Connection, strong_min: float, weak_max: float) -> list[dict[str, Any]]:
     """Each relationship between a strong tie (strength ≥ strong_min) and someone the user barely knows
-    (strength < weak_max): candidate_id, via_id, via_name, overlap_score."""
+    (strength < weak_max): candidate_id, via_id, via_name, overlap_score. Starts from the few strong
+    people (strength index) and walks their relationships by index, instead of scanning them all."""
+    side = """SELECT other.id AS candidate_id, strong.id AS via_id, strong.canonical_name AS via_name, r.overlap_score
+              FROM strong JOIN relationships r ON r.{mine} = strong.id
+              JOIN people other ON other.id = r.{theirs}
+              WHERE other.relationship_strength < ? AND other.merged_into IS NULL AND NOT r.user_deleted"""
     rows = conn.execute(
-        """SELECT other.id AS candidate_id, strong.id AS via_id, strong.canonical_name AS via_name, r.overlap_score
-           FROM relationships r
-           JOIN people strong ON strong.id IN (r.person_a_id, r.person_b_id)
-           JOIN people other ON other.id = CASE WHEN r.person_a_id = strong.id THEN r.person_b_id ELSE r.person_a_id END
-           WHERE strong.relationship_strength >= ? AND other.relationship_strength < ?
-             AND strong.merged_into IS NULL AND other.merged_into IS NULL AND NOT r.user_deleted""",
-        (strong_min, weak_max),
+        "WITH strong AS (SELECT id, canonical_name FROM people WHERE relationship_strength >= ?"
+        " AND merged_into IS NULL) "
+        + side.format(mine="person_a_id", theirs="person_b_id")
+        + " UNION ALL "
+        + side.format(mine="person_b_id", theirs="person_a_id"),
+        (strong_min, weak_max, weak_max),
     ).fetchall()
     return [dict(row) for row in rows]
 

@@ -118,3 +118,22 @@ def test_a_moved_meeting_keeps_one_row(workspace):
     rows = workspace.conn.execute("SELECT occurred_at, title FROM interactions").fetchall()
     assert [tuple(r) for r in rows] == [("2024-03-05T12:00:00Z", "Planning (moved)")]
     assert workspace.conn.execute("SELECT COUNT(*) FROM interaction_participants").fetchone()[0] == 1
+
+
+def test_counts_by_source_and_month_follow_every_kind_of_import(workspace):
+    from kithkin.store import stats
+
+    ana = person("ana@x.org", "Ana Silva", "ana@x.org")
+    feed(workspace, "mail", [message(f"m{d}", at(d), ana) for d in (1, 2)])
+    feed(workspace, "mail", [message(f"m{d}", at(d), ana) for d in (1, 2, 3)])  # one new among known ones
+    feed(workspace, "calendar", [message("evt", at(4), ana, kind="meeting")])
+    moved = message("evt", at(4).replace(month=4), ana, kind="meeting")  # the meeting moves to April
+    feed(workspace, "calendar", [moved])
+    figures = stats.figures(workspace.conn)
+    truth = workspace.conn.execute(
+        "SELECT substr(occurred_at, 1, 7), COUNT(*) FROM interactions GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert figures["interactions_by_month"] == [{"month": m, "count": c} for m, c in truth]
+    assert figures["interactions_by_month"] == [{"month": "2024-03", "count": 3}, {"month": "2024-04", "count": 1}]
+    assert figures["interactions_by_source"] == {"mail": 3, "calendar": 1}
+    assert figures["interactions"] == 4

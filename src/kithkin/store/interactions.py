@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,10 +32,8 @@ class InteractionRecord:
 
 
 def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord]) -> int:
-    """Insert interactions and their participants; a known interaction is left as it is.
-
-    Returns how many interactions were new.
-    """
+    """Insert interactions and their participants; a known interaction is left as it is. The counts by
+    source and month move with them. Returns how many interactions were new."""
     if not records:
         return 0
     _reuse_ids_of_moved(conn, records)
@@ -67,7 +66,31 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
         "INSERT OR IGNORE INTO interaction_participants (source_entity_id, interaction_id, role) VALUES (?, ?, ?)",
         [(entity, r.id, role) for r in records for entity, role in r.participants],
     )
+    _count(conn, records, added)
     return added
+
+
+def _count(conn: sqlite3.Connection, records: list[InteractionRecord], added: int) -> None:
+    """Keep interaction_counts right without asking which rows were new: all of them (a fresh import)
+    or none (a re-import) is known from the change count; a mix recounts the months it touched."""
+    unique = {r.id: r for r in records}
+    if added == 0:
+        return
+    if added == len(unique):
+        counts = Counter((r.source_type, r.occurred_at[:7]) for r in unique.values())
+        conn.executemany(
+            "INSERT INTO interaction_counts (source_type, month, count) VALUES (?, ?, ?)"
+            " ON CONFLICT(source_type, month) DO UPDATE SET count = count + excluded.count",
+            [(source, month, count) for (source, month), count in counts.items()],
+        )
+        return
+    for source, month in sorted({(r.source_type, r.occurred_at[:7]) for r in unique.values()}):
+        conn.execute(
+            """INSERT INTO interaction_counts (source_type, month, count)
+               SELECT ?, ?, COUNT(*) FROM interactions WHERE source_type = ? AND substr(occurred_at, 1, 7) = ?
+               ON CONFLICT(source_type, month) DO UPDATE SET count = excluded.count""",
+            (source, month, source, month),
+        )
 
 
 MOVABLE_KINDS = ("meeting", "note")
@@ -80,21 +103,27 @@ def _reuse_ids_of_moved(conn: sqlite3.Connection, records: list[InteractionRecor
         clauses = " OR ".join("(source_type = ? AND source_id = ?)" for _ in part)
         params = [value for r in part for value in (r.source_type, r.source_id)]
         known = {
-            (row[1], row[2]): row[0]
+            (row[1], row[2]): (row[0], row[3])
             for row in conn.execute(
-                f"SELECT id, source_type, source_id FROM interactions"
+                f"SELECT id, source_type, source_id, occurred_at FROM interactions"
                 f" WHERE kind IN ('meeting', 'note') AND ({clauses})",
                 params,
             )
         }
         for record in part:
-            existing = known.get((record.source_type, record.source_id))
+            existing, was = known.get((record.source_type, record.source_id), (None, None))
             if existing is not None and existing != record.id:
                 record.id = existing
                 conn.execute(
                     "UPDATE interactions SET occurred_at = ?, title = ?, snippet = ?, context = ? WHERE id = ?",
                     (record.occurred_at, record.title, record.snippet, record.context, existing),
                 )
+                if was[:7] != record.occurred_at[:7]:  # moved to another month: move its count too
+                    conn.executemany(
+                        "INSERT INTO interaction_counts (source_type, month, count) VALUES (?, ?, ?)"
+                        " ON CONFLICT(source_type, month) DO UPDATE SET count = count + excluded.count",
+                        [(record.source_type, was[:7], -1), (record.source_type, record.occurred_at[:7], 1)],
+                    )
 
 
 def unknown_interaction_ids(conn: sqlite3.Connection, ids: list[int]) -> set[int]:
@@ -132,4 +161,18 @@ def participants_of(conn: sqlite3.Connection, interaction_ids: list[int]) -> dic
 
 
 def counts_by_source(conn: sqlite3.Connection) -> dict[str, int]:
-    return {r[0]: r[1] for r in conn.execute("SELECT source_type, COUNT(*) FROM interactions GROUP BY source_type")}
+    return {
+        r[0]: r[1]
+        for r in conn.execute(
+            "SELECT source_type, SUM(count) FROM interaction_counts GROUP BY source_type HAVING SUM(count) > 0"
+        )
+    }
+
+
+def counts_by_month(conn: sqlite3.Connection) -> list[dict[str, Any]]:
+    return [
+        {"month": r[0], "count": r[1]}
+        for r in conn.execute(
+            "SELECT month, SUM(count) FROM interaction_counts GROUP BY month HAVING SUM(count) > 0 ORDER BY month"
+        )
+    ]

@@ -9,20 +9,14 @@ from kithkin.store import interactions, links, people, sources
 
 
 def figures(conn: sqlite3.Connection) -> dict[str, Any]:
-    by_month = [
-        {"month": r[0], "count": r[1]}
-        for r in conn.execute(
-            "SELECT substr(occurred_at, 1, 7) AS month, COUNT(*) FROM interactions GROUP BY month ORDER BY month"
-        )
-    ]
     return {
         "people": people.count_people(conn),
         "source_entities": conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0],
-        "interactions": conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0],
+        "interactions": conn.execute("SELECT COALESCE(SUM(count), 0) FROM interaction_counts").fetchone()[0],
         "relationships": conn.execute("SELECT COUNT(*) FROM relationships").fetchone()[0],
         "pending_links": links.pending_count(conn),
         "entities_by_source": sources.entity_counts_by_source(conn),
         "interactions_by_source": interactions.counts_by_source(conn),
-        "interactions_by_month": by_month,
+        "interactions_by_month": interactions.counts_by_month(conn),
         "sources": sources.sync_states(conn),
     }

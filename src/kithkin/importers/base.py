@@ -38,14 +38,16 @@ class Importer(Protocol):
         ...
 
 
-def open_sqlite_readonly(path: Path) -> sqlite3.Connection:
-    """Open another app's SQLite file strictly read-only and immutable: never locks or modifies it.
+def open_sqlite_readonly(path: Path, *, immutable: bool = True) -> sqlite3.Connection:
+    """Open another app's SQLite file read-only: never modified. Immutable (no locks, no WAL read) for
+    an export or a copy; `immutable=False` for a database its app is writing right now, whose newest
+    rows may still sit in its write-ahead log.
 
     Raises ImportFormatError when the file is not SQLite at all.
     """
     if not path.is_file():
         raise ImportFormatError(path, "no such file; check the path")
-    uri = f"file:{path.resolve().as_posix()}?mode=ro&immutable=1"
+    uri = f"file:{path.resolve().as_posix()}?mode=ro" + ("&immutable=1" if immutable else "")
     conn = sqlite3.connect(uri, uri=True, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     try:

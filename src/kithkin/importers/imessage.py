@@ -201,17 +201,7 @@ class IMessageImporter:
             conn.close()
 
     def _open(self, path: Path) -> sqlite3.Connection:
-        if not self.live:
-            return open_sqlite_readonly(path)
-        if not path.is_file():
-            raise ImportFormatError(path, "no such file; check the chat.db path in config.yaml")
-        conn = sqlite3.connect(f"file:{path.resolve().as_posix()}?mode=ro", uri=True, check_same_thread=False)
-        try:
-            conn.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
-        except sqlite3.DatabaseError as exc:
-            conn.close()
-            raise ImportFormatError(path, "is not an SQLite database (corrupt or another kind of file)") from exc
-        return conn
+        return open_sqlite_readonly(path, immutable=not self.live)
 
     def _messages(self, conn: sqlite3.Connection, after: int) -> Iterator[Observation | Exception]:
         handles = {row[0]: row[1] for row in conn.execute("SELECT ROWID, id FROM handle")}

@@ -219,15 +219,7 @@ class WhatsAppImporter:
 def _open_wacli(database: Path) -> sqlite3.Connection:
     """wacli keeps its store in WAL mode while it syncs: the newest messages may sit in `wacli.db-wal`, which
     an immutable open would not see. Read-only (never written) is enough then; otherwise stay immutable."""
-    if not Path(f"{database}-wal").is_file():
-        return open_sqlite_readonly(database)
-    conn = sqlite3.connect(f"file:{database.resolve().as_posix()}?mode=ro", uri=True, check_same_thread=False)
-    try:
-        conn.execute("SELECT name FROM sqlite_master LIMIT 1").fetchall()
-    except sqlite3.DatabaseError as exc:
-        conn.close()
-        raise ImportFormatError(database, "is not an SQLite database (corrupt or another kind of file)") from exc
-    return conn
+    return open_sqlite_readonly(database, immutable=not Path(f"{database}-wal").is_file())
 
 
 def _wacli_contacts(conn: sqlite3.Connection) -> dict[str, tuple[str | None, str | None]]:

@@ -60,6 +60,13 @@ def test_graph_nodes_are_the_strongest_and_edges_join_two_of_them(client: TestCl
         {"source": ids["Ana Silva"], "target": ids["Bob Jones"], "relationship_type": "coworker", "overlap_score": 0.8}
     ]
     assert len(client.get("/api/crm/graph").json()["edges"]) == 5
+    friends = client.get("/api/crm/graph", params={"type": ["friend", "family"]}).json()
+    assert len(friends["nodes"]) == 4
+    assert [(e["relationship_type"], e["overlap_score"]) for e in friends["edges"]] == [
+        ("family", 0.9),
+        ("friend", 0.5),
+        ("friend", 0.3),
+    ]
 
 
 def test_connections_list_related_people_largest_overlap_first(client: TestClient, ids: dict[str, str]) -> None:

@@ -29,16 +29,17 @@ def of_person(conn: sqlite3.Connection, person_id: str, limit: int = 50) -> list
     ]
 
 
-def among(conn: sqlite3.Connection, person_ids: list[str]) -> list[dict[str, Any]]:
-    """The relationships whose two people are both in `person_ids` (ids passed as one JSON array), as
-    graph edges: source, target, relationship_type, overlap_score."""
+def among(conn: sqlite3.Connection, person_ids: list[str], types: list[str] | None = None) -> list[dict[str, Any]]:
+    """The relationships whose two people are both in `person_ids` (ids passed as one JSON array), of one
+    of `types` when given, as graph edges: source, target, relationship_type, overlap_score."""
     ids = json.dumps(person_ids)
+    kinds = "AND relationship_type IN (SELECT value FROM json_each(?))" if types else ""
     rows = conn.execute(
-        """SELECT person_a_id AS source, person_b_id AS target, relationship_type, overlap_score FROM relationships
+        f"""SELECT person_a_id AS source, person_b_id AS target, relationship_type, overlap_score FROM relationships
            WHERE person_a_id IN (SELECT value FROM json_each(?)) AND person_b_id IN (SELECT value FROM json_each(?))
-             AND NOT user_deleted
+             AND NOT user_deleted {kinds}
            ORDER BY overlap_score DESC, id""",
-        (ids, ids),
+        (ids, ids, json.dumps(types)) if types else (ids, ids),
     ).fetchall()
     return [dict(row) for row in rows]
 

@@ -140,10 +140,17 @@ def discover(conn: ConnDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> 
 
 
 @router.get("/graph", response_model=GraphPublic)
-def graph(conn: ConnDep, limit: Annotated[int, Query(ge=1, le=1000)] = 250) -> dict[str, Any]:
+def graph(
+    conn: ConnDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 250,
+    types: Annotated[
+        list[str] | None,
+        Query(alias="type", max_length=40, description="only edges of this relationship type (repeatable)"),
+    ] = None,
+) -> dict[str, Any]:
     """The `limit` strongest people as nodes, and every relationship between two of them as an edge."""
     nodes, _ = people.list_people(conn, sort="strength", limit=limit)
-    return {"nodes": nodes, "edges": relationships.among(conn, [n["id"] for n in nodes])}
+    return {"nodes": nodes, "edges": relationships.among(conn, [n["id"] for n in nodes], types)}
 
 
 @router.get("/meetings/upcoming", response_model=MeetingList)

@@ -63,6 +63,30 @@ def ties_of_strong_people(conn: sqlite3.Connection, strong_min: float, weak_max:
     return [dict(row) for row in rows]
 
 
+def context_peers_of_strong_people(
+    conn: sqlite3.Connection, strong_min: float, weak_max: float
+) -> list[dict[str, Any]]:
+    """People the user barely knows (strength < weak_max) who share a company or a notes context
+    (vault_contexts) with a strong tie (strength ≥ strong_min): candidate_id, via_name, kind
+    ("company" or "context"), context."""
+    rows = conn.execute(
+        """WITH strong AS (SELECT id, canonical_name, company, vault_contexts FROM people
+                           WHERE relationship_strength >= ? AND merged_into IS NULL),
+                weak AS (SELECT id, company, vault_contexts FROM people
+                         WHERE relationship_strength < ? AND merged_into IS NULL)
+           SELECT weak.id AS candidate_id, strong.canonical_name AS via_name, 'company' AS kind,
+                  strong.company AS context
+           FROM strong JOIN weak ON weak.company = strong.company COLLATE NOCASE
+           WHERE strong.company != ''
+           UNION ALL
+           SELECT weak.id, strong.canonical_name, 'context', theirs.value
+           FROM strong, json_each(strong.vault_contexts) theirs, weak, json_each(weak.vault_contexts) mine
+           WHERE mine.value = theirs.value""",
+        (strong_min, weak_max),
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
 def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple]:
     """For each of these interactions with two people or more: (interaction id, kind, source_type,
     thread key, context, occurred_at, [person ids]). The owner (no person) is left out."""

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import string
+from collections import defaultdict
 from typing import Any
+
+# SQLite's NOCASE folds ASCII letters only: the same folding on this side keeps the two in agreement.
+_NOCASE = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 
 def of_person(conn: sqlite3.Connection, person_id: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -66,25 +71,40 @@ def ties_of_strong_people(conn: sqlite3.Connection, strong_min: float, weak_max:
 def context_peers_of_strong_people(
     conn: sqlite3.Connection, strong_min: float, weak_max: float
 ) -> list[dict[str, Any]]:
-    """People the user barely knows (strength < weak_max) who share a company or a notes context
-    (vault_contexts) with a strong tie (strength ≥ strong_min): candidate_id, via_name, kind
-    ("company" or "context"), context."""
-    rows = conn.execute(
-        """WITH strong AS (SELECT id, canonical_name, company, vault_contexts FROM people
-                           WHERE relationship_strength >= ? AND merged_into IS NULL),
-                weak AS (SELECT id, company, vault_contexts FROM people
-                         WHERE relationship_strength < ? AND merged_into IS NULL)
-           SELECT weak.id AS candidate_id, strong.canonical_name AS via_name, 'company' AS kind,
-                  strong.company AS context
-           FROM strong JOIN weak ON weak.company = strong.company COLLATE NOCASE
-           WHERE strong.company != ''
-           UNION ALL
-           SELECT weak.id, strong.canonical_name, 'context', theirs.value
-           FROM strong, json_each(strong.vault_contexts) theirs, weak, json_each(weak.vault_contexts) mine
-           WHERE mine.value = theirs.value""",
-        (strong_min, weak_max),
-    ).fetchall()
-    return [dict(row) for row in rows]
+    """People the user barely knows (strength < weak_max) who share a company (case aside) or a notes
+    context (vault_contexts) with a strong tie (strength ≥ strong_min): candidate_id, via_name, kind
+    ("company" or "context"), context. The strong are few: their companies and contexts are gathered
+    first, then one pass over the others keeps those sharing one (a join of the two sets took seconds)."""
+    companies: dict[str, list[tuple[str, str]]] = defaultdict(list)  # folded company → (strong name, company)
+    contexts: dict[str, list[str]] = defaultdict(list)
+    for name, company, marks in conn.execute(
+        "SELECT canonical_name, company, vault_contexts FROM people WHERE relationship_strength >= ?"
+        " AND merged_into IS NULL",
+        (strong_min,),
+    ):
+        if company:
+            companies[company.translate(_NOCASE)].append((name, company))
+        for context in json.loads(marks or "[]"):
+            contexts[context].append(name)
+    if not companies and not contexts:
+        return []
+    found = []
+    for candidate, company, marks in conn.execute(
+        """SELECT id, company, vault_contexts FROM people
+           WHERE relationship_strength < ? AND merged_into IS NULL
+             AND (company COLLATE NOCASE IN (SELECT value FROM json_each(?))
+                  OR (vault_contexts != '[]' AND EXISTS (SELECT 1 FROM json_each(vault_contexts) mine
+                                                         WHERE mine.value IN (SELECT value FROM json_each(?)))))""",
+        (weak_max, json.dumps([c for pairs in companies.values() for _, c in pairs]), json.dumps(list(contexts))),
+    ):
+        for name, theirs in companies.get((company or "").translate(_NOCASE), ()):
+            found.append({"candidate_id": candidate, "via_name": name, "kind": "company", "context": theirs})
+        for context in json.loads(marks or "[]"):
+            found += [
+                {"candidate_id": candidate, "via_name": name, "kind": "context", "context": context}
+                for name in contexts.get(context, ())
+            ]
+    return found
 
 
 def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple]:

@@ -279,6 +279,13 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
             table.add_row(key.replace("_", " "), str(data[key]))
         for source, count in sorted(data["interactions_by_source"].items()):
             table.add_row(f"interactions: {source}", str(count))
+        for cover in data["coverage"]:
+            span = f", {cover['first_month']} to {cover['last_month']}" if cover["first_month"] else ""
+            table.add_row(
+                f"coverage: {cover['source_type']}",
+                f"{cover['linked_share']:.0%} of {cover['entities'] - cover['owner_entities']} identities linked, "
+                f"{cover['people']} people, {cover['pending_links']} pending{span}",
+            )
         out.print(table)
 
     _emit(as_json, data, render)

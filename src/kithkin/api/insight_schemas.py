@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kithkin.api.schemas import Statistics
+
 
 class RelationshipPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -38,3 +40,23 @@ class FactPublic(BaseModel):
 class FactList(BaseModel):
     items: list[FactPublic]
     total: int
+
+
+class SourceCoverage(BaseModel):
+    """What one source brought."""
+
+    source_type: str
+    entities: int = Field(description="identities seen in this source")
+    owner_entities: int = Field(description="of them, the user's own")
+    linked_entities: int = Field(description="of them, belonging to a person")
+    linked_share: float = Field(ge=0, le=1, description="linked_entities among the identities not the user's")
+    pending_links: int = Field(description="links from this source awaiting review")
+    people: int = Field(description="people this source knows")
+    interactions: int
+    first_month: str | None = Field(description="YYYY-MM of the oldest interaction")
+    last_month: str | None = Field(description="YYYY-MM of the newest interaction")
+    last_sync_at: str | None
+
+
+class StatisticsPublic(Statistics):
+    coverage: list[SourceCoverage]

@@ -9,14 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from kithkin.api.deps import ConnDep
-from kithkin.api.insight_schemas import FactList, RelationshipPatch, RelationshipRecord
+from kithkin.api.insight_schemas import FactList, RelationshipPatch, RelationshipRecord, StatisticsPublic
 from kithkin.api.schemas import (
     ConnectionList,
     ErrorBody,
     GraphPublic,
     MeetingBrief,
     MeetingList,
-    Statistics,
     SuggestionList,
     TimelinePage,
 )
@@ -32,9 +31,9 @@ from kithkin.store.timeline import person_timeline
 router = APIRouter(tags=["insight"])
 
 
-@router.get("/statistics", response_model=Statistics)
+@router.get("/statistics", response_model=StatisticsPublic)
 def statistics(conn: ConnDep) -> dict[str, Any]:
-    """People, entities, interactions (by source and by month), pending links, sources."""
+    """People, entities, interactions (by source and by month), pending links, sources and what each covers."""
     return compute_statistics(conn)
 
 

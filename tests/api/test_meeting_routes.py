@@ -63,7 +63,12 @@ def test_brief_knows_ana_from_the_past_and_flags_zed_as_new(client: TestClient) 
     assert (ana["name"], ana["known"], ana["last_contact"]) == ("Ana Silva", True, "2024-03-02T12:00:00Z")
     assert [i["title"] for i in ana["recent_interactions"]] == ["Kick-off", "Agenda ideas"]
     assert ana["person"]["emails"] == ["ana@x.org"]
+    assert ana["how_you_know"] == "First in touch on 2024-03-01 by mail (Agenda ideas); known through calendar, mail."
+    assert [(f["kind"], f["value"], f["source_type"]) for f in ana["facts"] if f["kind"] == "met"] == [
+        ("met", "2024-03-01 via mail: Agenda ideas", "mail")
+    ]
     assert (zed["name"], zed["known"], zed["recent_interactions"]) == ("Zed Quist", False, [])
+    assert (zed["how_you_know"], zed["facts"]) == (None, [])
 
 
 def test_a_brief_for_no_meeting_is_404(client: TestClient) -> None:

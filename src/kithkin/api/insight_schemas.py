@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from kithkin.api.schemas import Statistics
+from kithkin.api.schemas import AttendeeBrief, MeetingBrief, Statistics
 
 
 class RelationshipPatch(BaseModel):
@@ -60,3 +60,12 @@ class SourceCoverage(BaseModel):
 
 class StatisticsPublic(Statistics):
     coverage: list[SourceCoverage]
+
+
+class AttendeeBriefPublic(AttendeeBrief):
+    how_you_know: str | None = Field(description="first time in touch and the sources that know them; null if never")
+    facts: list[FactPublic] = Field(description="quick facts about the attendee, each with its source")
+
+
+class MeetingBriefPublic(MeetingBrief):
+    attendees: list[AttendeeBriefPublic]  # the same attendees, told more about

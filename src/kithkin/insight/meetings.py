@@ -6,7 +6,9 @@ import sqlite3
 from datetime import datetime
 from typing import Any
 
+from kithkin.insight import facts
 from kithkin.models import utc_iso
+from kithkin.store import facts as facts_store
 from kithkin.store import meetings, people, relationships
 from kithkin.store.timeline import person_timeline
 
@@ -53,12 +55,14 @@ def _attendee(
 ) -> dict[str, Any]:
     recent: list[dict[str, Any]] = []
     connected: list[str] = []
+    known_facts: list[dict[str, Any]] = []
     if person is not None:
         # What already happened: later series occurrences are on the timeline too.
         items, _ = person_timeline(conn, person["id"], before=(now, None), limit=RECENT)
         recent = [{k: i[k] for k in BRIEF_FIELDS} for i in items]
         others = {pid for pid in persons if pid != person["id"]}
         connected = [r["person_name"] for r in relationships.of_person(conn, person["id"]) if r["person_id"] in others]
+        known_facts = facts_store.facts_of(conn, person["id"]) or facts.extract(conn, person["id"])
     return {
         "name": (person or {}).get("canonical_name") or entry["observed_name"] or entry["observed_email"] or "unknown",
         "email": entry["observed_email"],
@@ -68,7 +72,17 @@ def _attendee(
         "person": person,
         "recent_interactions": recent,
         "connected_attendees": connected,
+        "how_you_know": _how_you_know(conn, person, now) if recent else None,
+        "facts": known_facts,
     }
+
+
+def _how_you_know(conn: sqlite3.Connection, person: dict[str, Any], now: str) -> str:
+    """When and where the user was first in touch with the person, and the sources that know them."""
+    (first,) = facts_store.interactions_of(conn, person["id"], newest=False, limit=1, until=now)
+    what = f" ({first['title']})" if first["title"] else ""
+    known = ", ".join(person["sources"])
+    return f"First in touch on {first['occurred_at'][:10]} by {first['source_type']}{what}; known through {known}."
 
 
 def _summary(meeting: dict[str, Any]) -> dict[str, Any]:

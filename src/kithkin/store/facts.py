@@ -19,7 +19,10 @@ def entity_metadata(conn: sqlite3.Connection, person_id: str) -> list[dict[str, 
     ]
 
 
-def interactions_of(conn: sqlite3.Connection, person_id: str, *, newest: bool, limit: int) -> list[dict[str, Any]]:
+def interactions_of(
+    conn: sqlite3.Connection, person_id: str, *, newest: bool, limit: int, until: str | None = None
+) -> list[dict[str, Any]]:
+    """The person's interactions up to `until` (UTC ISO; default: now), newest or oldest first."""
     order = "DESC" if newest else "ASC"
     return [
         dict(r)
@@ -27,9 +30,9 @@ def interactions_of(conn: sqlite3.Connection, person_id: str, *, newest: bool, l
             f"""SELECT DISTINCT i.id, i.kind, i.source_type, i.occurred_at, i.title, i.snippet FROM source_entities se
             JOIN interaction_participants ip ON ip.source_entity_id = se.id
             JOIN interactions i ON i.id = ip.interaction_id
-            WHERE se.canonical_person_id = ? AND i.occurred_at <= strftime('%Y-%m-%dT%H:%M:%SZ', 'now')
-            ORDER BY i.occurred_at {order} LIMIT ?""",
-            (person_id, limit),
+            WHERE se.canonical_person_id = ? AND i.occurred_at <= COALESCE(?, strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
+            ORDER BY i.occurred_at {order}, i.id LIMIT ?""",
+            (person_id, until, limit),
         )
     ]
 

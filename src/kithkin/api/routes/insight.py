@@ -9,12 +9,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
 from kithkin.api.deps import ConnDep
-from kithkin.api.insight_schemas import FactList, RelationshipPatch, RelationshipRecord, StatisticsPublic
+from kithkin.api.insight_schemas import (
+    FactList,
+    MeetingBriefPublic,
+    RelationshipPatch,
+    RelationshipRecord,
+    StatisticsPublic,
+)
 from kithkin.api.schemas import (
     ConnectionList,
     ErrorBody,
     GraphPublic,
-    MeetingBrief,
     MeetingList,
     SuggestionList,
     TimelinePage,
@@ -161,11 +166,12 @@ def upcoming_meetings(conn: ConnDep, limit: Annotated[int, Query(ge=1, le=200)] 
 
 @router.get(
     "/meetings/{meeting_id}/brief",
-    response_model=MeetingBrief,
+    response_model=MeetingBriefPublic,
     responses={404: {"model": ErrorBody, "description": "no such meeting"}},
 )
 def meeting_brief(meeting_id: Annotated[int, Path(ge=0, le=2**63 - 1)], conn: ConnDep) -> dict[str, Any]:
-    """For each attendee: who they are, strength, last interactions, notes, the other attendees they know."""
+    """For each attendee: who they are, strength, last interactions, notes, the other attendees they know,
+    how the user knows them and their quick facts; unknown attendees have known = false."""
     found = meeting_prep.brief(conn, meeting_id, now_utc())
     if found is None:
         raise HTTPException(404, f"There is no meeting {meeting_id}.")

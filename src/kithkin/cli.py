@@ -408,8 +408,11 @@ def restore(
         Workspace.open(path).close()  # migrates an older backup to this version
     except KithkinError as exc:
         _fail(str(exc))
-    _emit(as_json, {"restored": str(backup_file), "previous": str(safety)},
-          lambda: out.print(f"Restored {backup_file}; the previous database is at {safety}"))
+    _emit(
+        as_json,
+        {"restored": str(backup_file), "previous": str(safety)},
+        lambda: out.print(f"Restored {backup_file}; the previous database is at {safety}"),
+    )
 
 
 @app.command("migrate-lifeos")
@@ -464,8 +467,10 @@ def facts_(
             with db.transaction(workspace.conn):
                 counts = facts.refresh(workspace.conn, limit)
             found = {
-                person_id: {"name": (people.get_person(workspace.conn, person_id) or {}).get("canonical_name"),
-                            "facts": facts_store.facts_of(workspace.conn, person_id)}
+                person_id: {
+                    "name": (people.get_person(workspace.conn, person_id) or {}).get("canonical_name"),
+                    "facts": facts_store.facts_of(workspace.conn, person_id),
+                }
                 for person_id in counts
             }
     except KithkinError as exc:

@@ -29,7 +29,8 @@ class Resolution(BaseModel):
     auto_link: float = Field(0.97, ge=0, le=1, description="confidence at or above which a link is made")
     pending: float = Field(0.6, ge=0, le=1, description="confidence at or above which a link is proposed")
     name_auto_link: float = Field(
-        0.9, ge=0, le=1, description="a unique full-name match at or above this links without asking (1 to never)")
+        0.9, ge=0, le=1, description="a unique full-name match at or above this links without asking (1 to never)"
+    )
     shared_identifier_people: int = Field(
         3, ge=2, description="an email or phone seen on this many differently named people is shared"
     )

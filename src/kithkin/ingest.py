@@ -13,7 +13,7 @@ from kithkin.identity.normalize import name_key, normalize_email, normalize_phon
 from kithkin.identity.resolver import resolve_entities
 from kithkin.importers.base import Importer
 from kithkin.insight import facts, strength
-from kithkin.insight.relationships import update_for_interactions
+from kithkin.insight.relationships import refresh_relationships_for_people, update_for_interactions
 from kithkin.models import Identity, ImportSummary, KithkinError, Observation, utc_iso
 from kithkin.store import db, interactions, people, sources
 from kithkin.store.ids import entity_id, interaction_id
@@ -154,6 +154,8 @@ def _commit_batch(
         counted = people.add_interaction_figures(conn, fresh, skip=rebuilt)
         people.refresh_people(conn, rebuilt, workspace.mappings.domains())
         update_for_interactions(conn, workspace.settings, fresh)
+        # People joined into one another: their pairs are recounted whole, the fresh interactions with them.
+        refresh_relationships_for_people(conn, workspace.settings, resolution.joined)
         if cursor_key is not None:
             sources.record_sync(
                 conn, cursor_key[0], cursor_key[1], cursor=cursor, status="ok", items=batch.observations

@@ -25,6 +25,10 @@ from kithkin.identity.normalize import (
         ("415.555.0132", "+14155550132"),
         ("tel:+1-415-555-0132", "+14155550132"),
         ("+44 20 7946 0958", "+442079460958"),
+        ("+44 (0) 20 7946 0958", "+442079460958"),
+        ("011 44 20 7946 0958", "+442079460958"),  # dialled from the US
+        ("1-800-FLOWERS", "+18003569377"),
+        ("+1 (415) 555-0132 ext. 12", "+14155550132"),
         ("5552671", None),  # possible but not valid: kept as observed, never matched
         ("611", None),  # a short code
         ("not a number", None),
@@ -118,3 +122,9 @@ def test_a_name_from_an_address():
     assert name_from_email("robert.smith@x.org") == "Robert Smith"
     assert name_from_email("rsmith@x.org") is None
     assert name_from_email("info@x.org") is None
+
+
+def test_a_name_is_read_from_an_address_with_the_digits_people_add():
+    assert name_from_email("ann.lee84@gmail.com") == "Ann Lee"
+    assert name_from_email("ann_lee@northwind.example") == "Ann Lee"
+    assert name_from_email("alee84@gmail.com") is None

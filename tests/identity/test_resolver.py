@@ -153,3 +153,83 @@ def test_user_decisions_survive_a_full_re_resolution(workspace):
     assert people(workspace) == before == [("Daniel Okafor", 1), ("Daniel Okafro", 1), ("Katherine Lindqvist", 2)]
     assert result.links_pending == 0  # the rejected pair is not proposed again
     assert links.pending_count(workspace.conn) == 0
+
+
+def test_a_number_known_without_a_name_joins_the_person_a_later_source_names(workspace):
+    say(workspace, "mail", who("m1", "Ann Lee", "ann.lee@northwind.example"))
+    say(workspace, "imessage", who("+14155550177", phone="+14155550177"))
+    assert people(workspace) == [("+14155550177", 1), ("Ann Lee", 1)]
+    summary = say(workspace, "whatsapp", who("w1", "Ann Lee", phone="415 555 0177"))
+    assert (summary.links_auto, summary.people_created) == (1, 0)
+    assert people(workspace) == [("Ann Lee", 3)]
+    decision = workspace.conn.execute("SELECT action, decided_by, payload FROM link_decisions").fetchone()
+    assert (decision["action"], decision["decided_by"]) == ("merge", "system")
+    again = say(workspace, "whatsapp", who("w1", "Ann Lee", phone="415 555 0177"))
+    assert (again.links_auto, again.people_created) == (0, 0)  # idempotent
+    assert people(workspace) == [("Ann Lee", 3)]
+
+
+def test_a_card_holding_the_address_of_one_person_and_the_number_of_another_joins_them(workspace):
+    say(workspace, "mail", who("m1", "Ann Lee", "ann@northwind.example"))
+    say(workspace, "calls", who("c1", phone="+14155550177"))
+    assert people(workspace) == [("+14155550177", 1), ("Ann Lee", 1)]
+    card = Identity(
+        source_id="card1", name="Ann Lee", emails=("ann@northwind.example",), phones=("+14155550177",), role="card"
+    )
+    say(workspace, "contacts", card, kind="contact")
+    assert people(workspace) == [("Ann Lee", 3)]
+
+
+def test_a_card_never_joins_two_people_of_conflicting_names(workspace):
+    say(workspace, "mail", who("m1", "Ann Lee", "ann@northwind.example"))
+    say(workspace, "calls", who("c1", "Tom Berg", phone="+14155550177"))
+    card = Identity(
+        source_id="card1", name="Ann Lee", emails=("ann@northwind.example",), phones=("+14155550177",), role="card"
+    )
+    say(workspace, "contacts", card, kind="contact")
+    assert people(workspace) == [("Ann Lee", 2), ("Tom Berg", 1)]
+
+
+def test_a_join_is_undone_by_the_user_and_not_made_again(workspace):
+    from kithkin.identity.review import undo_decision
+
+    say(workspace, "mail", who("m1", "Ann Lee", "ann.lee@northwind.example"))
+    say(workspace, "imessage", who("+14155550177", phone="+14155550177"))
+    say(workspace, "whatsapp", who("w1", "Ann Lee", phone="415 555 0177"))
+    (decision,) = workspace.conn.execute("SELECT id FROM link_decisions WHERE action = 'merge'").fetchall()
+    undo_decision(workspace.conn, decision["id"])
+    assert people(workspace) == [("+14155550177", 1), ("Ann Lee", 2)]
+    say(workspace, "whatsapp", who("w2", "Ann Lee", phone="+1 415 555 0177"))
+    joins = workspace.conn.execute("SELECT COUNT(*) FROM link_decisions WHERE action = 'merge'").fetchone()[0]
+    assert joins == 1  # the user's separation holds: no second join
+
+
+def test_a_person_the_user_annotated_is_not_joined_without_asking(workspace):
+    from kithkin.store import people as people_store
+
+    say(workspace, "mail", who("m1", "Ann Lee", "ann.lee@northwind.example"))
+    say(workspace, "imessage", who("+14155550177", phone="+14155550177"))
+    number = workspace.conn.execute("SELECT canonical_person_id FROM source_entities WHERE source_type = 'imessage'")
+    person_id = number.fetchone()[0]
+    with db.transaction(workspace.conn):
+        people_store.update_person(workspace.conn, person_id, {"notes": "the plumber?"})
+    say(workspace, "whatsapp", who("w1", "Ann Lee", phone="415 555 0177"))
+    assert people(workspace) == [("Ann Lee", 1), ("Ann Lee", 2)]  # the number's person, now named, stays apart
+    (link,), _ = links.list_pending_links(workspace.conn)
+    assert (link["reason"], link["evidence"]["name"], link["previous_canonical_id"]) == (
+        "name_match",
+        "Ann Lee",
+        person_id,
+    )
+
+
+def test_a_join_moves_the_relationships_of_the_nameless_number(workspace):
+    say(workspace, "mail", who("m1", "Ann Lee", "ann.lee@northwind.example"))
+    group = [who("+14155550177", phone="+14155550177"), who("+14155550188", name="Cy Young", phone="+14155550188")]
+    feed(workspace, "imessage", [message("g1", at(2), group[0], group[1], thread_id="chat-1")])
+    say(workspace, "whatsapp", who("w1", "Ann Lee", phone="415 555 0177"))
+    pairs = workspace.conn.execute(
+        """SELECT a.canonical_name, b.canonical_name, r.shared_threads_count FROM relationships r
+           JOIN people a ON a.id = r.person_a_id JOIN people b ON b.id = r.person_b_id"""
+    ).fetchall()
+    assert sorted([*sorted((a, b)), n] for a, b, n in pairs) == [["Ann Lee", "Cy Young", 1]]

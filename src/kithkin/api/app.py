@@ -20,7 +20,10 @@ API_PREFIX = "/api/crm"
 
 
 def create_app(
-    home: Path | None = None, *, workspace: Workspace | None = None, token: str | None = None,
+    home: Path | None = None,
+    *,
+    workspace: Workspace | None = None,
+    token: str | None = None,
     loopback_only: bool = True,
 ) -> FastAPI:
     """An app serving one Kithkin home; with `token`, every API request must present it."""

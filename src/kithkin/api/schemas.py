@@ -356,4 +356,3 @@ class Suggestion(BaseModel):
 class SuggestionList(BaseModel):
     items: list[Suggestion]
     total: int
-

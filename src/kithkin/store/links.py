@@ -154,6 +154,16 @@ def remember_rejection(conn: sqlite3.Connection, source_entity_id: str, person_i
     )
 
 
+def entities_with_rejections(conn: sqlite3.Connection, entity_ids: list[str]) -> set[str]:
+    """Which of these entities the user ever refused somewhere (most never were: no need to ask for them)."""
+    found: set[str] = set()
+    for part in chunks(entity_ids):
+        marks = ",".join("?" * len(part))
+        query = f"SELECT DISTINCT source_entity_id FROM link_rejections WHERE source_entity_id IN ({marks})"
+        found.update(r[0] for r in conn.execute(query, part))
+    return found
+
+
 def is_rejected(conn: sqlite3.Connection, source_entity_id: str, person_id: str) -> bool:
     return (
         conn.execute(

@@ -233,3 +233,10 @@ def test_a_join_moves_the_relationships_of_the_nameless_number(workspace):
            JOIN people a ON a.id = r.person_a_id JOIN people b ON b.id = r.person_b_id"""
     ).fetchall()
     assert sorted([*sorted((a, b)), n] for a, b, n in pairs) == [["Ann Lee", "Cy Young", 1]]
+
+
+def test_a_name_read_from_an_address_never_contradicts_the_address(workspace):
+    say(workspace, "contacts", who("c1", "Amélie Tanaka", "amlie.tanaka192@icloud.com", role="card"), kind="contact")
+    summary = say(workspace, "imessage", who("amlie.tanaka192@icloud.com", email="amlie.tanaka192@icloud.com"))
+    assert (summary.links_auto, summary.links_pending) == (1, 0)
+    assert people(workspace) == [("Amélie Tanaka", 2)]

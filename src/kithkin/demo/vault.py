@@ -44,6 +44,11 @@ def _mention(person: DemoPerson, has_page: bool, style: int) -> str:
     return person.name
 
 
+def _typo(word: str) -> str:
+    """Two letters swapped near the end, the commonest slip."""
+    return word[:-3] + word[-2] + word[-3] + word[-1]
+
+
 def write(cast: Cast, folder: Path) -> list[Path]:
     rng = cast.rng
     root = folder / "vault"
@@ -78,6 +83,10 @@ def write(cast: Cast, folder: Path) -> list[Path]:
                 text = f"# {topic}\n\nWith {_mention(present[0], present[0].key in paged, 0)} and {mentions}.\n"
             notes[f"{where}/{name}"] = (text, moment.timestamp())
     notes["Inbox/Ideas.md"] = ("# Ideas\n\n- Read more.\n- ![[sketch.png]]\n", cast.now.timestamp() - 3600)
+    # Links typed in a hurry, one letter off: what the review queue is for.
+    hurried = [p for p in close if len(p.last) >= 5][:4]
+    lines = "".join(f"- Call [[{p.first} {_typo(p.last)}]] back.\n" for p in hurried)
+    notes["Inbox/Quick notes.md"] = (f"# Quick notes\n\n{lines}", cast.now.timestamp() - 7200)
     for rel, (text, mtime) in sorted(notes.items()):
         path = root / rel
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -61,6 +61,7 @@ class _Entity:
     id: str
     source_type: str
     display: str | None  # its name, or one read from its address
+    observed_name: str | None  # only the name it was seen with: a name read from an address contradicts nothing
     label: str | None  # what a new person of its own is called
     name_key: str | None
     signals: list[tuple[str, str]]
@@ -164,7 +165,7 @@ class _Resolution:
                 reasons.setdefault(person_id, f"{kind}_match")
         if self.settings.resolution.auto_link > IDENTIFIER_CONFIDENCE or not votes:
             return None, None, []
-        display = entity.display
+        display = entity.observed_name  # "amlie.tanaka@…" lost an accent, not its owner
         agreeing = [p for p in votes if name_agreement(display, self.name(p)) != "conflict"]
         if agreeing:
             best = max(agreeing, key=lambda p: (votes[p], name_agreement(display, self.name(p)) == "same", p))
@@ -310,6 +311,7 @@ def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settin
                 id=entity_id,
                 source_type=row["source_type"],
                 display=display,
+                observed_name=row["observed_name"],
                 label=display or row["observed_email"] or row["observed_phone"],
                 name_key=row["name_key"],
                 signals=identifiers.get(entity_id, []),

@@ -201,3 +201,103 @@ def test_refresh_for_people_rebuilds_only_their_pairs(workspace):
         refresh_relationships_for_people(workspace.conn, workspace.settings, [ana])
     after = pairs(workspace)
     assert {p: v["weight"] for p, v in after.items()} == {p: v["weight"] for p, v in before.items()}
+
+
+def figures(workspace, names: set[str]) -> tuple[dict, set]:
+    """The inferred figures and user fields (not ids or timestamps) of the pairs with one of these people in
+    them, and their shared thread rows."""
+    keys = (
+        "relationship_type",
+        "shared_contexts",
+        "shared_events_count",
+        "shared_threads_count",
+        "first_seen_together",
+        "last_seen_together",
+        "overlap_score",
+        "weight",
+        "user_confirmed",
+        "user_notes",
+        "user_type",
+        "user_deleted",
+    )
+    rows = {p: {k: v[k] for k in keys} for p, v in pairs(workspace).items() if set(p) & names}
+    threads = {
+        tuple(row)
+        for row in workspace.conn.execute(
+            """SELECT a.canonical_name, b.canonical_name, t.thread_key FROM relationship_threads t
+               JOIN people a ON a.id = t.person_a_id JOIN people b ON b.id = t.person_b_id"""
+        )
+        if {row[0], row[1]} & names
+    }
+    return rows, threads
+
+
+def test_decisions_leave_the_relationships_a_full_recomputation_would(workspace):
+    from kithkin.identity import review
+
+    crew = [member(n) for n in ("Ana Silva", "Ben Okafor", "Chloe Kim", "Dan Brown", "Eve Ray")]
+    feed(
+        workspace,
+        "whatsapp",
+        [
+            message(f"g{i}", at(1 + i), crew[i % 5], *crew[(i + 1) % 5 : (i + 1) % 5 + 2], thread_id=f"t{i % 3}")
+            for i in range(12)
+        ],
+    )
+    feed(
+        workspace,
+        "calendar",
+        [message("meet", at(20), crew[0], *crew[2:], kind="meeting", title="Planning", context="Board")],
+    )
+    conn = workspace.conn
+    by_name = {r[1]: r[0] for r in conn.execute("SELECT id, canonical_name FROM people")}
+    found = pairs(workspace)
+    with db.transaction(conn):
+        from kithkin.store import relationships as stored
+
+        stored.edit_relationship(conn, found[("Ana Silva", "Chloe Kim")]["id"], {"user_confirmed": True})
+        stored.edit_relationship(conn, found[("Ben Okafor", "Dan Brown")]["id"], {"deleted": True})
+    chloe = [
+        r[0]
+        for r in conn.execute("SELECT id FROM source_entities WHERE canonical_person_id = ?", (by_name["Chloe Kim"],))
+    ]
+    # Each decision, and the people it refreshes (pairs between two others are left as they were).
+    steps = [
+        (
+            lambda: review.merge_people(conn, by_name["Ana Silva"], by_name["Chloe Kim"], settings=workspace.settings),
+            {"Ana Silva", "Chloe Kim"},
+        ),
+        (
+            lambda: review.undo_decision(conn, review.list_decisions(conn)[0][0]["id"], settings=workspace.settings),
+            {"Ana Silva", "Chloe Kim"},
+        ),
+        (
+            lambda: review.merge_people(conn, by_name["Ben Okafor"], by_name["Chloe Kim"], settings=workspace.settings),
+            {"Ben Okafor", "Chloe Kim"},
+        ),
+        (lambda: review.split_person(conn, by_name["Ben Okafor"], chloe, settings=workspace.settings), {"Ben Okafor"}),
+    ]
+    for step, refreshed in steps:
+        step()
+        after_decision = figures(workspace, refreshed)
+        with db.transaction(conn):
+            recompute_all(conn, workspace.settings)
+        assert figures(workspace, refreshed) == after_decision
+    users = conn.execute("SELECT SUM(user_confirmed), SUM(user_deleted) FROM relationships").fetchone()
+    assert tuple(users) == (1, 1)  # the user's word outlived every decision
+
+
+def test_a_refresh_with_nothing_new_writes_nothing(workspace):
+    group = [member("Ana Silva"), member("Ben Okafor"), member("Chloe Kim")]
+    feed(
+        workspace,
+        "imessage",
+        [message(f"m{i}", at(1 + i), group[i % 3], *group[:2], thread_id="chat") for i in range(4)],
+    )
+    ids = [r[0] for r in workspace.conn.execute("SELECT id FROM people")]
+    with db.transaction(workspace.conn):
+        recompute_all(workspace.conn, workspace.settings)
+    before = workspace.conn.total_changes
+    with db.transaction(workspace.conn):
+        assert refresh_relationships_for_people(workspace.conn, workspace.settings, ids) == 3
+    assert workspace.conn.total_changes == before

@@ -159,7 +159,7 @@ def _settle(
 ) -> None:
     """What a decision changes beyond the links: the people's figures, strength and relationships."""
     people.refresh_people(conn, person_ids, domain_mappings)
-    live = [p for p in person_ids if people.get_person(conn, p) is not None]
+    live = [p for p in person_ids if people.name_of(conn, p) is not None]  # refresh removes people left empty
     update_strengths(conn, live)
     refresh_relationships_for_people(conn, settings or Settings(), live)
 

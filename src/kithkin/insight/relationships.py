@@ -12,6 +12,7 @@ import hashlib
 import json
 import math
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
@@ -39,6 +40,40 @@ def relationship_id(a: str, b: str) -> str:
     return "r_" + hashlib.blake2b(f"{a}\x00{b}".encode(), digest_size=8).hexdigest()
 
 
+Gained = dict[tuple[str, str], list[Any]]  # pair → [weight, events, first, last, contexts or None]
+
+
+def _gather(participation: list[tuple], max_group_size: int, only: set[str] | None) -> tuple[Gained, set]:
+    """What these shared interactions add to each pair (only pairs with someone in `only`, when given), and
+    the (person_a_id, person_b_id, thread) rows of the threads pairs share."""
+    gained: Gained = {}
+    thread_rows: set[tuple[str, str, str]] = set()  # a group chat repeats its pairs in every message
+    for _iid, kind, _source, thread, context, when, persons in participation:
+        weight = crowd_weight(len(persons), max_group_size)
+        if weight == 0.0:
+            continue
+        is_event = kind in EVENT_KINDS
+        members = sorted(persons)
+        for i, a in enumerate(members):
+            for b in members[i + 1 :]:
+                if only is not None and a not in only and b not in only:
+                    continue
+                pair = gained.get((a, b))
+                if pair is None:
+                    pair = gained[(a, b)] = [0.0, 0, when, when, None]
+                pair[0] += weight
+                pair[1] += is_event
+                if when < pair[2]:
+                    pair[2] = when
+                if when > pair[3]:
+                    pair[3] = when
+                if context:
+                    pair[4] = {context} if pair[4] is None else pair[4] | {context}
+                if thread and not is_event:
+                    thread_rows.add((a, b, thread))
+    return gained, thread_rows
+
+
 def update_for_interactions(
     conn: sqlite3.Connection, settings: Settings, interaction_ids: Iterable[int], only: set[str] | None = None
 ) -> int:
@@ -47,44 +82,8 @@ def update_for_interactions(
 
     Call once per interaction (ingest passes only interactions it has just stored). Returns the pairs updated.
     """
-    limit = settings.relationships.max_group_size
-    # A group chat repeats one set of people in every message: its messages are added up first, so the
-    # pairs of each group are walked once per batch instead of once per message.
-    # (people, is event, thread, context) → [interactions, first, last]
-    groups: dict[tuple[tuple[str, ...], bool, str | None, str | None], list[Any]] = {}
-    for _iid, kind, _source, thread, context, when, persons in relationships.shared_participation(
-        conn, list(interaction_ids)
-    ):
-        key = (tuple(sorted(persons)), kind in EVENT_KINDS, thread, context)
-        group = groups.get(key)
-        if group is None:
-            groups[key] = [1, when, when]
-        else:
-            group[0] += 1
-            group[1] = min(group[1], when)
-            group[2] = max(group[2], when)
-    # pair → [weight, events, first, last, contexts]; sets made only when needed
-    gained: dict[tuple[str, str], list[Any]] = {}
-    thread_rows: set[tuple[str, str, str]] = set()
-    for (members, is_event, thread, context), (count, first, last) in groups.items():
-        weight = crowd_weight(len(members), limit) * count
-        if weight == 0.0:
-            continue
-        for i, a in enumerate(members):
-            for b in members[i + 1 :]:
-                if only is not None and a not in only and b not in only:
-                    continue
-                pair = gained.get((a, b))
-                if pair is None:
-                    pair = gained[(a, b)] = [0.0, 0, first, last, None]
-                pair[0] += weight
-                pair[1] += count if is_event else 0
-                pair[2] = min(pair[2], first)
-                pair[3] = max(pair[3], last)
-                if context:
-                    pair[4] = {context} if pair[4] is None else pair[4] | {context}
-                if thread and not is_event:
-                    thread_rows.add((a, b, thread))
+    participation = relationships.shared_participation(conn, list(interaction_ids))
+    gained, thread_rows = _gather(participation, settings.relationships.max_group_size, only)
     if not gained:
         return 0
     pairs = list(gained)
@@ -131,18 +130,19 @@ def update_for_interactions(
 def _types(conn: sqlite3.Connection, settings: Settings, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
     """Family from config or a "family" tag; coworkers when both are work contacts sharing a company or
     an email domain; the rest stays "inferred"."""
-    persons = people.type_signals(conn, sorted({p for pair in pairs for p in pair}))
+    persons = relationships.type_inputs(conn, sorted({p for pair in pairs for p in pair}))
     family = {f.casefold() for f in settings.relationships.family}
     is_family, marks = {}, {}
-    for person_id, p in persons.items():
+    for person_id, (name, category, company, stored_emails, family_tag) in persons.items():
+        emails = json.loads(stored_emails or "[]") if family or category == "work" else []
         is_family[person_id] = (
-            "family" in p["tags"]
-            or p["category"] == "family"
-            or p["canonical_name"].casefold() in family
-            or any(e.casefold() in family for e in p["emails"])
+            family_tag
+            or category == "family"
+            or name.casefold() in family
+            or any(e.casefold() in family for e in emails)
         )
-        domains = {e.rpartition("@")[2] for e in p["emails"]} if p["category"] == "work" else set()
-        marks[person_id] = domains | ({f"company:{p['company']}"} if p["company"] else set())
+        domains = {e.rpartition("@")[2] for e in emails} if category == "work" else set()
+        marks[person_id] = domains | ({f"company:{company}"} if company else set())
     found = {}
     for a, b in pairs:
         if a not in persons or b not in persons:
@@ -155,12 +155,59 @@ def _types(conn: sqlite3.Connection, settings: Settings, pairs: list[tuple[str, 
 
 
 def refresh_relationships_for_people(conn: sqlite3.Connection, settings: Settings, person_ids: Iterable[str]) -> int:
-    """Recompute every relationship of these people from scratch (after a merge, split or relink)."""
+    """Recompute every relationship of these people from scratch (after a merge, split or relink); returns
+    the pairs found.
+
+    Only rows whose figures changed are written: a decision moves a few interactions of people who may
+    have thousands, and rewriting all their pairs made the commit alone cost more than the reads.
+    """
     ids = sorted(set(person_ids))
     if not ids:
         return 0
-    relationships.forget_inferred(conn, ids)
-    return update_for_interactions(conn, settings, relationships.interactions_of_people(conn, ids), only=set(ids))
+    participation = relationships.shared_participation_of_people(conn, ids)
+    gained, thread_rows = _gather(participation, settings.relationships.max_group_size, set(ids))
+    pairs = list(gained)
+    kinds = _types(conn, settings, pairs)
+    threads = Counter((a, b) for a, b, _ in thread_rows)
+    current = relationships.rows_of_people(conn, ids)
+    current_pairs = list(current)
+    stamp = utc_iso(now_utc())
+    inserts, updates = [], []
+    for pair in pairs:
+        weight, events, first, last, contexts = gained[pair]
+        shared = json.dumps(sorted(contexts)[:CONTEXTS_KEPT]) if contexts else "[]"
+        kind = kinds.get(pair, "inferred")
+        figures = (shared, events, threads[pair], first, last, overlap_score(weight), weight)
+        old = current.pop(pair, None)
+        if old is None:
+            inserts.append((relationship_id(*pair), *pair, kind, *figures, stamp, stamp))
+            continue
+        wanted = (old["user_type"] or kind, *figures)
+        if wanted != tuple(old[column] for column in relationships.FIGURES):
+            updates.append((*wanted, stamp, old["id"]))
+    # Pairs no shared interaction supports any more: gone, unless the user touched them (then zeroed).
+    delete = [row["id"] for row in current.values() if not row["user_data"]]
+    zero = [row["id"] for row in current.values() if row["user_data"] and not _zeroed(row)]
+    relationships.drop_inferred(conn, delete, zero)
+    relationships.update_figures(conn, updates)
+    relationships.save_pairs(conn, inserts)
+    # Thread rows exist only for pairs that have a relationship row (or are about to get one).
+    stored = relationships.threads_of_pairs(conn, sorted({*pairs, *current_pairs}))
+    relationships.remove_threads(conn, sorted(stored - thread_rows))
+    relationships.add_threads(conn, sorted(thread_rows - stored))
+    return len(pairs)
+
+
+def _zeroed(row: dict[str, Any]) -> bool:
+    return (
+        not row["weight"]
+        and not row["overlap_score"]
+        and not row["shared_events_count"]
+        and not row["shared_threads_count"]
+        and row["shared_contexts"] == "[]"
+        and row["first_seen_together"] is None
+        and row["last_seen_together"] is None
+    )
 
 
 def recompute_all(conn: sqlite3.Connection, settings: Settings) -> int:

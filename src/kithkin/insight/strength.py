@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from kithkin.models import now_utc, parse_iso, utc_iso
-from kithkin.store import people
+from kithkin.store import people, stats
 
 
 def strength(days_since_last: float | None, interactions_90d: int, person_sources: int, sources_in_use: int) -> float:
@@ -27,7 +27,7 @@ def update_strengths(conn: sqlite3.Connection, person_ids: Iterable[str] | None,
     """Recompute strength for these people (None: everyone); returns how many rows were updated."""
     now = now or now_utc()
     ids = people.all_person_ids(conn) if person_ids is None else sorted(person_ids)
-    in_use = people.sources_in_use(conn)
+    in_use = stats.sources_in_use(conn)
     recent = people.interaction_counts_between(conn, ids, utc_iso(now - timedelta(days=90)), utc_iso(now))
     updates = []
     for person_id, last_seen, sources in people.strength_inputs(conn, ids):

@@ -6,6 +6,7 @@ import json
 import sqlite3
 import string
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 # SQLite's NOCASE folds ASCII letters only: the same folding on this side keeps the two in agreement.
@@ -47,6 +48,18 @@ def among(conn: sqlite3.Connection, person_ids: list[str], types: list[str] | No
         (ids, ids, json.dumps(types)) if types else (ids, ids),
     ).fetchall()
     return [dict(row) for row in rows]
+
+
+def type_inputs(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, tuple[str, str, str | None, str, bool]]:
+    """What a relationship's type is read from: person id → (name, category, company, emails as stored JSON,
+    tagged "family"). The emails stay undecoded: most people need neither them nor their tags."""
+    rows = conn.execute(
+        """SELECT id, canonical_name, category, company, emails,
+                  EXISTS (SELECT 1 FROM json_each(tags) WHERE value = 'family')
+           FROM people WHERE id IN (SELECT value FROM json_each(?))""",
+        (json.dumps(person_ids),),
+    )
+    return {row[0]: (row[1], row[2], row[3], row[4], bool(row[5])) for row in rows}
 
 
 def ties_of_strong_people(conn: sqlite3.Connection, strong_min: float, weak_max: float) -> list[dict[str, Any]]:
@@ -109,18 +122,50 @@ def context_peers_of_strong_people(
 
 def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple]:
     """For each of these interactions with two people or more: (interaction id, kind, source_type,
-    thread key, context, occurred_at, [person ids]). The owner (no person) is left out."""
+    thread key, context, occurred_at, [person ids]), by interaction id. The owner (no person) is left out."""
     rows = conn.execute(
-        """SELECT i.id, i.kind, i.source_type, COALESCE(i.thread_id, i.context), i.context, i.occurred_at,
-                  json_group_array(DISTINCT se.canonical_person_id)
-           FROM interactions i
-           JOIN interaction_participants ip ON ip.interaction_id = i.id
+        """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
            JOIN source_entities se ON se.id = ip.source_entity_id
-           WHERE i.id IN (SELECT value FROM json_each(?)) AND se.canonical_person_id IS NOT NULL
-           GROUP BY i.id HAVING COUNT(DISTINCT se.canonical_person_id) >= 2""",
+           WHERE ip.interaction_id IN (SELECT value FROM json_each(?)) AND se.canonical_person_id IS NOT NULL""",
         (json.dumps(interaction_ids),),
+    )
+    return _with_details(conn, rows)
+
+
+def shared_participation_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[tuple]:
+    """shared_participation of every interaction any of these people took part in, read in one pass."""
+    rows = conn.execute(
+        """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
+           JOIN source_entities se ON se.id = ip.source_entity_id
+           WHERE ip.interaction_id IN (SELECT mine.interaction_id FROM source_entities me
+                                       JOIN interaction_participants mine ON mine.source_entity_id = me.id
+                                       WHERE me.canonical_person_id IN (SELECT value FROM json_each(?)))
+             AND se.canonical_person_id IS NOT NULL""",
+        (json.dumps(person_ids),),
+    )
+    return _with_details(conn, rows)
+
+
+def _with_details(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> list[tuple]:
+    """(interaction id, person id) rows grouped by interaction; only interactions shared by two people or more
+    read their details. Most interactions are one person and the owner: grouping in SQL (a temporary B-tree
+    per interaction) and reading every interaction's row cost twice as much."""
+    persons: dict[int, set[str]] = {}
+    for interaction, person in rows:
+        found = persons.get(interaction)
+        if found is None:
+            persons[interaction] = {person}
+        else:
+            found.add(person)
+    shared = {interaction: found for interaction, found in persons.items() if len(found) >= 2}
+    if not shared:
+        return []
+    details = conn.execute(
+        """SELECT id, kind, source_type, COALESCE(thread_id, context), context, occurred_at FROM interactions
+           WHERE id IN (SELECT value FROM json_each(?))""",
+        (json.dumps(list(shared)),),
     ).fetchall()
-    return [(*row[:6], json.loads(row[6])) for row in rows]
+    return sorted((*row, sorted(shared[row[0]])) for row in details)
 
 
 def interactions_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[int]:
@@ -208,6 +253,70 @@ def forget_inferred(conn: sqlite3.Connection, person_ids: list[str]) -> None:
         f"""UPDATE relationships SET weight = 0, overlap_score = 0, shared_events_count = 0, shared_threads_count = 0,
                shared_contexts = '[]', first_seen_together = NULL, last_seen_together = NULL WHERE {where}""",
         (ids, ids),
+    )
+
+
+# The figures inference writes, in this order (rows_of_people and update_figures use it).
+FIGURES = (
+    "relationship_type",
+    "shared_contexts",
+    "shared_events_count",
+    "shared_threads_count",
+    "first_seen_together",
+    "last_seen_together",
+    "overlap_score",
+    "weight",
+)
+
+
+def rows_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every relationship row with one of these people in it, by pair: id, user_type, whether the user touched
+    it (user_data), and the inferred figures."""
+    ids = json.dumps(person_ids)
+    columns = f"""id, person_a_id, person_b_id, user_type,
+                  user_confirmed OR user_notes IS NOT NULL OR user_type IS NOT NULL OR user_deleted AS user_data,
+                  {", ".join(FIGURES)}"""
+    rows = conn.execute(
+        f"""SELECT {columns} FROM relationships WHERE person_a_id IN (SELECT value FROM json_each(?))
+            UNION ALL
+            SELECT {columns} FROM relationships WHERE person_b_id IN (SELECT value FROM json_each(?))
+              AND person_a_id NOT IN (SELECT value FROM json_each(?))""",
+        (ids, ids, ids),
+    )
+    return {(row["person_a_id"], row["person_b_id"]): dict(row) for row in rows}
+
+
+def threads_of_pairs(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> set[tuple[str, str, str]]:
+    """The (person_a_id, person_b_id, thread_key) rows of these pairs, each read by its key."""
+    rows = conn.execute(
+        """SELECT t.person_a_id, t.person_b_id, t.thread_key FROM json_each(?) pair
+           JOIN relationship_threads t
+             ON t.person_a_id = json_extract(pair.value, '$[0]')
+            AND t.person_b_id = json_extract(pair.value, '$[1]')""",
+        (json.dumps(pairs),),
+    )
+    return {(a, b, thread) for a, b, thread in rows}
+
+
+def remove_threads(conn: sqlite3.Connection, rows: list[tuple[str, str, str]]) -> None:
+    conn.executemany(
+        "DELETE FROM relationship_threads WHERE person_a_id = ? AND person_b_id = ? AND thread_key = ?", rows
+    )
+
+
+def update_figures(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    """Set the inferred figures of existing rows: (*FIGURES in order, updated_at, id)."""
+    sets = ", ".join(f"{column} = ?" for column in (*FIGURES, "updated_at"))
+    conn.executemany(f"UPDATE relationships SET {sets} WHERE id = ?", rows)
+
+
+def drop_inferred(conn: sqlite3.Connection, delete: list[str], zero: list[str]) -> None:
+    """Rows nothing supports any more: deleted, or zeroed when the user touched them (their word stays)."""
+    conn.executemany("DELETE FROM relationships WHERE id = ?", [(i,) for i in delete])
+    conn.executemany(
+        """UPDATE relationships SET weight = 0, overlap_score = 0, shared_events_count = 0, shared_threads_count = 0,
+               shared_contexts = '[]', first_seen_together = NULL, last_seen_together = NULL WHERE id = ?""",
+        [(i,) for i in zero],
     )
 
 

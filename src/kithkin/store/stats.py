@@ -23,6 +23,21 @@ def figures(conn: sqlite3.Connection) -> dict[str, Any]:
     }
 
 
+def sources_in_use(conn: sqlite3.Connection) -> int:
+    """How many kinds of source have linked anyone (the denominator of strength's diversity), read from the
+    source_type index: one seek per kind and one probe for a linked entity, instead of every entity (a
+    decision spent ~4 ms on the plain COUNT(DISTINCT) at 20,000 entities)."""
+    return conn.execute(
+        """WITH RECURSIVE kinds(kind) AS (
+               SELECT MIN(source_type) FROM source_entities
+               UNION ALL
+               SELECT (SELECT MIN(source_type) FROM source_entities WHERE source_type > kind) FROM kinds
+               WHERE kind IS NOT NULL)
+           SELECT COUNT(*) FROM kinds WHERE kind IS NOT NULL AND EXISTS
+               (SELECT 1 FROM source_entities WHERE source_type = kind AND canonical_person_id IS NOT NULL)"""
+    ).fetchone()[0]
+
+
 def coverage(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     """What each source brought, by source: identities seen, how many of them belong to a person (the
     user's own aside), those awaiting review, the people reached, interactions and the months they span,

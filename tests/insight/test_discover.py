@@ -80,3 +80,26 @@ def test_suggestions_through_ties_and_shared_contexts(workspace):
     ]
     served = TestClient(create_app(workspace=workspace)).get("/api/crm/discover", params={"limit": 1}).json()
     assert [(s["person"]["id"], s["reason"]) for s in served["items"]] == [(ids["Cy Park"], found[0]["reason"])]
+
+
+def test_two_strong_ties_of_one_name_count_once_the_closer_one(workspace):
+    conn = workspace.conn
+    from kithkin.insight.relationships import relationship_id
+    from kithkin.store import relationships
+
+    with db.transaction(conn):
+        twin_a, twin_b, guest = (people.create_person(conn, n) for n in ("Sam Lee", "Sam Lee", "Guest Person"))
+        people.set_strengths(conn, [(twin_a, 0.9, 0), (twin_b, 0.8, 0), (guest, 0.0, 0)])
+        stamp = "2024-01-01T00:00:00Z"
+        relationships.save_pairs(
+            conn,
+            [
+                (relationship_id(*pair), *pair, "inferred", "[]", 1, 0, stamp, stamp, overlap, 1.0, stamp, stamp)
+                for pair, overlap in (
+                    (tuple(sorted((twin_a, guest))), 0.25),
+                    (tuple(sorted((twin_b, guest))), 0.5),
+                )
+            ],
+        )
+    found = suggestions(conn)
+    assert [(s["person"]["id"], s["score"], s["via"]) for s in found] == [(guest, 0.5, ["Sam Lee"])]

@@ -16,26 +16,31 @@ CONTEXT_SCORE = 0.1  # what sharing a company or a notes context with one strong
 
 def suggestions(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
     """The people most connected to the user's strong ties, best first, each with the reason in words."""
-    close: dict[str, dict[str, float]] = defaultdict(dict)  # candidate → strong tie → overlap
+    close: dict[str, dict[str, float]] = defaultdict(dict)  # candidate → strong tie's name → overlap
     for tie in relationships.ties_of_strong_people(conn, STRONG, WEAK):
-        close[tie["candidate_id"]][tie["via_name"]] = tie["overlap_score"]
-    # candidate → (kind, company or context) → strong ties sharing it
-    shared: dict[str, dict[tuple[str, str], set[str]]] = defaultdict(lambda: defaultdict(set))
-    for peer in relationships.context_peers_of_strong_people(conn, STRONG, WEAK):
-        shared[peer["candidate_id"]][(peer["kind"], peer["context"])].add(peer["via_name"])
-    alike = {c: sorted({name for names in by_context.values() for name in names}) for c, by_context in shared.items()}
+        near = close[tie["candidate_id"]]
+        # Strong ties sharing a name are named once in the reason: the closer one counts.
+        if tie["overlap_score"] > near.get(tie["via_name"], -1.0):
+            near[tie["via_name"]] = tie["overlap_score"]
+    peers = relationships.context_peers_of_strong_people(conn, STRONG, WEAK)
+    alike: dict[str, set[str]] = {
+        candidate: set().union(*(names for _, _, names in shared)) for candidate, shared in peers.items()
+    }
     scores = {
         candidate: sum(close[candidate].values())
-        + CONTEXT_SCORE * len(set(alike.get(candidate, ())) - set(close[candidate]))
-        for candidate in {*close, *shared}
+        + CONTEXT_SCORE * len(alike.get(candidate, set()) - close[candidate].keys())
+        for candidate in {*close, *peers}
     }
     ranked = sorted(scores, key=lambda c: (-scores[c], c))[:limit]
     persons = people.get_people(conn, ranked)
     found = []
     for candidate in ranked:
         near = sorted(close[candidate], key=lambda name: (-close[candidate][name], name))
+        shared: dict[tuple[str, str], set[str]] = defaultdict(set)  # (kind, company or context) → strong ties
+        for kind, context, names in peers.get(candidate, ()):
+            shared[(kind, context)].update(names)
         parts = [f"close to {_listed(near)}, whom you know well"] if near else []
-        for (kind, context), names in sorted(shared[candidate].items()):
+        for (kind, context), names in sorted(shared.items()):
             where = f"at {context}" if kind == "company" else f"in {context} in your notes"
             known = ", whom you know well" if not parts else ""
             parts.append(f"{'also ' if parts else ''}{where}, like {_listed(sorted(names))}{known}")
@@ -44,7 +49,7 @@ def suggestions(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any
             {
                 "person": persons[candidate],
                 "score": round(scores[candidate], 4),
-                "via": list(dict.fromkeys([*near, *alike.get(candidate, ())])),
+                "via": list(dict.fromkeys([*near, *sorted(alike.get(candidate, ()))])),
                 "reason": reason[0].upper() + reason[1:],
             }
         )

@@ -64,31 +64,42 @@ def type_inputs(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, tu
 
 def ties_of_strong_people(conn: sqlite3.Connection, strong_min: float, weak_max: float) -> list[dict[str, Any]]:
     """Each relationship between a strong tie (strength ≥ strong_min) and someone the user barely knows
-    (strength < weak_max): candidate_id, via_id, via_name, overlap_score. Starts from the few strong
-    people (strength index) and walks their relationships by index, instead of scanning them all."""
-    side = """SELECT other.id AS candidate_id, strong.id AS via_id, strong.canonical_name AS via_name, r.overlap_score
-              FROM strong JOIN relationships r ON r.{mine} = strong.id
-              JOIN people other ON other.id = r.{theirs}
-              WHERE other.relationship_strength < ? AND other.merged_into IS NULL AND NOT r.user_deleted"""
+    (strength < weak_max): candidate_id, via_id, via_name, overlap_score. Walks the relationships of the
+    smaller of the two groups (strength index, then the relationship indexes) instead of scanning them all:
+    most people are neither, and after a big import the strong can outnumber the weak tenfold."""
+    strong = "{alias}.relationship_strength >= ? AND {alias}.merged_into IS NULL"
+    weak = "{alias}.relationship_strength < ? AND {alias}.merged_into IS NULL"
+    counted = [
+        conn.execute(f"SELECT COUNT(*) FROM people p WHERE {group.format(alias='p')}", (bound,)).fetchone()[0]
+        for group, bound in ((strong, strong_min), (weak, weak_max))
+    ]
+    from_weak = counted[1] < counted[0]
+    start, start_bound, end, end_bound = (
+        (weak, weak_max, strong, strong_min) if from_weak else (strong, strong_min, weak, weak_max)
+    )
+    side = f"""SELECT {{candidate}}.id, {{via}}.id, {{via}}.canonical_name, r.overlap_score
+              FROM people s JOIN relationships r ON r.{{mine}} = s.id JOIN people o ON o.id = r.{{theirs}}
+              WHERE {start.format(alias="s")} AND {end.format(alias="o")} AND NOT r.user_deleted"""
+    candidate, via = ("s", "o") if from_weak else ("o", "s")
     rows = conn.execute(
-        "WITH strong AS (SELECT id, canonical_name FROM people WHERE relationship_strength >= ?"
-        " AND merged_into IS NULL) "
-        + side.format(mine="person_a_id", theirs="person_b_id")
+        side.format(candidate=candidate, via=via, mine="person_a_id", theirs="person_b_id")
         + " UNION ALL "
-        + side.format(mine="person_b_id", theirs="person_a_id"),
-        (strong_min, weak_max, weak_max),
-    ).fetchall()
-    return [dict(row) for row in rows]
+        + side.format(candidate=candidate, via=via, mine="person_b_id", theirs="person_a_id"),
+        (start_bound, end_bound, start_bound, end_bound),
+    )
+    keys = ("candidate_id", "via_id", "via_name", "overlap_score")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
 
 
 def context_peers_of_strong_people(
     conn: sqlite3.Connection, strong_min: float, weak_max: float
-) -> list[dict[str, Any]]:
+) -> dict[str, list[tuple[str, str, list[str]]]]:
     """People the user barely knows (strength < weak_max) who share a company (case aside) or a notes
-    context (vault_contexts) with a strong tie (strength ≥ strong_min): candidate_id, via_name, kind
-    ("company" or "context"), context. The strong are few: their companies and contexts are gathered
-    first, then one pass over the others keeps those sharing one (a join of the two sets took seconds)."""
-    companies: dict[str, list[tuple[str, str]]] = defaultdict(list)  # folded company → (strong name, company)
+    context (vault_contexts) with strong ties (strength ≥ strong_min): candidate id → [(kind ("company" or
+    "context"), the company or context, the strong ties' names)]. The strong are few next to the pairs they
+    make: their companies and contexts are gathered first (each name list shared by every candidate it
+    concerns), then one pass over the others keeps those sharing one."""
+    companies: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))  # folded → spelling → names
     contexts: dict[str, list[str]] = defaultdict(list)
     for name, company, marks in conn.execute(
         "SELECT canonical_name, company, vault_contexts FROM people WHERE relationship_strength >= ?"
@@ -96,27 +107,30 @@ def context_peers_of_strong_people(
         (strong_min,),
     ):
         if company:
-            companies[company.translate(_NOCASE)].append((name, company))
-        for context in json.loads(marks or "[]"):
-            contexts[context].append(name)
+            companies[company.translate(_NOCASE)][company].append(name)
+        if marks and marks != "[]":
+            for context in json.loads(marks):
+                contexts[context].append(name)
     if not companies and not contexts:
-        return []
-    found = []
+        return {}
+    found: dict[str, list[tuple[str, str, list[str]]]] = {}
+    spellings = [c for by_spelling in companies.values() for c in by_spelling]
     for candidate, company, marks in conn.execute(
         """SELECT id, company, vault_contexts FROM people
            WHERE relationship_strength < ? AND merged_into IS NULL
              AND (company COLLATE NOCASE IN (SELECT value FROM json_each(?))
                   OR (vault_contexts != '[]' AND EXISTS (SELECT 1 FROM json_each(vault_contexts) mine
                                                          WHERE mine.value IN (SELECT value FROM json_each(?)))))""",
-        (weak_max, json.dumps([c for pairs in companies.values() for _, c in pairs]), json.dumps(list(contexts))),
+        (weak_max, json.dumps(spellings), json.dumps(list(contexts))),
     ):
-        for name, theirs in companies.get((company or "").translate(_NOCASE), ()):
-            found.append({"candidate_id": candidate, "via_name": name, "kind": "company", "context": theirs})
-        for context in json.loads(marks or "[]"):
-            found += [
-                {"candidate_id": candidate, "via_name": name, "kind": "context", "context": context}
-                for name in contexts.get(context, ())
-            ]
+        shared = [
+            ("company", spelling, names)
+            for spelling, names in companies.get((company or "").translate(_NOCASE), {}).items()
+        ]
+        if marks and marks != "[]":
+            shared += [("context", context, contexts[context]) for context in json.loads(marks) if context in contexts]
+        if shared:
+            found[candidate] = shared
     return found
 
 

@@ -28,6 +28,7 @@ MESSAGES = 120_000
 CHATS = 2_000
 GROUPS = 200  # of the chats; the rest are one-to-one
 CONTACTS = 2_500
+RUNS = 3
 WORDS = [
     "lunch",
     "later",
@@ -117,20 +118,26 @@ def main() -> None:
         build(chat_db)
         print(f"built chat.db: {MESSAGES:,} messages in {CHATS:,} chats in {time.perf_counter() - started:.1f} s")
         extra = ["--profile"] if "--profile" in sys.argv else []
-        child = subprocess.run(
-            [sys.executable, __file__, "--child", str(chat_db), str(Path(folder) / "home"), *extra],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        if extra:
-            print(child.stderr)
-        figures = json.loads(child.stdout.strip().splitlines()[-1])
+        # This machine's speed wanders by ±20 % with its neighbours' load: the best of a few runs, each in
+        # a fresh interpreter and a fresh home, is the import's own time.
+        runs = []
+        for run in range(1 if extra else RUNS):
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", str(chat_db), str(Path(folder) / f"home{run}"), *extra],
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            if extra:
+                print(child.stderr)
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+    figures = min(runs, key=lambda f: f["seconds"])
+    shown = ", ".join(f"{f['seconds']:.2f}" for f in runs)
     print(
-        f"import: {figures['seconds']:.2f} s (goal ≤ 5 s), {figures['interactions']:,.0f} interactions, "
-        f"{figures['people_created']:,.0f} people created"
+        f"import: {figures['seconds']:.2f} s best of {len(runs)} ({shown}) (goal ≤ 5 s), "
+        f"{figures['interactions']:,.0f} interactions, {figures['people_created']:,.0f} people created"
     )
-    print(f"peak memory: {figures['peak_mb']:.0f} MB max RSS (goal ≤ 300 MB)")
+    print(f"peak memory: {max(f['peak_mb'] for f in runs):.0f} MB max RSS, the most of any run (goal ≤ 300 MB)")
     print(
         f"re-sync with no new rows: {figures['resync_seconds']:.3f} s (goal ≤ 0.5 s), "
         f"{figures['resync_interactions']:,.0f} interactions added"

@@ -137,3 +137,22 @@ def test_counts_by_source_and_month_follow_every_kind_of_import(workspace):
     assert figures["interactions_by_month"] == [{"month": "2024-03", "count": 3}, {"month": "2024-04", "count": 1}]
     assert figures["interactions_by_source"] == {"mail": 3, "calendar": 1}
     assert figures["interactions"] == 4
+
+
+def test_metadata_is_stored_exactly_whatever_its_values(workspace):
+    import json
+
+    shapes = [{"service": "SMS"}, {"service": "SMS"}, {"flag": True}, {"flag": 1}, {"files": [{"name": "a.jpg"}]}]
+    feed(
+        workspace,
+        "imessage",
+        [
+            message(f"m{n}", at(1, n), person("+14155550100", phone="+14155550100"), metadata=m)
+            for n, m in enumerate(shapes)
+        ],
+    )
+    stored = [
+        json.loads(r[0]) for r in workspace.conn.execute("SELECT metadata FROM interactions ORDER BY occurred_at")
+    ]
+    assert stored == shapes
+    assert [type(s.get("flag")) for s in stored[2:4]] == [bool, int]

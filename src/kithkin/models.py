@@ -102,9 +102,9 @@ class ImportFormatError(KithkinError):
 
 def utc_iso(moment: datetime) -> str:
     """The one timestamp form stored everywhere: UTC ISO-8601 with a Z, second precision."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat(timespec="seconds")[:19] + "Z"  # isoformat: C-fast, unlike strftime
+    if moment.tzinfo is not UTC:  # most importers hand UTC already: no conversion then
+        moment = (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(UTC)
+    return moment.isoformat(timespec="seconds")[:19] + "Z"  # isoformat: C-fast, unlike strftime
 
 
 def parse_iso(text: str) -> datetime:

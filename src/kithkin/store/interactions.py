@@ -12,6 +12,20 @@ from kithkin.store.ids import chunks
 
 # One encoder for every row: json.dumps(..., default=str) builds a new one per call.
 _METADATA = json.JSONEncoder(default=str)
+_ENCODED: dict[tuple, str] = {}  # most messages of a source carry the same few metadata ({"service": "SMS"})
+
+
+def _encoded_metadata(metadata: dict[str, Any]) -> str:
+    # Only all-text metadata is remembered: 1 == True == 1.0 as keys, yet they encode differently.
+    if not all(type(value) is str for value in metadata.values()):
+        return _METADATA.encode(metadata)
+    key = tuple(metadata.items())
+    found = _ENCODED.get(key)
+    if found is None:
+        if len(_ENCODED) > 10_000:
+            _ENCODED.clear()
+        found = _ENCODED[key] = _METADATA.encode(metadata)
+    return found
 
 
 @dataclass(slots=True)
@@ -56,7 +70,7 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
                 r.title,
                 r.snippet,
                 len(r.participants),
-                _METADATA.encode(r.metadata) if r.metadata else None,
+                _encoded_metadata(r.metadata) if r.metadata else None,
             )
             for r in records
         ],

@@ -11,6 +11,7 @@ p95 ≤ 20 ms, person detail with its first timeline page ≤ 100 ms.
 from __future__ import annotations
 
 import argparse
+import functools
 import http.server
 import json
 import random
@@ -519,16 +520,17 @@ class Synthetic:
         return None
 
 
+def synthetic_import(count: int, workspace: Workspace, progress: Any) -> ImportSummary:
+    """The job's work (module-level: jobs run in a process of their own, their work is pickled)."""
+    importer = Synthetic(count)
+    summary = ImportSummary(source="imessage")
+    ingest(workspace, importer, importer.read(Path("."), None), summary, progress=progress)
+    return summary
+
+
 def reads_during_import(client: TestClient, home: Home, requests: int) -> list[tuple[str, list[float], float]]:
     runner = client.app.state.jobs
-    importer = Synthetic(60_000)
-
-    def work(workspace: Workspace, progress: Any) -> ImportSummary:
-        summary = ImportSummary(source="imessage")
-        ingest(workspace, importer, importer.read(Path("."), None), summary, progress=progress)
-        return summary
-
-    job = runner.start("import", "imessage", work)
+    job = runner.start("import", "imessage", functools.partial(synthetic_import, 60_000))
     rng = random.Random(3)
     search, detail = [], []
     while len(search) < requests or job.state in ("queued", "running"):

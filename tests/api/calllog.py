@@ -8,7 +8,8 @@ engineer's importer.
 from __future__ import annotations
 
 import csv
-import threading
+import os
+import time
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -18,11 +19,52 @@ from kithkin.config import LiveSource
 from kithkin.models import Identity, ImportFormatError, Observation
 
 HEADER = ["when", "name", "phone", "direction"]
-# A test sets `pause` to hold a running import after its first observation (a busy job to observe);
-# the importer sets `paused` when it waits and goes on once the test sets `resume`.
-pause = threading.Event()
-paused = threading.Event()
-resume = threading.Event()
+# The folder of the flags below; the calllog_source fixture names one per test.
+FLAGS_FOLDER = "KITHKIN_TEST_CALLLOG_FLAGS"
+
+
+class Flag:
+    """threading.Event's set / clear / is_set / wait across processes (jobs run in a child process): a
+    file in the folder named by $KITHKIN_TEST_CALLLOG_FLAGS."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    @property
+    def path(self) -> Path:
+        return Path(os.environ[FLAGS_FOLDER]) / self.name
+
+    def set(self, value: str = "") -> None:
+        self.path.write_text(value, encoding="utf-8")
+
+    def read(self) -> str:
+        return self.path.read_text(encoding="utf-8")
+
+    def number(self) -> int:
+        """The number the flag was set to (1 when set without one)."""
+        return int(self.read() or 1)
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def is_set(self) -> bool:
+        return FLAGS_FOLDER in os.environ and self.path.exists()
+
+    def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while not self.is_set():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.01)
+        return True
+
+
+# A test sets `pause` to hold a running import after its first observation, or the row number it is set to
+# (a busy job to observe); the importer sets `paused` to its process id when it waits and goes on once the
+# test sets `resume`.
+pause = Flag("pause")
+paused = Flag("paused")
+resume = Flag("resume")
 
 
 class CallLogImporter:
@@ -46,6 +88,8 @@ class CallLogImporter:
                 self.rows = number + 1
                 if row == ["FAIL"]:
                     raise OSError(5, "Input/output error")
+                if row == ["CRASH"]:  # the job's process dies on the spot (killed, out of memory…)
+                    os._exit(7)
                 if len(row) != 4:
                     yield ValueError(f"{path.name} line {number + 2}: expected 4 fields")
                     continue
@@ -57,9 +101,10 @@ class CallLogImporter:
                     participants=[Identity(source_id=phone, name=name or None, phones=(phone,))],
                     direction=direction,
                 )
-                if pause.is_set():
-                    paused.set()
+                if pause.is_set() and self.rows >= pause.number():
+                    paused.set(str(os.getpid()))
                     resume.wait(10)
+                    pause.clear()
 
     def cursor(self) -> str | None:
         return str(self.rows)

@@ -88,12 +88,14 @@ def client(filled: Workspace) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def calllog_source(monkeypatch: pytest.MonkeyPatch) -> str:
-    """Register the test call-log importer as an uploadable and a live source."""
+def calllog_source(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    """Register the test call-log importer as an uploadable and a live source (jobs pass the registry and
+    the environment on to their process)."""
     monkeypatch.setitem(importers.REGISTRY, "calllog", "tests.api.calllog:CallLogImporter")
     monkeypatch.setitem(importers.LIVE_REGISTRY, "calllog", "tests.api.calllog:live_importer")
-    for event in (calllog.pause, calllog.paused, calllog.resume):
-        event.clear()
+    flags = tmp_path / "calllog-flags"
+    flags.mkdir()
+    monkeypatch.setenv(calllog.FLAGS_FOLDER, str(flags))
     return "calllog"
 
 

@@ -294,3 +294,36 @@ def test_a_vault_folder_uploads_with_its_tree_and_names_through_the_vault_import
     assert job["summary"]["notes_read"] == 2
     gil = client.get(f"{API}/people", params={"q": "gil@obrien.ie"}).json()["items"]
     assert [(p["canonical_name"], p["sources"], p["interaction_count"]) for p in gil] == [("Gil O'Brien", ["vault"], 2)]
+
+
+def test_a_job_runs_in_a_process_of_its_own_and_reports_its_progress(client, calllog_source, tmp_path):
+    data = write_log(tmp_path / "a.csv", call_rows(2500)).read_bytes()
+    calllog.pause.set("2100")
+    try:
+        job = upload(client, calllog_source, ("a.csv", data)).json()
+        assert calllog.paused.wait(20)
+        assert int(calllog.paused.read()) != os.getpid()
+        deadline = time.monotonic() + 10
+        while (running := client.get(f"{API}/jobs/{job['id']}").json())["done"] < 2000:
+            assert time.monotonic() < deadline, running
+            time.sleep(0.02)
+        assert running["state"] == "running"
+        assert client.get(f"{API}/people", params={"q": "eve"}).json()["total"] == 0  # nothing committed yet
+    finally:
+        calllog.resume.set()
+    done = finished(client, job)
+    assert (done["state"], done["done"], done["summary"]["interactions"]) == ("succeeded", 2500, 2500)
+
+
+def test_a_job_whose_process_dies_reports_it_and_leaves_the_store_as_it_was(client, calllog_source, filled, tmp_path):
+    before = counts(filled)
+    data = write_log(tmp_path / "calls.csv", [*call_rows(5200), ["CRASH"]]).read_bytes()
+    job = finished(client, upload(client, calllog_source, ("calls.csv", data)).json())
+    assert (job["state"], job["summary"]) == ("failed", None)
+    assert job["error"] == "The import of calllog stopped unexpectedly (exit code 7); nothing was saved."
+    assert counts(filled) == before
+    again = finished(
+        client,
+        upload(client, calllog_source, ("calls.csv", write_log(tmp_path / "b.csv", call_rows(2)).read_bytes())).json(),
+    )
+    assert again["state"] == "succeeded"  # the source is free again

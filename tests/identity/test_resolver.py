@@ -240,3 +240,12 @@ def test_a_name_read_from_an_address_never_contradicts_the_address(workspace):
     summary = say(workspace, "imessage", who("amlie.tanaka192@icloud.com", email="amlie.tanaka192@icloud.com"))
     assert (summary.links_auto, summary.links_pending) == (1, 0)
     assert people(workspace) == [("Amélie Tanaka", 2)]
+
+
+def test_two_contact_cards_are_never_joined(workspace):
+    say(workspace, "contacts", who("c1", "Ann Lee", "ann@northwind.example", role="card"), kind="contact")
+    say(workspace, "contacts", who("c2", "Mom", phone="+14155550177", role="card"), kind="contact")
+    say(workspace, "whatsapp", who("w1", "Ann Lee", phone="415 555 0177"))
+    assert people(workspace) == [("Ann Lee", 1), ("Mom", 2)]  # the user decides whether Mom is Ann Lee
+    (link,), _ = links.list_pending_links(workspace.conn)
+    assert link["reason"] == "name_match"

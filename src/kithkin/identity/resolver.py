@@ -258,10 +258,12 @@ class _Resolution:
             self.result.links_pending += 1
 
     def _may_join(self, keep: str, other: str) -> bool:
-        """Only a person made by the machine alone is joined into another without asking, and never against
-        a rejection the user made between the two."""
+        """Only a person made by the machine alone is joined into another without asking, never against
+        a rejection the user made between the two, and never when both have a contact card (two cards
+        are two people the user keeps apart)."""
         return (
             keep != other
+            and not (self.has_card(keep) and self.has_card(other))
             and people.machine_made(self.conn, other)
             and not links.rejected_between(self.conn, keep, other)
         )

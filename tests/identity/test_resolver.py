@@ -249,3 +249,15 @@ def test_two_contact_cards_are_never_joined(workspace):
     assert people(workspace) == [("Ann Lee", 1), ("Mom", 2)]  # the user decides whether Mom is Ann Lee
     (link,), _ = links.list_pending_links(workspace.conn)
     assert link["reason"] == "name_match"
+
+
+def test_a_full_re_resolution_makes_the_same_joins(workspace):
+    from kithkin.identity.resolver import reresolve_all
+
+    say(workspace, "mail", who("m1", "Ann Lee", "ann.lee@northwind.example"))
+    say(workspace, "imessage", who("+14155550177", phone="+14155550177"))
+    say(workspace, "whatsapp", who("w1", "Ann Lee", phone="415 555 0177"))
+    reresolve_all(workspace.conn, workspace.settings)
+    assert people(workspace) == [("Ann Lee", 3)]
+    live = workspace.conn.execute("SELECT COUNT(*) FROM people WHERE merged_into IS NULL").fetchone()[0]
+    assert live == 1

@@ -349,6 +349,7 @@ def reresolve_all(
     from kithkin.store import db
 
     with db.transaction(conn):
+        links.forget_system_joins(conn)
         before = set(people.all_person_ids(conn))
         waiting = links.unlink_machine_links(conn)
         result = _resolve_in_order(conn, waiting, settings)

@@ -310,6 +310,17 @@ def people_by_name_prefix(conn: sqlite3.Connection, prefix: str) -> set[str]:
     }
 
 
+def forget_system_joins(conn: sqlite3.Connection) -> None:
+    """Undo the joins the machine made (before resolving everything again, which makes them anew where
+    the evidence still says so); the people it joined away live again until then."""
+    joins = """SELECT id, other_person_id FROM link_decisions
+               WHERE action = 'merge' AND decided_by = 'system' AND undone_at IS NULL"""
+    found = conn.execute(joins).fetchall()
+    conn.executemany("UPDATE people SET merged_into = NULL WHERE id = ?", [(r["other_person_id"],) for r in found])
+    for row in found:
+        mark_undone(conn, row["id"])
+
+
 def unlink_machine_links(conn: sqlite3.Connection) -> list[str]:
     """Undo the links the machine made (user-confirmed people stay whole) and close open proposals; returns
     the entities now waiting for resolution, oldest observation first."""

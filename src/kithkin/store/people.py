@@ -191,7 +191,16 @@ def refresh_people(
         if person is None:
             continue
         own = by_person.get(person_id, [])
-        if not own and person["merged_into"] is None and not person["notes"] and person["tags"] == "[]":
+        if (
+            not own
+            and person["merged_into"] is None
+            and not person["notes"]
+            and person["tags"] == "[]"
+            and not (
+                # a merge into this person can still be undone: the row stays for it
+                conn.execute("SELECT 1 FROM people WHERE merged_into = ? LIMIT 1", (person_id,)).fetchone()
+            )
+        ):
             conn.execute(
                 "DELETE FROM pending_links WHERE proposed_canonical_id = ? AND status = 'pending'", (person_id,)
             )

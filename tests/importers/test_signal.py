@@ -1,4 +1,5 @@
-"""Signal: signal-export chat folders (1:1 and groups with meta.json) and signal-cli JSON lines."""
+"""Signal: signal-export chat folders (1:1 and groups with meta.json), signal-cli JSON lines and
+signalbackup-tools --exporttxt files."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typer.testing import CliRunner
 from kithkin.cli import app
 from kithkin.demo.cast import make_cast
 from kithkin.demo.signal import write as write_demo
+from kithkin.importers import sniff_source
 from kithkin.ingest import import_paths
 from kithkin.models import KithkinError
 
@@ -219,3 +221,124 @@ def test_demo_export_imports_without_errors(workspace, tmp_path):
     assert contexts == {None, "Family"}
     directions = {r[0] for r in workspace.conn.execute("SELECT DISTINCT direction FROM interactions")}
     assert directions == {"in", "out"}
+
+
+# -- signalbackup-tools --exporttxt ---------------------------------------------------------------
+
+ME, ZOE, JONAS = "Owner Person", "Zoë Müller", "Jonas Ødegaard"
+
+
+def stamp(when):
+    return when.strftime("%b %d, %Y %H:%M:%S")  # exporttxt.cc, in the C locale
+
+
+def said(when, user, body):
+    return f"[{stamp(when)}] <{user}> {body}"
+
+
+def sent_file(when, user, what):
+    return f"[{stamp(when)}] *** <{user}> sent file {what}"
+
+
+def status(when, text):
+    return f"[{stamp(when)}] *** {text}"
+
+
+def poll_option(when, user, votes, option):
+    # aligned under the question by byte counts (std::string::length), so "Ø" indents two
+    return " " * (len(stamp(when)) + 4 + len(user.encode())) + f"        [{votes}] {option}"
+
+
+def exporttxt(root, me=ME, later=()):
+    """A `--exporttxt` folder as the tool writes it: one `<display name> (_id<thread>).txt` per thread."""
+    root.mkdir(parents=True, exist_ok=True)
+    day, evening = datetime(2023, 7, 10, 1, 23, 45), datetime(2023, 8, 1, 18, 0)
+    chat = [
+        said(day, ZOE, f"Are you coming Saturday? ({me}: 👍)"),
+        said(day.replace(minute=25), me, "Yes!\nBringing the cake,\n\nand the candles"),
+        sent_file(day.replace(minute=26), me, '"IMG_0042.jpg"'),
+        sent_file(day.replace(minute=26), me, "of type image/jpeg"),
+        said(day.replace(minute=26), me, "the venue"),
+        status(datetime(2023, 7, 11, 9, 0), "Missed voice call"),
+        status(datetime(2023, 7, 11, 9, 5), "Outgoing video call"),
+        status(datetime(2023, 7, 12, 8, 0), f"Your safety number with {ZOE} has changed."),
+        sent_file(datetime(2023, 7, 12, 8, 1), ZOE, f'"voice.m4a" ({me}: ❤️)'),
+        *later,
+    ]
+    group = [
+        status(evening, f"{JONAS} added you to the group."),
+        said(evening.replace(minute=2), JONAS, "Bouldering tonight?"),
+        said(evening.replace(minute=3), me, f"In! @{JONAS} bring chalk"),
+        said(evening.replace(minute=4), ZOE, f"Me too ({JONAS}: 👍; {me}: 🔥)"),
+        said(evening.replace(minute=10), JONAS, "Poll: Which gym?"),
+        poll_option(evening.replace(minute=10), JONAS, 2, "Boulderhaus"),
+        poll_option(evening.replace(minute=10), JONAS, 0, "Kletterhalle"),
+        status(evening.replace(hour=19), "Group call"),
+    ]
+    (root / f"{ZOE} (_id3).txt").write_text("".join(line + "\n" for line in chat), encoding="utf-8")
+    (root / "Climbing Crew (_id7).txt").write_text("".join(line + "\n" for line in group), encoding="utf-8")
+    (root / "Nobody (_id9).txt").write_text("")  # every message deleted: the tool still made the file
+    (root / f"{me} (_id1).txt").write_text(said(day, me, "Note to self: buy chalk") + "\n", encoding="utf-8")
+    return root
+
+
+def test_exporttxt_folder_chats_groups_calls_and_owner(workspace, tmp_path):
+    root = exporttxt(tmp_path / "signal-txt")
+    assert sniff_source(root) == "signal" and sniff_source(root / "Climbing Crew (_id7).txt") == "signal"
+    summary = import_paths(workspace, "signal", [root])
+    assert (summary.interactions, summary.errors) == (10, [])
+    rows = workspace.conn.execute(
+        "SELECT occurred_at, kind, direction, participant_count, thread_id, context, snippet, metadata"
+        " FROM interactions ORDER BY occurred_at, id"
+    ).fetchall()
+    one, group = f"txt:{ZOE} (_id3)", "txt:Climbing Crew (_id7)"
+    poll = datetime(2023, 8, 1, 18, 10)
+    options = poll_option(poll, JONAS, 2, "Boulderhaus") + "\n" + poll_option(poll, JONAS, 0, "Kletterhalle")
+    assert [tuple(r[:7]) for r in rows] == [
+        (local(2023, 7, 10, 1, 23, 45), "message", "in", 1, one, None, "Are you coming Saturday?"),
+        (local(2023, 7, 10, 1, 25, 45), "message", "out", 1, one, None, "Yes!\nBringing the cake,\n\nand the candles"),
+        (local(2023, 7, 10, 1, 26, 45), "message", "out", 1, one, None, "the venue"),
+        (local(2023, 7, 11, 9, 0), "call", "in", 1, one, None, None),
+        (local(2023, 7, 11, 9, 5), "call", "out", 1, one, None, None),
+        (local(2023, 7, 12, 8, 1), "message", "in", 1, one, None, None),
+        (local(2023, 8, 1, 18, 2), "message", "in", 2, group, "Climbing Crew", "Bouldering tonight?"),
+        (local(2023, 8, 1, 18, 3), "message", "out", 2, group, "Climbing Crew", f"In! @{JONAS} bring chalk"),
+        (local(2023, 8, 1, 18, 4), "message", "in", 2, group, "Climbing Crew", "Me too"),
+        (local(2023, 8, 1, 18, 10), "message", "in", 2, group, "Climbing Crew", f"Poll: Which gym?\n{options}"),
+    ]
+    assert [json.loads(r[7] or "{}").get("attachments") for r in rows[:6]] == [None, None, 2, None, None, 1]
+    people = sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people"))
+    assert people == [JONAS, ZOE]
+    assert import_paths(workspace, "signal", [root]).interactions == 0
+
+
+def test_exporttxt_reexport_adds_only_new_messages_and_finds_the_owner_by_name(workspace, tmp_path):
+    """The owner's Signal name need not be the configured one: a 1:1 file is named after its contact,
+    so its other author is the owner, in the groups as well. A reaction added since changes no message."""
+    root = exporttxt(tmp_path / "first", me="Ålex")
+    assert import_paths(workspace, "signal", [root]).interactions == 10
+    later = [said(datetime(2023, 9, 1, 12, 0), "Ålex", "Happy birthday! (Zoë Müller: ❤️)")]
+    again = exporttxt(tmp_path / "second", me="Ålex", later=later)
+    (again / f"{ZOE} (_id3).txt").write_text(
+        (again / f"{ZOE} (_id3).txt").read_text(encoding="utf-8").replace("(Ålex: 👍)", "(Ålex: 👍; Zoë Müller: 😂)"),
+        encoding="utf-8",
+    )
+    summary = import_paths(workspace, "signal", [again])
+    assert (summary.interactions, summary.errors) == (1, [])  # another folder, the same messages but one
+    directions = workspace.conn.execute(
+        "SELECT direction, COUNT(*) FROM interactions GROUP BY direction ORDER BY direction"
+    ).fetchall()
+    assert [tuple(r) for r in directions] == [("in", 6), ("out", 5)]
+    assert sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people")) == [JONAS, ZOE]
+
+
+def test_exporttxt_foreign_or_damaged_files_are_refused(workspace, tmp_path):
+    whatsapp = tmp_path / "WhatsApp Chat with Zoë.txt"
+    whatsapp.write_text("10/07/2023, 01:23 - Zoë: hi\n", encoding="utf-8")
+    with pytest.raises(KithkinError, match=r"WhatsApp Chat with Zoë\.txt: is not a Signal export: .*--exporttxt"):
+        import_paths(workspace, "signal", [whatsapp])
+    root = exporttxt(tmp_path / "signal-txt")
+    (root / "Broken (_id11).txt").write_bytes(b"\x00\x01garbage\n[Jul 10, 2023 01:23:45] <A> b\n")
+    with pytest.raises(KithkinError, match=r"Broken \(_id11\)\.txt: is not a Signal export"):
+        import_paths(workspace, "signal", [root])
+    assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0

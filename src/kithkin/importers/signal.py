@@ -1,4 +1,5 @@
-"""Signal: the folders carderne/signal-export writes, and the JSON lines of `signal-cli -o json receive`.
+"""Signal: the folders carderne/signal-export writes, the JSON lines of `signal-cli -o json receive`, and the
+text files of bepaald/signalbackup-tools `--exporttxt`.
 
 signal-export writes one folder per chat, named after the chat, holding `chat.md` and `data.json`:
 JSON Lines of {date (naive local time, ISO), sender (a display name; "Me" for the user), body,
@@ -10,6 +11,20 @@ signal-cli writes one {"envelope": {...}, "account": "+1…"} per line: an envel
 sourceNumber, sourceUuid, sourceName, timestamp (ms) and a dataMessage {message, groupInfo{groupId}}
 for a received message, or a syncMessage {sentMessage {destination…, message, groupInfo}} for one the
 user sent from another device. Receipts, typing notices and reactions are not interactions.
+
+signalbackup-tools (`signalbackup/exporttxt.cc`, `setrecipientinfo.cc`, `decodestatusmessage.cc`,
+`common_be.h`) writes one file per thread of an Android `.backup` into the `--exporttxt` folder, named
+`<display name> (_id<thread id>).txt` after the contact or the group title ('/' and newlines become '_').
+Each message is `[Jul 10, 2023 01:23:45] <Display Name> body`: strftime "%b %d, %Y %H:%M:%S" in the C
+locale, of date_received in the exporting machine's local time. The body is written raw, so a multi-line
+message goes on over the following lines, which carry no date. The user's own messages carry the user's own
+Signal display name, never "Me" (in 1:1 chats only where the database has from_recipient_id; older ones
+name the contact on both sides). Reactions end the message's last line as ` (Name: 👍; Other: ❤️)`. Each
+attachment is a line of its own before the body, `[date] *** <Name> sent file "photo.jpg"` (or `of type
+image/jpeg`); a poll is `<Name> Poll: question` with indented option lines. Status lines are
+`[date] *** text`: group changes, safety numbers, timers, and calls ("Incoming voice call", "Outgoing video
+call", "Missed voice call", "Group call"). Quotes are not written; deleted and view-once messages are left out.
+A 1:1 call becomes a call; other status lines are not interactions.
 """
 
 from __future__ import annotations
@@ -19,6 +34,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -43,11 +59,16 @@ def _first_object(text: str) -> dict[str, Any] | None:
 
 
 def _kind_of_file(path: Path) -> str | None:
-    """ "export" (a signal-export data.json), "cli" (signal-cli JSON lines) or None."""
+    """ "export" (a signal-export data.json), "cli" (signal-cli JSON lines), "txt" (signalbackup-tools) or None."""
     if not path.is_file() or path.suffix.lower() not in (".json", ".jsonl", ".ndjson", ".txt"):
         return None
     with path.open("rb") as handle:
         head = handle.read(64 * 1024).decode("utf-8", "replace")
+    if path.suffix.lower() == ".txt":
+        opening = next((line for line in head.splitlines() if line.strip()), None)
+        # the tool leaves a thread's file empty when all its messages were deleted or view-once
+        if opening is None or _TXT_LINE.match(opening.lstrip("\ufeff")):
+            return "txt"
     first = _first_object(head)
     if first is None:
         return None
@@ -61,11 +82,17 @@ def _chat_files(path: Path) -> list[Path]:
         return [path]
     if (path / "data.json").is_file():
         return [path / "data.json"]
-    return sorted(p for p in path.glob("*/data.json") if p.is_file()) if path.is_dir() else []
+    if not path.is_dir():
+        return []
+    chats = sorted(p for p in path.glob("*/data.json") if p.is_file())
+    return chats or sorted(p for p in path.glob("*.txt") if p.is_file())
 
 
 class SignalImporter:
     source_type: ClassVar[str] = "signal"
+
+    def __init__(self) -> None:
+        self.owner_name: str | None = None  # set by ingest from config: signalbackup-tools names the owner like anyone
 
     def sniff(self, path: Path) -> bool:
         files = _chat_files(path)
@@ -77,18 +104,71 @@ class SignalImporter:
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
         files = _chat_files(path)
         if not files:
-            raise ImportFormatError(path, "is not a Signal export: expected a signal-export folder or a data.json")
+            raise ImportFormatError(
+                path, "is not a Signal export: expected a signal-export folder, a data.json or a --exporttxt folder"
+            )
         kinds = {file: _kind_of_file(file) for file in files}
         for file, kind in kinds.items():
             if kind is None:
                 raise ImportFormatError(
-                    file, "is not a Signal export: expected signal-export's data.json or signal-cli JSON lines"
+                    file,
+                    "is not a Signal export: expected signal-export's data.json, signal-cli JSON lines or "
+                    "signalbackup-tools --exporttxt lines like '[Jul 10, 2023 01:23:45] <Name> text'",
                 )
+        texts = [file for file, kind in kinds.items() if kind == "txt"]
         for file, kind in kinds.items():
             if kind == "cli":
                 yield from _read_cli(file)
-            else:
+            elif kind == "export":
                 yield from _read_export(file)
+        if texts:
+            yield from _read_txt(texts, self.owner_name)
+
+
+def _local_time(moment: datetime) -> datetime:
+    """Both exports write naive times: the exporting computer's local time, read here in this zone."""
+    return moment.astimezone(UTC)
+
+
+def _named(name: str, role: str) -> Identity:
+    """Someone both exports know by display name only."""
+    return Identity(f"name:{name.casefold()}", name, role=role)
+
+
+@dataclass(slots=True)
+class _Conversation:
+    """A chat of an export that numbers no message: a later export may start later or hold more, so a message
+    is known by what it is, and the same message said twice in one second by its rank among its twins."""
+
+    thread_id: str
+    context: str | None  # the group's name
+    seen: Counter[str] = field(default_factory=Counter)
+
+    def said(
+        self,
+        when: datetime,
+        sender: str,
+        body: str,
+        participants: list[Identity],
+        *,
+        outgoing: bool,
+        call: bool = False,
+        attachments: int = 0,
+    ) -> Observation:
+        fingerprint = hashlib.blake2b(body.encode(), digest_size=6).hexdigest()
+        key = f"{self.thread_id}:{when.isoformat()}:{sender}:{fingerprint}"
+        self.seen[key] += 1
+        return Observation(
+            source_id=f"{key}:{self.seen[key]}",
+            kind="call" if call else "message",
+            occurred_at=when,
+            participants=participants,
+            direction="out" if outgoing else "in",
+            thread_id=self.thread_id,
+            context=self.context,
+            snippet=body[:SNIPPET] or None,
+            metadata={"attachments": attachments} if attachments else {},
+        )
 
 
 # -- signal-export -------------------------------------------------------------------------------
@@ -131,19 +211,17 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
     def person(name: str, role: str) -> Identity:
         if (name, role) not in people:
             member = by_name.get(name)
-            found = _member_identity(member, role) if member else Identity(f"name:{name.casefold()}", name, role=role)
+            found = _member_identity(member, role) if member else _named(name, role)
             people[(name, role)] = found
         return people[(name, role)]
 
-    thread = f"export:{chat}"
-    seen: Counter[str] = Counter()
+    conversation = _Conversation(f"export:{chat}", chat if is_group else None)
     for number, line in enumerate(read_text_lenient(file).splitlines(), 1):
         if not line.strip():
             continue
         try:
             record = json.loads(line)
-            # naive: the exporting computer's local time, read here in this zone
-            when = datetime.fromisoformat(str(record["date"])).astimezone(UTC)
+            when = _local_time(datetime.fromisoformat(str(record["date"])))
             sender = str(record.get("sender") or NO_SENDER)
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             yield ValueError(f"{file}: line {number} is not a signal-export message ({exc})")
@@ -160,20 +238,10 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
             participants += [identity for member, identity in group if member is not author]
         elif outgoing:
             participants.append(person(chat, "to"))
-        fingerprint = hashlib.blake2b(body.encode(), digest_size=6).hexdigest()
-        key = f"{thread}:{when.isoformat()}:{sender}:{fingerprint}"
-        seen[key] += 1
         attachments = record.get("attachments")
-        yield Observation(
-            source_id=f"{key}:{seen[key]}",
-            kind="call" if record.get("call") else "message",
-            occurred_at=when,
-            participants=participants,
-            direction="out" if outgoing else "in",
-            thread_id=thread,
-            context=chat if is_group else None,
-            snippet=body[:SNIPPET] or None,
-            metadata={"attachments": len(attachments)} if isinstance(attachments, list) and attachments else {},
+        count = len(attachments) if isinstance(attachments, list) else 0
+        yield conversation.said(
+            when, sender, body, participants, outgoing=outgoing, call=bool(record.get("call")), attachments=count
         )
 
 
@@ -246,3 +314,123 @@ def _cli_observation(envelope: dict[str, Any], account: str | None) -> Observati
         snippet=text[:SNIPPET] or None,
         metadata={"attachments": len(data["attachments"])} if data.get("attachments") else {},
     )
+
+
+# -- signalbackup-tools --exporttxt ----------------------------------------------------------------
+
+# strftime's %b in the C locale: the tool never sets one, so months are English whatever the phone's language
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_TXT_LINE = re.compile(rf"\[({'|'.join(_MONTHS)}) (\d\d), (\d{{4}}) (\d\d):(\d\d):(\d\d)\] (.*)")
+# a display name may hold '>' but a body often does: the first "> " ends the name
+_SPOKEN = re.compile(r"<(?P<user>.*?)> (?P<text>.*)")
+_SENT_FILE = re.compile(r"\*\*\* <(?P<user>.*?)> sent file\b")
+_CALL = re.compile(r"\*\*\* (?P<way>Incoming|Outgoing|Missed) (?:voice|video) call\Z")
+_GROUP_STATUS = re.compile(r"\bgroup\b")  # "joined the group.", "added you to the group.", "Group call"…
+_REACTIONS = re.compile(r" \([^()\n]*?: [^\w\s;]+(?:; [^()\n]*?: [^\w\s;]+)*\)\Z")
+_THREAD_ID = re.compile(r" \(_id\d+\)\Z")
+
+
+@dataclass(slots=True)
+class _Entry:
+    """A dated line of a thread with its continuation lines: a message (with its attachments) or a status line."""
+
+    number: int
+    stamp: tuple[int, ...]
+    user: str | None  # None: a status line
+    text: str
+    attachments: int = 0
+
+
+def _txt_lines(file: Path) -> list[_Entry]:
+    entries: list[_Entry] = []
+    for number, line in enumerate(read_text_lenient(file).splitlines(), 1):
+        header = _TXT_LINE.match(line)
+        if header is None:
+            if entries:  # the rest of a multi-line body (or of a poll's options)
+                entries[-1].text += "\n" + line
+            continue
+        month, day, year, hour, minute, second, rest = header.groups()
+        stamp = (int(year), _MONTHS.index(month) + 1, int(day), int(hour), int(minute), int(second))
+        attachment = _SENT_FILE.match(rest)
+        spoken = _SPOKEN.match(rest) if attachment is None and not rest.startswith("*** ") else None
+        found = attachment or spoken
+        if found is None:
+            entries.append(_Entry(number, stamp, None, rest))
+            continue
+        user, last = found["user"], entries[-1] if entries else None
+        # a message's attachments come first, each a line of the message's own date and author
+        if last is not None and last.attachments and not last.text and (last.stamp, last.user) == (stamp, user):
+            if attachment:
+                last.attachments += 1
+            else:
+                last.text = found["text"]
+        elif attachment:
+            entries.append(_Entry(number, stamp, user, "", attachments=1))
+        else:
+            entries.append(_Entry(number, stamp, user, found["text"]))
+    return entries
+
+
+def _title(file: Path) -> str:
+    return _THREAD_ID.sub("", file.stem)
+
+
+def _inferred_owners(chats: list[tuple[Path, list[_Entry]]]) -> set[str]:
+    """The owner's Signal name, seen from the 1:1 chats: a file is named after its contact, so the one other
+    author there is the owner (exports name the owner like anyone else)."""
+    found: Counter[str] = Counter()
+    for file, entries in chats:
+        authors = {s.user for s in entries if s.user is not None}
+        named = {a for a in authors if re.sub(r"[/\n]", "_", a) == _title(file)}
+        if len(authors) == 2 and len(named) == 1:
+            found[(authors - named).pop()] += 1
+    return {found.most_common(1)[0][0].casefold()} if found else set()
+
+
+def _read_txt(files: list[Path], owner_name: str | None) -> Iterator[Observation | Exception]:
+    chats = [(file, _txt_lines(file)) for file in files]
+    owners = _inferred_owners(chats) | ({owner_name.casefold()} if owner_name else set())
+    for file, entries in chats:
+        yield from _txt_chat(file, entries, owners)
+
+
+def _txt_chat(file: Path, entries: list[_Entry], owners: set[str]) -> Iterator[Observation | Exception]:
+    title = _title(file)
+    others = dict.fromkeys(s.user for s in entries if s.user is not None and s.user.casefold() not in owners)
+    is_group = len(others) > 1 or any(s.user is None and _GROUP_STATUS.search(s.text.lower()) for s in entries)
+    # a 1:1 chat where only the owner spoke is named after its contact, unless it is the owner's Note to Self
+    contact = next(iter(others), None if title.casefold() in owners else title)
+    members = {name: _named(name, "member") for name in others} if is_group else {}
+    people: dict[tuple[str, str], Identity] = {}  # shared by every message of the chat: ingest only reads them
+
+    def person(name: str, role: str) -> Identity:
+        return people.setdefault((name, role), _named(name, role))
+
+    conversation = _Conversation(f"txt:{file.stem}", title if is_group else None)
+    for line in entries:
+        call = _CALL.match(line.text) if line.user is None else None
+        if line.user is None and (call is None or is_group):
+            continue  # group changes, safety numbers, timers: nothing was said
+        try:
+            when = _local_time(datetime(*line.stamp))
+        except ValueError as exc:
+            yield ValueError(f"{file}: line {line.number} has an impossible date ({exc})")
+            continue
+        if call is not None:
+            outgoing = call["way"] == "Outgoing"
+            participants = [person(contact, "to" if outgoing else "from")] if contact else []
+            sender, body = line.text, ""
+        else:
+            sender, body = str(line.user), _REACTIONS.sub("", line.text).strip()
+            outgoing = sender.casefold() in owners
+            if not outgoing:
+                participants = [person(sender, "from"), *(m for name, m in members.items() if name != sender)]
+            elif is_group:
+                participants = list(members.values())
+            else:
+                participants = [person(contact, "to")] if contact else []
+        if not participants:
+            continue  # a note to self: no one to know
+        yield conversation.said(
+            when, sender, body, participants, outgoing=outgoing, call=call is not None, attachments=line.attachments
+        )

@@ -23,13 +23,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
-from fastapi.testclient import TestClient
-
-from kithkin.api.app import create_app
-from kithkin.api.server import serve
 from kithkin.config import LiveSource, Owner, Settings, save_settings
 from kithkin.ingest import ingest
 from kithkin.insight import strength
@@ -39,6 +34,9 @@ from kithkin.store.ids import entity_id, interaction_id
 from kithkin.store.interactions import InteractionRecord
 from kithkin.store.sources import EntityRecord
 from kithkin.workspace import Workspace
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
 
 PEOPLE, ENTITIES, INTERACTIONS, RELATIONSHIPS, PENDING = 5_000, 20_000, 200_000, 30_000, 2_000
 SOURCES = ("mail", "imessage", "whatsapp", "contacts", "slack", "calendar", "linkedin", "signal")
@@ -547,6 +545,14 @@ def reads_during_import(client: TestClient, home: Home, requests: int) -> list[t
 
 
 def main() -> None:
+    # The web stack is imported here, not at the top: each import job's process imports this module again
+    # (multiprocessing runs the main module in its children), and it need not load the server to ingest.
+    import httpx
+    from fastapi.testclient import TestClient
+
+    from kithkin.api.app import create_app
+    from kithkin.api.server import serve
+
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200)
     args = parser.parse_args()

@@ -245,11 +245,13 @@ def _sync_sources(
 
 
 def _context() -> Any:
-    """forkserver: a child forks from a server that has imported Kithkin already (spawn took ~1 s a job)."""
+    """forkserver: a child forks from a server that has imported Kithkin and its importers already (a
+    spawned child imported them again, ~1 s a job). A module that fails to import is skipped there."""
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["kithkin.jobs"])
+        targets = [*importers.REGISTRY.values(), *importers.LIVE_REGISTRY.values()]
+        context.set_forkserver_preload(["kithkin.jobs", *dict.fromkeys(t.partition(":")[0] for t in targets)])
     return context
 
 

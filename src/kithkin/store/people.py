@@ -177,7 +177,9 @@ def refresh_people(
     domain_mappings = domain_mappings or {}
     from kithkin.store.sources import entities_of_people, identifiers_of
 
-    entities = entities_of_people(conn, ids)
+    entities = entities_of_people(
+        conn, ids, "id, canonical_person_id, source_type, observed_name, observed_at, metadata"
+    )
     by_person: dict[str, list[sqlite3.Row]] = {}
     for entity in entities:
         by_person.setdefault(entity["canonical_person_id"], []).append(entity)

@@ -124,13 +124,14 @@ def get_entity(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row | None:
     return conn.execute("SELECT * FROM source_entities WHERE id = ?", (entity_id,)).fetchone()
 
 
-def entities_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[sqlite3.Row]:
+def entities_of_people(conn: sqlite3.Connection, person_ids: list[str], columns: str = "*") -> list[sqlite3.Row]:
+    """The entities of these people, oldest first; `columns` narrows the rows for bulk readers."""
     rows: list[sqlite3.Row] = []
     for part in chunks(person_ids):
         marks = ",".join("?" * len(part))
         rows.extend(
             conn.execute(
-                f"SELECT * FROM source_entities WHERE canonical_person_id IN ({marks}) ORDER BY observed_at",
+                f"SELECT {columns} FROM source_entities WHERE canonical_person_id IN ({marks}) ORDER BY observed_at",
                 part,
             )
         )

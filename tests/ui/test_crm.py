@@ -434,3 +434,38 @@ def test_connections_tab_lists_related_people_and_draws_them(page: Page, crm: Cr
     shot(page, "person-connections")
     panel.get_by_role("link", name="Carol Díaz").click()
     expect(page.locator("#detail h2")).to_have_text("Carol Díaz")
+
+
+def test_decision_history_shows_the_joins_kithkin_made_and_undoes_one(page: Page, crm: Crm) -> None:
+    from kithkin.models import Identity, Observation
+    from tests.helpers import at, feed
+
+    number = Identity("+14155550199", phones=("+14155550199",), role="from")
+    named = Identity("w-alice", "Alice Martin", phones=("+1 415 555 0199",), role="from")
+    with Workspace.open(crm.home) as workspace:
+        feed(workspace, "imessage", [Observation("i1", "message", at(3), [number])])
+        feed(workspace, "whatsapp", [Observation("w1", "message", at(4), [named])])
+    alice = person_id(crm, "Alice Martin")
+
+    def sources_of_alice() -> list[str]:
+        return sorted(e["source_type"] for e in api(crm, f"/people/{alice}")["source_entities"])
+
+    assert sources_of_alice() == ["contacts", "imessage", "mail", "whatsapp"]
+
+    open_crm(page, crm)
+    page.click("#pending-button")
+    dialog = page.locator("#review-dialog")
+    dialog.get_by_role("button", name="History").click()
+    expect(dialog.locator("#review-title")).to_have_text("Decision history")
+    join = dialog.locator("li.decision").filter(has_text="Joined +14155550199 into Alice Martin")
+    expect(join).to_contain_text("Kithkin")
+    page.keyboard.press("c")  # the review keys do nothing while the history shows
+    expect(page.locator("#pending-count")).to_have_text("3")
+    shot(page, "decision-history")
+
+    join.get_by_role("button", name="Undo").click()
+    expect(join).to_contain_text("undone")
+    expect(join.get_by_role("button", name="Undo")).to_have_count(0)
+    assert sources_of_alice() == ["contacts", "mail", "whatsapp"]  # the number's iMessage identity is apart again
+    dialog.get_by_role("button", name="Back to review").click()
+    expect(dialog.locator("#review-item")).to_be_visible()

@@ -2,7 +2,7 @@
 // evidence and the alternatives; c confirms, r rejects, n rejects into a new person, j/k move.
 
 import { api } from "./api.js";
-import { avatar, errorBox, fill, formatDate, h, skeleton, sourceBadge, sourceBadges, strengthBar, toast } from "./dom.js";
+import { avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, sourceBadges, strengthBar, toast } from "./dom.js";
 
 const REASONS = {
   name_match: "The same name, and no address or number that disagrees.",
@@ -28,6 +28,7 @@ export class ReviewDialog {
 
   /** Open on the given links, or on every pending link when none are given. */
   async open(links) {
+    this.showingHistory = false;
     this.index = 0;
     this.frame(skeleton(6));
     if (!this.dialog.open) this.dialog.showModal();
@@ -48,15 +49,58 @@ export class ReviewDialog {
     }
   }
 
-  frame(content, actions = null) {
+  frame(content, actions = null, title = "Review proposed links") {
+    const reviewing = title !== HISTORY_TITLE;
     fill(
       this.dialog,
       h("div", { class: "modal-head" },
-        h("h2", { id: "review-title" }, "Review proposed links"),
-        h("button", { type: "button", class: "btn small", "aria-label": "Close review", onclick: () => this.dialog.close() }, "✕")),
+        h("h2", { id: "review-title" }, title),
+        h("div", { class: "row" },
+          h("button", {
+            type: "button", class: "btn small", id: "history-toggle",
+            onclick: () => (reviewing ? this.history() : this.open(this.given ? this.items : undefined)),
+          }, reviewing ? "History" : "Back to review"),
+          h("button", { type: "button", class: "btn small", "aria-label": "Close review", onclick: () => this.dialog.close() }, "✕"))),
       h("div", { class: "modal-body", id: "review-body" }, content),
       actions,
     );
+  }
+
+  /** Every decision, newest first — the user's and the joins Kithkin made — each with its undo. */
+  async history() {
+    this.showingHistory = true;  // the review keys must not decide links that are out of sight
+    this.frame(skeleton(6), null, HISTORY_TITLE);
+    try {
+      const body = await api("/decisions", { params: { limit: 100 } });
+      const items = body.items.map((decision) => h("li", { class: "decision", dataset: { decision: String(decision.id) } },
+        h("div", {}, describe(decision)),
+        h("div", { class: "muted small" }, decision.decided_by === "system" ? "Kithkin" : "You", " · ",
+          formatDate(decision.decided_at, true), decision.undone_at ? ` · undone ${formatDate(decision.undone_at, true)}` : ""),
+        decision.undone_at || decision.action === "undo"
+          ? null
+          : h("button", { type: "button", class: "btn small", onclick: () => this.undo(decision) }, "Undo")));
+      this.frame(items.length
+        ? h("div", {}, h("p", { class: "muted small" }, `${plural(body.total, "decision")}. Undo puts the links back exactly as they were.`),
+          h("ul", { class: "decisions" }, items))
+        : h("p", { class: "empty" }, "No decisions yet."), null, HISTORY_TITLE);
+    } catch (error) {
+      this.frame(errorBox(error.message, () => this.history()), null, HISTORY_TITLE);
+    }
+  }
+
+  async undo(decision) {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      await api(`/decisions/${decision.id}/undo`, { method: "POST", json: {} });
+      toast(`Undone: ${describe(decision)}.`);
+      this.hooks.onDecided();
+      await this.history();
+    } catch (error) {
+      this.dialog.querySelector("#review-body")?.prepend(errorBox(error.message));
+    } finally {
+      this.busy = false;
+    }
   }
 
   render() {
@@ -152,9 +196,28 @@ export class ReviewDialog {
     if (event.target.matches?.("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
     const keys = { c: () => this.decide("confirm"), r: () => this.decide("reject", false), n: () => this.decide("reject", true), j: () => this.move(1), k: () => this.move(-1) };
     const fn = keys[event.key];
-    if (!fn || !this.items.length) return;
+    if (!fn || !this.items.length || this.showingHistory) return;
     event.preventDefault();
     fn();
+  }
+}
+
+const HISTORY_TITLE = "Decision history";
+
+/** One decision in words: names come from other people and only ever reach the page as text. */
+function describe(d) {
+  const who = d.observed_name || "an identity";
+  const seen = d.source_type ? ` (${d.source_type})` : "";
+  switch (d.action) {
+    case "confirm": return `Linked ${who}${seen} to ${d.person_name || "a person"}`;
+    case "reject": return `Refused ${who}${seen} as ${d.other_person_name || "that person"}`;
+    case "reject_new": return `Refused ${who}${seen} as ${d.other_person_name || "that person"}, on a person of its own`;
+    case "merge": return d.decided_by === "system"
+      ? `Joined ${d.other_person_name || "a person"} into ${d.person_name || "a person"}: ${who}${seen} showed they are one`
+      : `Merged ${d.other_person_name || "a person"} into ${d.person_name || "a person"}`;
+    case "split": return `Split ${d.person_name || "a person"} off ${d.previous_person_name || "a person"}`;
+    case "undo": return `Undid a ${d.payload?.action || "decision"}`;
+    default: return d.action;
   }
 }
 

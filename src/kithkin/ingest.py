@@ -159,8 +159,10 @@ def _commit_batch(
         summary.people_created += resolution.people_created
         summary.links_auto += resolution.links_auto
         summary.links_pending += resolution.links_pending
-        rebuilt = resolution.touched | sources.people_of_entities(conn, sorted(new_entities | changed_entities))
-        counted = people.add_interaction_figures(conn, fresh, skip=rebuilt)
+        person_of = sources.person_by_entity(conn, list(batch.entities))
+        rebuilt = resolution.touched | {person_of[e] for e in new_entities | changed_entities if e in person_of}
+        counted = _new_interaction_figures(batch.records, set(fresh), person_of, skip=rebuilt)
+        people.add_interaction_figures(conn, counted)
         people.refresh_people(conn, rebuilt, workspace.mappings.domains())
         update_for_interactions(conn, workspace.settings, [i for i in fresh if i in batch.shared])
         # People joined into one another: their pairs are recounted whole, the fresh interactions with them.
@@ -169,7 +171,26 @@ def _commit_batch(
             sources.record_sync(
                 conn, cursor_key[0], cursor_key[1], cursor=cursor, status="ok", items=batch.observations
             )
-    return rebuilt | counted
+    return rebuilt | set(counted)
+
+
+def _new_interaction_figures(
+    records: list[InteractionRecord], fresh: set[int], person_of: dict[str, str], skip: set[str]
+) -> dict[str, tuple[int, str, str]]:
+    """What the batch's new interactions add to each person's figures (count, first, last), read from the
+    batch itself; people in `skip` are about to be rebuilt whole from their history anyway."""
+    found: dict[str, tuple[int, str, str]] = {}
+    for record in records:
+        if record.id not in fresh:
+            continue
+        fresh.discard(record.id)  # a message seen twice in one batch is one interaction
+        when = record.occurred_at
+        for person in {person_of.get(entity) for entity, _ in record.participants}:
+            if person is None or person in skip:
+                continue
+            count, first, last = found.get(person, (0, when, when))
+            found[person] = (count + 1, min(first, when), max(last, when))
+    return found
 
 
 def ingest(

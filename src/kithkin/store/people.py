@@ -276,31 +276,15 @@ def _refresh_inputs(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlit
     return found
 
 
-def add_interaction_figures(conn: sqlite3.Connection, interaction_ids: list[int], skip: set[str]) -> set[str]:
-    """Count newly stored interactions into their people's figures without re-reading their history.
-
-    People in `skip` (about to be refreshed whole) are left alone. Returns the people updated.
-    """
-    totals = {
-        person: (count, first, last)
-        for person, count, first, last in conn.execute(
-            """SELECT se.canonical_person_id, COUNT(DISTINCT i.id), MIN(i.occurred_at), MAX(i.occurred_at)
-               FROM interactions i
-               JOIN interaction_participants ip ON ip.interaction_id = i.id
-               JOIN source_entities se ON se.id = ip.source_entity_id
-               WHERE i.id IN (SELECT value FROM json_each(?)) AND se.canonical_person_id IS NOT NULL
-               GROUP BY se.canonical_person_id""",
-            (json.dumps(interaction_ids),),
-        )
-        if person not in skip
-    }
+def add_interaction_figures(conn: sqlite3.Connection, totals: dict[str, tuple[int, str, str]]) -> None:
+    """Count newly stored interactions into people's figures without re-reading their history:
+    person → (new interactions, the first one's time, the last one's time)."""
     conn.executemany(
         """UPDATE people SET interaction_count = interaction_count + ?,
                first_seen = MIN(COALESCE(first_seen, ?), ?), last_seen = MAX(COALESCE(last_seen, ?), ?)
            WHERE id = ?""",
         [(count, first, first, last, last, person) for person, (count, first, last) in totals.items()],
     )
-    return set(totals)
 
 
 def _latest(metadata: list[dict[str, Any]], key: str) -> Any:

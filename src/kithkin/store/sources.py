@@ -150,15 +150,14 @@ def identifiers_of(conn: sqlite3.Connection, entity_ids: list[str]) -> dict[str,
     return found
 
 
-def people_of_entities(conn: sqlite3.Connection, entity_ids: list[str]) -> set[str]:
-    """The people these entities are linked to."""
-    found: set[str] = set()
+def person_by_entity(conn: sqlite3.Connection, entity_ids: list[str]) -> dict[str, str]:
+    """The person each of these entities is linked to (unlinked ones and the owner's are left out)."""
+    found: dict[str, str] = {}
     for part in chunks(entity_ids):
         marks = ",".join("?" * len(part))
-        query = (
-            f"SELECT canonical_person_id FROM source_entities WHERE id IN ({marks}) AND canonical_person_id IS NOT NULL"
-        )
-        found.update(r[0] for r in conn.execute(query, part))
+        query = f"""SELECT id, canonical_person_id FROM source_entities
+                    WHERE id IN ({marks}) AND canonical_person_id IS NOT NULL"""
+        found.update(conn.execute(query, part).fetchall())
     return found
 
 

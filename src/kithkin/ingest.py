@@ -114,7 +114,8 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
         return
     source_id = f"{normaliser.account}:{observation.source_id}" if normaliser.account else observation.source_id
     record_id = interaction_id(normaliser.source_type, source_id, observation.occurred_at)
-    if len({r.id for r, _ in participants if not r.is_owner}) >= 2:
+    roles = {r.id: (r.id, role) for r, role in participants}  # an entity listed twice takes part once
+    if len(roles) >= 2 and sum(not r.is_owner for r, _ in participants) >= 2:
         batch.shared.add(record_id)
     batch.records.append(
         InteractionRecord(
@@ -124,7 +125,7 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
             kind=observation.kind,
             occurred_at=stamp,
             account=normaliser.account,
-            participants=list({r.id: (r.id, role) for r, role in participants}.values()),
+            participants=list(roles.values()),
             direction=_direction(observation, participants),
             thread_id=observation.thread_id,
             context=observation.context,

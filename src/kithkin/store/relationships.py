@@ -35,16 +35,32 @@ def of_person(conn: sqlite3.Connection, person_id: str, limit: int = 50) -> list
     ]
 
 
+def strongest(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
+    """The `limit` strongest live people as graph nodes (id, canonical_name, relationship_strength, category),
+    in the order of the people list sorted by strength; the graph needs no more of each person."""
+    rows = conn.execute(
+        """SELECT id, canonical_name, relationship_strength, category FROM people WHERE merged_into IS NULL
+           ORDER BY relationship_strength DESC, canonical_name COLLATE NOCASE LIMIT ?""",
+        (limit,),
+    ).fetchall()
+    return [dict(row) for row in rows]
+
+
 def among(conn: sqlite3.Connection, person_ids: list[str], types: list[str] | None = None) -> list[dict[str, Any]]:
     """The relationships whose two people are both in `person_ids` (ids passed as one JSON array), of one
-    of `types` when given, as graph edges: source, target, relationship_type, overlap_score."""
+    of `types` when given, as graph edges: source, target, relationship_type, overlap_score.
+
+    The pairs are found on the (person_a_id, person_b_id) index alone, and only their rows are read: the
+    strongest people can have tens of thousands of relationships, nearly all with people outside the set
+    (reading each of those rows took ~20 ms for 3,400 edges out of 32,000; now ~12 ms)."""
     ids = json.dumps(person_ids)
     kinds = "AND relationship_type IN (SELECT value FROM json_each(?))" if types else ""
     rows = conn.execute(
         f"""SELECT person_a_id AS source, person_b_id AS target, relationship_type, overlap_score FROM relationships
-           WHERE person_a_id IN (SELECT value FROM json_each(?)) AND person_b_id IN (SELECT value FROM json_each(?))
-             AND NOT user_deleted {kinds}
-           ORDER BY overlap_score DESC, id""",
+            WHERE rowid IN (SELECT rowid FROM relationships WHERE person_a_id IN (SELECT value FROM json_each(?))
+                                                            AND person_b_id IN (SELECT value FROM json_each(?)))
+              AND NOT user_deleted {kinds}
+            ORDER BY overlap_score DESC, id""",
         (ids, ids, json.dumps(types)) if types else (ids, ids),
     ).fetchall()
     return [dict(row) for row in rows]
@@ -53,13 +69,20 @@ def among(conn: sqlite3.Connection, person_ids: list[str], types: list[str] | No
 def type_inputs(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, tuple[str, str, str | None, str, bool]]:
     """What a relationship's type is read from: person id → (name, category, company, emails as stored JSON,
     tagged "family"). The emails stay undecoded: most people need neither them nor their tags."""
-    rows = conn.execute(
+    rows = _plain(conn).execute(
         """SELECT id, canonical_name, category, company, emails,
-                  EXISTS (SELECT 1 FROM json_each(tags) WHERE value = 'family')
+                  tags LIKE '%family%' AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value = 'family')
            FROM people WHERE id IN (SELECT value FROM json_each(?))""",
         (json.dumps(person_ids),),
     )
     return {row[0]: (row[1], row[2], row[3], row[4], bool(row[5])) for row in rows}
+
+
+def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor yielding plain tuples: the reads of thousands of rows below pay for sqlite3.Row otherwise."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
 
 
 def ties_of_strong_people(conn: sqlite3.Connection, strong_min: float, weak_max: float) -> list[dict[str, Any]]:
@@ -137,7 +160,7 @@ def context_peers_of_strong_people(
 def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple]:
     """For each of these interactions with two people or more: (interaction id, kind, source_type,
     thread key, context, occurred_at, [person ids]), by interaction id. The owner (no person) is left out."""
-    rows = conn.execute(
+    rows = _plain(conn).execute(
         """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
            JOIN source_entities se ON se.id = ip.source_entity_id
            WHERE ip.interaction_id IN (SELECT value FROM json_each(?)) AND se.canonical_person_id IS NOT NULL""",
@@ -148,7 +171,7 @@ def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -
 
 def shared_participation_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[tuple]:
     """shared_participation of every interaction any of these people took part in, read in one pass."""
-    rows = conn.execute(
+    rows = _plain(conn).execute(
         """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
            JOIN source_entities se ON se.id = ip.source_entity_id
            WHERE ip.interaction_id IN (SELECT mine.interaction_id FROM source_entities me
@@ -174,11 +197,15 @@ def _with_details(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> 
     shared = {interaction: found for interaction, found in persons.items() if len(found) >= 2}
     if not shared:
         return []
-    details = conn.execute(
-        """SELECT id, kind, source_type, COALESCE(thread_id, context), context, occurred_at FROM interactions
+    details = (
+        _plain(conn)
+        .execute(
+            """SELECT id, kind, source_type, COALESCE(thread_id, context), context, occurred_at FROM interactions
            WHERE id IN (SELECT value FROM json_each(?))""",
-        (json.dumps(list(shared)),),
-    ).fetchall()
+            (json.dumps(list(shared)),),
+        )
+        .fetchall()
+    )
     return sorted((*row, sorted(shared[row[0]])) for row in details)
 
 

@@ -156,7 +156,7 @@ def graph(
     ] = None,
 ) -> dict[str, Any]:
     """The `limit` strongest people as nodes, and every relationship between two of them as an edge."""
-    nodes, _ = people.list_people(conn, sort="strength", limit=limit)
+    nodes = relationships.strongest(conn, limit)
     return {"nodes": nodes, "edges": relationships.among(conn, [n["id"] for n in nodes], types)}
 
 

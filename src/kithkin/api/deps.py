@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from kithkin.api.cache import ReadCache
 from kithkin.jobs import JobRunner
 from kithkin.store import db
 from kithkin.workspace import Workspace
@@ -30,6 +31,11 @@ def get_jobs(request: Request) -> JobRunner:
     return request.app.state.jobs
 
 
+def get_reads(request: Request) -> ReadCache:
+    return request.app.state.reads
+
+
 WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
 ConnDep = Annotated[sqlite3.Connection, Depends(get_conn)]
 JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+ReadsDep = Annotated[ReadCache, Depends(get_reads)]

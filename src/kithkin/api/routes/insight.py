@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Path, Query, Response
 
-from kithkin.api.deps import ConnDep
+from kithkin.api.deps import ConnDep, ReadsDep
 from kithkin.api.insight_schemas import (
     FactList,
     MeetingBriefPublic,
@@ -37,9 +37,9 @@ router = APIRouter(tags=["insight"])
 
 
 @router.get("/statistics", response_model=StatisticsPublic)
-def statistics(conn: ConnDep) -> dict[str, Any]:
+def statistics(conn: ConnDep, reads: ReadsDep) -> dict[str, Any]:
     """People, entities, interactions (by source and by month), pending links, sources and what each covers."""
-    return compute_statistics(conn)
+    return reads.get("statistics", lambda: compute_statistics(conn))
 
 
 @router.get(
@@ -140,15 +140,16 @@ def person_facts(person_id: str, conn: ConnDep) -> dict[str, Any]:
 
 
 @router.get("/discover", response_model=SuggestionList)
-def discover(conn: ConnDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
+def discover(conn: ConnDep, reads: ReadsDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> dict[str, Any]:
     """People you may know: close to your strong ties, barely in touch with you; each with the reason."""
-    found = discovery.suggestions(conn, limit)
+    found = reads.get(("discover", limit), lambda: discovery.suggestions(conn, limit))
     return {"items": found, "total": len(found)}
 
 
 @router.get("/graph", response_model=GraphPublic)
 def graph(
     conn: ConnDep,
+    reads: ReadsDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 250,
     types: Annotated[
         list[str] | None,
@@ -156,8 +157,12 @@ def graph(
     ] = None,
 ) -> dict[str, Any]:
     """The `limit` strongest people as nodes, and every relationship between two of them as an edge."""
-    nodes = relationships.strongest(conn, limit)
-    return {"nodes": nodes, "edges": relationships.among(conn, [n["id"] for n in nodes], types)}
+
+    def read() -> dict[str, Any]:
+        nodes = relationships.strongest(conn, limit)
+        return {"nodes": nodes, "edges": relationships.among(conn, [n["id"] for n in nodes], types)}
+
+    return reads.get(("graph", limit, tuple(types or ())), read)
 
 
 @router.get("/meetings/upcoming", response_model=MeetingList)

@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from kithkin import __version__
 from kithkin.api import errors
 from kithkin.api.cache import ReadCache
+from kithkin.api.checkpoint import Checkpointer
 from kithkin.api.routes import insight, jobs, links, people, sources
 from kithkin.api.security import SecurityMiddleware
 from kithkin.jobs import JobRunner
@@ -36,6 +37,7 @@ def create_app(
     app.state.workspace = workspace
     app.state.jobs = JobRunner(workspace.home)
     app.state.reads = ReadCache(workspace.database_path)
+    app.state.checkpointer = Checkpointer(workspace.database_path)
     app.add_middleware(SecurityMiddleware, token=token, loopback_only=loopback_only)
     for module in (people, links, sources, jobs, insight):
         app.include_router(module.router, prefix=API_PREFIX)

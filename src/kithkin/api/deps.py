@@ -21,10 +21,15 @@ def get_workspace(request: Request) -> Workspace:
 def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
     workspace: Workspace = request.app.state.workspace
     conn = db.connect(workspace.database_path, migrate=False)
+    # The request never checkpoints the WAL itself: the app's checkpointer does, after it (see checkpoint.py).
+    conn.execute("PRAGMA wal_autocheckpoint=0")
     try:
         yield conn
     finally:
+        wrote = conn.total_changes > 0
         conn.close()
+        if wrote:
+            request.app.state.checkpointer.after_write()
 
 
 def get_jobs(request: Request) -> JobRunner:

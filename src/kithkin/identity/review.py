@@ -112,7 +112,9 @@ def merge_people(
         moved = [e["id"] for e in sources.entities_of_people(conn, [other_id])]
         links.link_entities(conn, [(entity, keep_id, 1.0, "confirmed", "user") for entity in moved])
         notes = "\n\n".join(n for n in (keep["notes"], other["notes"]) if n)
-        people.update_person(conn, keep_id, {"notes": notes, "tags": list(dict.fromkeys(keep["tags"] + other["tags"]))})
+        tags = list(dict.fromkeys(keep["tags"] + other["tags"]))
+        if (notes, tags) != (keep["notes"], keep["tags"]):  # else the refresh below re-indexes and stamps anyway
+            people.update_person(conn, keep_id, {"notes": notes, "tags": tags})
         people.mark_merged(conn, other_id, keep_id)
         links.record_decision(
             conn,

@@ -12,6 +12,7 @@ from kithkin.api.app import create_app
 from kithkin.insight.relationships import crowd_weight, overlap_score, recompute_all, refresh_relationships_for_people
 from kithkin.models import Identity
 from kithkin.store import db
+from kithkin.store.relationships import FIGURES
 from tests.helpers import at, feed, message, person
 
 
@@ -206,20 +207,7 @@ def test_refresh_for_people_rebuilds_only_their_pairs(workspace):
 def figures(workspace, names: set[str]) -> tuple[dict, set]:
     """The inferred figures and user fields (not ids or timestamps) of the pairs with one of these people in
     them, and their shared thread rows."""
-    keys = (
-        "relationship_type",
-        "shared_contexts",
-        "shared_events_count",
-        "shared_threads_count",
-        "first_seen_together",
-        "last_seen_together",
-        "overlap_score",
-        "weight",
-        "user_confirmed",
-        "user_notes",
-        "user_type",
-        "user_deleted",
-    )
+    keys = (*FIGURES, "user_confirmed", "user_notes", "user_type", "user_deleted")
     rows = {p: {k: v[k] for k in keys} for p, v in pairs(workspace).items() if set(p) & names}
     threads = {
         tuple(row)

@@ -92,25 +92,27 @@ def _direction(observation: Observation, participants: list[tuple[EntityRecord, 
 def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observation) -> None:
     batch.observations += 1
     stamp = utc_iso(observation.occurred_at)
+    is_card = observation.kind == "contact"
+    entities, seen = batch.entities, normaliser.seen
     participants = []
     for identity in observation.participants:
         shown = (identity.name, identity.emails, identity.phones, identity.is_owner, identity.metadata)
-        cached = normaliser.seen.get(identity.source_id)
-        if cached is not None and cached[0] == shown and observation.kind != "contact":
-            record = batch.entities.get(cached[1].id)
+        cached = seen.get(identity.source_id)
+        if cached is not None and not is_card and cached[0] == shown:
+            record = entities.get(cached[1].id)
             if record is None:
-                record = batch.entities[cached[1].id] = replace(cached[1], observed_at=stamp)
-            else:
-                record.observed_at = min(record.observed_at, stamp)
+                record = entities[cached[1].id] = replace(cached[1], observed_at=stamp)
+            elif stamp < record.observed_at:
+                record.observed_at = stamp
         else:
             record = normaliser.entity(identity, stamp)
             known = batch.entities.get(record.id)
             if known is not None:
                 record.observed_at = min(record.observed_at, known.observed_at)
-            batch.entities[record.id] = record
-            normaliser.seen[identity.source_id] = (shown, record)
+            entities[record.id] = record
+            seen[identity.source_id] = (shown, record)
         participants.append((record, identity.role))
-    if observation.kind == "contact":
+    if is_card:
         return
     source_id = f"{normaliser.account}:{observation.source_id}" if normaliser.account else observation.source_id
     record_id = interaction_id(normaliser.source_type, source_id, observation.occurred_at)
@@ -186,7 +188,13 @@ def _new_interaction_figures(
             continue
         fresh.discard(record.id)  # a message seen twice in one batch is one interaction
         when = record.occurred_at
-        for person in {person_of.get(entity) for entity, _ in record.participants}:
+        taking_part = record.participants
+        # Most messages have one person besides the owner: no set to build for them.
+        if len(taking_part) == 1:
+            persons: Iterable[str | None] = (person_of.get(taking_part[0][0]),)
+        else:
+            persons = {person_of.get(entity) for entity, _ in taking_part}
+        for person in persons:
             if person is None or person in skip:
                 continue
             count, first, last = found.get(person, (0, when, when))

@@ -46,27 +46,35 @@ Gained = dict[tuple[str, str], list[Any]]  # pair → [weight, events, first, la
 def _gather(participation: list[tuple], max_group_size: int, only: set[str] | None) -> tuple[Gained, set]:
     """What these shared interactions add to each pair (only pairs with someone in `only`, when given), and
     the (person_a_id, person_b_id, thread) rows of the threads pairs share."""
-    gained: Gained = {}
-    thread_rows: set[tuple[str, str, str]] = set()  # a group chat repeats its pairs in every message
+    # A group chat repeats one set of people in every message: its messages are added up first, so each
+    # group's pairs are walked once rather than once per message.
+    groups: dict[tuple[tuple[str, ...], bool, str | None, str | None], list[Any]] = {}  # → [count, first, last]
     for _iid, kind, _source, thread, context, when, persons in participation:
-        weight = crowd_weight(len(persons), max_group_size)
+        key = (tuple(persons), kind in EVENT_KINDS, thread, context)
+        group = groups.get(key)
+        if group is None:
+            groups[key] = [1, when, when]
+        else:
+            group[0] += 1
+            group[1] = min(group[1], when)
+            group[2] = max(group[2], when)
+    gained: Gained = {}
+    thread_rows: set[tuple[str, str, str]] = set()
+    for (members, is_event, thread, context), (count, first, last) in groups.items():
+        weight = crowd_weight(len(members), max_group_size) * count
         if weight == 0.0:
             continue
-        is_event = kind in EVENT_KINDS
-        members = sorted(persons)
         for i, a in enumerate(members):
             for b in members[i + 1 :]:
                 if only is not None and a not in only and b not in only:
                     continue
                 pair = gained.get((a, b))
                 if pair is None:
-                    pair = gained[(a, b)] = [0.0, 0, when, when, None]
+                    pair = gained[(a, b)] = [0.0, 0, first, last, None]
                 pair[0] += weight
-                pair[1] += is_event
-                if when < pair[2]:
-                    pair[2] = when
-                if when > pair[3]:
-                    pair[3] = when
+                pair[1] += count if is_event else 0
+                pair[2] = min(pair[2], first)
+                pair[3] = max(pair[3], last)
                 if context:
                     pair[4] = {context} if pair[4] is None else pair[4] | {context}
                 if thread and not is_event:

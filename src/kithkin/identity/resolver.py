@@ -84,6 +84,8 @@ class _Resolution:
                 self.owners[(kind, value)] = owners
         self.keyed = links.people_by_name_key(conn, sorted({k for e in entities for k in name_keys(e.display)}))
         self.moved: dict[str, str] = {}  # people joined into another during this run
+        candidates = {p for found in (*self.owners.values(), *self.keyed.values()) for p in found}
+        self.names.update(people.names_of(conn, sorted(candidates)))
         self.rejecting = links.entities_with_rejections(conn, [e.id for e in entities])
 
     # What is known of people

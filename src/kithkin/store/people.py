@@ -391,6 +391,15 @@ def name_of(conn: sqlite3.Connection, person_id: str) -> str | None:
     return row[0] if row else None
 
 
+def names_of(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, str]:
+    """The names of many people in one pass (resolution reads those of every candidate up front)."""
+    found: dict[str, str] = {}
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        found.update(conn.execute(f"SELECT id, canonical_name FROM people WHERE id IN ({marks})", part).fetchall())
+    return found
+
+
 def machine_made(conn: sqlite3.Connection, person_id: str) -> bool:
     """Nothing of the user on this person: no notes or tags, no entity the user placed, not merged away.
     Only such a person may be joined into another without asking."""

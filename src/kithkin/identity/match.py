@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from rapidfuzz.distance import JaroWinkler
 
 from kithkin.identity.normalize import parse_name, same_first_name
-
-
-@dataclass(slots=True)
-class Candidate:
-    person_id: str
-    confidence: float
-    reason: str  # email_match, phone_match, name_match
-    evidence: dict[str, object] = field(default_factory=dict)
 
 
 def name_agreement(a: str | None, b: str | None) -> str:

@@ -317,12 +317,6 @@ def all_person_ids(conn: sqlite3.Connection) -> list[str]:
     return [r[0] for r in conn.execute("SELECT id FROM people WHERE merged_into IS NULL")]
 
 
-def sources_in_use(conn: sqlite3.Connection) -> int:
-    """How many kinds of source have linked anyone: the denominator of diversity."""
-    query = "SELECT COUNT(DISTINCT source_type) FROM source_entities WHERE canonical_person_id IS NOT NULL"
-    return conn.execute(query).fetchone()[0]
-
-
 def interaction_counts_between(conn: sqlite3.Connection, ids: list[str], since: str, until: str) -> dict[str, int]:
     found: dict[str, int] = {}
     for part in chunks(ids):
@@ -416,22 +410,3 @@ def machine_made(conn: sqlite3.Connection, person_id: str) -> bool:
 def has_source(conn: sqlite3.Connection, person_id: str, source_type: str) -> bool:
     query = "SELECT 1 FROM source_entities WHERE canonical_person_id = ? AND source_type = ? LIMIT 1"
     return conn.execute(query, (person_id, source_type)).fetchone() is not None
-
-
-def type_signals(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, dict[str, Any]]:
-    """What a relationship's type is read from, without decoding whole person rows: name, category,
-    company, emails, tags."""
-    found = {}
-    for part in chunks(person_ids):
-        marks = ",".join("?" * len(part))
-        for row in conn.execute(
-            f"SELECT id, canonical_name, category, company, emails, tags FROM people WHERE id IN ({marks})", part
-        ):
-            found[row[0]] = {
-                "canonical_name": row[1],
-                "category": row[2],
-                "company": row[3],
-                "emails": json.loads(row[4] or "[]"),
-                "tags": json.loads(row[5] or "[]"),
-            }
-    return found

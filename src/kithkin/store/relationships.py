@@ -209,19 +209,6 @@ def _with_details(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> 
     return sorted((*row, sorted(shared[row[0]])) for row in details)
 
 
-def interactions_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[int]:
-    """Every interaction any of these people took part in."""
-    return [
-        r[0]
-        for r in conn.execute(
-            """SELECT DISTINCT ip.interaction_id FROM source_entities se
-           JOIN interaction_participants ip ON ip.source_entity_id = se.id
-           WHERE se.canonical_person_id IN (SELECT value FROM json_each(?))""",
-            (json.dumps(person_ids),),
-        )
-    ]
-
-
 def all_interaction_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in conn.execute("SELECT id FROM interactions")]
 

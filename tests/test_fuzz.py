@@ -7,6 +7,7 @@ A short run is part of the test suite; `pytest -m slow tests/test_fuzz.py` runs 
 
 from __future__ import annotations
 
+import functools
 import shutil
 from pathlib import Path
 
@@ -24,7 +25,9 @@ from kithkin.workspace import Workspace
 SOURCES = sorted({w.SOURCE for w in writers()} & set(available_sources()))
 
 
+@functools.cache
 def sample_files(source: str, folder: Path) -> list[Path]:
+    """The demo writer's files for this source, written once: the long runs spent their time rewriting them."""
     writer = next(w for w in writers() if source == w.SOURCE)
     folder.mkdir(parents=True, exist_ok=True)
     return [p for p in writer.write(make_cast(40, seed=3), folder) if p.is_file()]
@@ -57,11 +60,12 @@ def mutate(data: bytes, mutation: tuple) -> bytes:
     return data + b"\n" * mutation[1]
 
 
-def check_survives(source: str, tmp: Path, mutation: tuple) -> None:
+def check_survives(source: str, originals: Path, tmp: Path, mutation: tuple) -> None:
+    """Import a mutated copy of the first sample file (the writer's other files copied beside it, untouched)."""
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    originals = sample_files(source, tmp / "files")
-    target = originals[0]
+    target = tmp / "files" / sample_files(source, originals)[0].relative_to(originals)
+    shutil.copytree(originals, tmp / "files")
     target.write_bytes(mutate(target.read_bytes(), mutation))
     with Workspace.open(tmp / "home") as workspace:
         try:
@@ -83,11 +87,12 @@ def check_survives(source: str, tmp: Path, mutation: tuple) -> None:
 @pytest.mark.parametrize("source", SOURCES)
 def test_parsers_survive_hostile_files(source, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"fuzz-{source}")
+    originals = folder / "originals"
 
     @settings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
     @given(mutations)
     def run(mutation: tuple) -> None:
-        check_survives(source, folder, mutation)
+        check_survives(source, originals, folder / "run", mutation)
 
     run()
 
@@ -96,11 +101,12 @@ def test_parsers_survive_hostile_files(source, tmp_path_factory):
 @pytest.mark.parametrize("source", SOURCES)
 def test_parsers_survive_hostile_files_long(source, tmp_path_factory):
     folder = tmp_path_factory.mktemp(f"fuzz-long-{source}")
+    originals = folder / "originals"
 
     @settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
     @given(mutations)
     def run(mutation: tuple) -> None:
-        check_survives(source, folder, mutation)
+        check_survives(source, originals, folder / "run", mutation)
 
     run()
 

@@ -88,3 +88,26 @@ def test_a_failed_migration_rolls_back_whole(tmp_path, monkeypatch):
     assert db.schema_version(conn) == version
     assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchone() is None
     conn.close()
+
+
+def test_upgrade_marks_the_interactions_two_people_share(tmp_path):
+    path = tmp_path / "crm.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    db.apply_migrations(conn, up_to=8)
+    conn.executemany(
+        "INSERT INTO source_entities (id, source_type, source_id, observed_at, link_status)"
+        " VALUES (?, 'mail', ?, 'x', ?)",
+        [("me", "me@x.org", "owner"), ("ana", "ana@x.org", "auto"), ("ben", "ben@x.org", "auto")],
+    )
+    conn.executemany(
+        "INSERT INTO interactions (id, source_type, source_id, kind, occurred_at) VALUES (?, 'mail', ?, 'email', 'x')",
+        [(1, "one-to-one"), (2, "group")],
+    )
+    conn.executemany(
+        "INSERT INTO interaction_participants (source_entity_id, interaction_id) VALUES (?, ?)",
+        [("me", 1), ("ana", 1), ("me", 2), ("ana", 2), ("ben", 2)],
+    )
+    conn.close()
+    upgraded = db.connect(path)
+    assert [row[0] for row in upgraded.execute("SELECT interaction_id FROM shared_interactions")] == [2]
+    upgraded.close()

@@ -156,3 +156,28 @@ def test_metadata_is_stored_exactly_whatever_its_values(workspace):
     ]
     assert stored == shapes
     assert [type(s.get("flag")) for s in stored[2:4]] == [bool, int]
+
+
+def test_interactions_of_two_people_besides_the_owner_are_marked_shared(workspace):
+    me, ana = person("me", email="me@example.org"), person("ana@x.org", "Ana Silva", "ana@x.org")
+    ben, cy = person("ben@x.org", "Ben Okafor", "ben@x.org"), person("cy@x.org", "Cy Twombly", "cy@x.org")
+    feed(
+        workspace,
+        "mail",
+        [
+            message("one-to-one", at(1), ana, me),
+            message("group", at(2), ana, me, ben),
+            message("without-me", at(3), ana, ben),
+            message("twice-the-same", at(4), ana, me, ana),
+        ],
+    )
+
+    def shared() -> set[str]:
+        query = "SELECT source_id FROM interactions WHERE id IN (SELECT interaction_id FROM shared_interactions)"
+        return {row[0] for row in workspace.conn.execute(query)}
+
+    assert shared() == {"group", "without-me"}
+    # The one-to-one message read again from another mailbox that shows only its other recipient (a Bcc):
+    # the interaction now has two people besides the owner.
+    feed(workspace, "mail", [message("one-to-one", at(1), cy, me)])
+    assert shared() == {"group", "without-me", "one-to-one"}

@@ -221,4 +221,4 @@ def _zeroed(row: dict[str, Any]) -> bool:
 def recompute_all(conn: sqlite3.Connection, settings: Settings) -> int:
     """Rebuild every inferred relationship; the user's edits survive."""
     relationships.forget_inferred(conn, people.all_person_ids(conn))
-    return update_for_interactions(conn, settings, relationships.all_interaction_ids(conn))
+    return update_for_interactions(conn, settings, relationships.all_shared_interaction_ids(conn))

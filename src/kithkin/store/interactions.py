@@ -80,8 +80,34 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
         "INSERT OR IGNORE INTO interaction_participants (source_entity_id, interaction_id, role) VALUES (?, ?, ?)",
         [(entity, r.id, role) for r in records for entity, role in r.participants],
     )
+    _mark_shared(conn, records, fresh=added == len({r.id for r in records}))
     _count(conn, records, added)
     return added
+
+
+def _mark_shared(conn: sqlite3.Connection, records: list[InteractionRecord], fresh: bool) -> None:
+    """Keep shared_interactions: the interactions with two participants or more besides the owner."""
+    owners = {row[0] for row in conn.execute("SELECT id FROM source_entities WHERE link_status = 'owner'")}
+    shared, single = [], []
+    for r in records:
+        others = len({entity for entity, _ in r.participants} - owners)
+        if others >= 2:
+            shared.append((r.id,))
+        elif others == 1:
+            single.append(r.id)
+    conn.executemany("INSERT OR IGNORE INTO shared_interactions (interaction_id) VALUES (?)", shared)
+    if fresh or not single:
+        return
+    # A known interaction seen again with one more participant (a message read from a second mailbox) can
+    # become shared with the ones it already had.
+    conn.execute(
+        """INSERT OR IGNORE INTO shared_interactions (interaction_id)
+           SELECT ip.interaction_id FROM interaction_participants ip
+           JOIN source_entities se ON se.id = ip.source_entity_id
+           WHERE ip.interaction_id IN (SELECT value FROM json_each(?)) AND COALESCE(se.link_status, '') != 'owner'
+           GROUP BY ip.interaction_id HAVING COUNT(*) >= 2""",
+        (json.dumps(single),),
+    )
 
 
 def _count(conn: sqlite3.Connection, records: list[InteractionRecord], added: int) -> None:

@@ -170,12 +170,14 @@ def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -
 
 
 def shared_participation_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[tuple]:
-    """shared_participation of every interaction any of these people took part in, read in one pass."""
+    """shared_participation of every interaction any of these people took part in, read in one pass (only
+    interactions in shared_interactions can have two people)."""
     rows = _plain(conn).execute(
         """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
            JOIN source_entities se ON se.id = ip.source_entity_id
            WHERE ip.interaction_id IN (SELECT mine.interaction_id FROM source_entities me
                                        JOIN interaction_participants mine ON mine.source_entity_id = me.id
+                                       JOIN shared_interactions shared ON shared.interaction_id = mine.interaction_id
                                        WHERE me.canonical_person_id IN (SELECT value FROM json_each(?)))
              AND se.canonical_person_id IS NOT NULL""",
         (json.dumps(person_ids),),
@@ -209,8 +211,9 @@ def _with_details(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> 
     return sorted((*row, sorted(shared[row[0]])) for row in details)
 
 
-def all_interaction_ids(conn: sqlite3.Connection) -> list[int]:
-    return [r[0] for r in conn.execute("SELECT id FROM interactions")]
+def all_shared_interaction_ids(conn: sqlite3.Connection) -> list[int]:
+    """Every interaction with two participants or more besides the owner."""
+    return [r[0] for r in conn.execute("SELECT interaction_id FROM shared_interactions")]
 
 
 def existing_pairs(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:

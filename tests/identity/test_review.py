@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from kithkin.api.app import create_app
 from kithkin.identity import review
 from kithkin.models import Identity
-from kithkin.store import links
+from kithkin.store import links, relationships
 from tests.helpers import at, feed, message, person
 
 
@@ -98,6 +98,44 @@ def test_merge_and_split_undo_exactly(workspace):
     review.undo_decision(workspace.conn, split_decision["id"])
     assert person_of(workspace, phone_entity) == keep
     assert workspace.conn.execute("SELECT COUNT(*) FROM people WHERE id = ?", (new_id,)).fetchone()[0] == 0
+
+
+def test_a_merge_carries_what_the_user_said_of_relationships_and_undo_takes_it_back(workspace):
+    me = person("me", email="me@example.org")
+    ana, annie = person("ana@x.org", "Ana Silva", "ana@x.org"), person("annie@y.org", "Annie", "annie@y.org")
+    ben, cy = person("ben@x.org", "Ben Okafor", "ben@x.org"), person("cy@x.org", "Cy Twombly", "cy@x.org")
+    feed(
+        workspace,
+        "mail",
+        [message("g1", at(1), annie, me, ben), message("g2", at(2), annie, me, cy), message("g3", at(3), ana, me, cy)],
+    )
+    ids = dict(workspace.conn.execute("SELECT canonical_name, id FROM people").fetchall())
+    keep, other = ids["Ana Silva"], ids["Annie"]
+
+    def said(person_id: str) -> dict[str, tuple]:
+        return {
+            r["person_name"]: (r["user_confirmed"], r["user_notes"], r["relationship_type"], r["weight"])
+            for r in relationships.of_person(workspace.conn, person_id)
+        }
+
+    def edit(person_id: str, name: str, changes: dict) -> None:
+        row = next(r for r in relationships.of_person(workspace.conn, person_id) if r["person_name"] == name)
+        relationships.edit_relationship(workspace.conn, row["id"], changes)
+
+    edit(other, "Ben Okafor", {"user_confirmed": True, "user_notes": "climbing partners"})
+    edit(other, "Cy Twombly", {"user_notes": "school"})
+    edit(keep, "Cy Twombly", {"user_confirmed": True, "relationship_type": "coworker"})
+    before = said(keep), said(other)
+
+    review.merge_people(workspace.conn, keep, other)
+    assert said(keep) == {
+        "Ben Okafor": (True, "climbing partners", "inferred", 1),
+        "Cy Twombly": (True, "school", "coworker", 2),
+    }
+
+    review.undo_decision(workspace.conn, review.list_decisions(workspace.conn)[0][0]["id"])
+    assert (said(keep), said(other)) == before
+    assert before[0] == {"Cy Twombly": (True, None, "coworker", 1)}
 
 
 def test_bulk_confirm_and_the_decision_routes(workspace):

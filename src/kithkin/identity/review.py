@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from kithkin.config import Settings
-from kithkin.insight.relationships import refresh_relationships_for_people
+from kithkin.insight.relationships import carry_user_word, refresh_relationships_for_people, restore_user_word
 from kithkin.insight.strength import update_strengths
 from kithkin.models import KithkinError
 from kithkin.store import db, links, people, sources
@@ -116,12 +116,18 @@ def merge_people(
         if (notes, tags) != (keep["notes"], keep["tags"]):  # else the refresh below re-indexes and stamps anyway
             people.update_person(conn, keep_id, {"notes": notes, "tags": tags})
         people.mark_merged(conn, other_id, keep_id)
+        relationships_before = carry_user_word(conn, other_id, keep_id)
         links.record_decision(
             conn,
             "merge",
             person_id=keep_id,
             other_person_id=other_id,
-            payload={"source_entity_ids": moved, "kept_notes": keep["notes"], "kept_tags": keep["tags"]},
+            payload={
+                "source_entity_ids": moved,
+                "kept_notes": keep["notes"],
+                "kept_tags": keep["tags"],
+                "kept_relationships": relationships_before,
+            },
         )
         _settle(conn, {keep_id, other_id}, domain_mappings, settings)
 
@@ -197,6 +203,7 @@ def undo_decision(
             people.restore_user_fields(
                 conn, decision["person_id"], payload.get("kept_notes", ""), payload.get("kept_tags", [])
             )
+            restore_user_word(conn, decision["person_id"], payload.get("kept_relationships", []))
             touched.add(other)
         if action == "split":
             previous = decision["previous_person_id"]

@@ -218,6 +218,48 @@ def _zeroed(row: dict[str, Any]) -> bool:
     )
 
 
+NO_WORD = {"user_confirmed": 0, "user_notes": None, "user_type": None, "user_deleted": 0}
+
+
+def carry_user_word(conn: sqlite3.Connection, from_id: str, to_id: str) -> list[list[Any]]:
+    """Carry the user's word on from_id's relationships (confirmed, notes, type, deleted) to to_id's relationship
+    with the same person, so that merging from_id into to_id hides none of it. Notes are joined; where to_id's
+    own row already says something, its type and its confirmation or deletion stand.
+
+    Returns [other person id, to_id's word on that pair before, or None] for restore_user_word (undo)."""
+    carried = relationships.user_word_of(conn, from_id)
+    carried.pop(to_id, None)  # the pair of the two merged people: one person now
+    if not carried:
+        return []
+    own = relationships.user_word_of(conn, to_id)
+    rows, before = [], []
+    for other, theirs in carried.items():
+        mine = own.get(other)
+        before.append([other, mine])
+        word = theirs
+        if mine is not None:
+            spoke = mine if mine["user_confirmed"] or mine["user_deleted"] else theirs
+            word = {
+                "user_confirmed": spoke["user_confirmed"],
+                "user_deleted": spoke["user_deleted"],
+                "user_type": mine["user_type"] or theirs["user_type"],
+                "user_notes": "\n\n".join(n for n in (mine["user_notes"], theirs["user_notes"]) if n) or None,
+            }
+        rows.append(_word_row(to_id, other, word))
+    relationships.set_user_word(conn, rows)
+    return before
+
+
+def restore_user_word(conn: sqlite3.Connection, person_id: str, before: list[list[Any]]) -> None:
+    """Put back the user's word on person_id's relationships as carry_user_word found it."""
+    relationships.set_user_word(conn, [_word_row(person_id, other, word or NO_WORD) for other, word in before])
+
+
+def _word_row(person_id: str, other: str, word: dict[str, Any]) -> tuple[str, str, str, dict[str, Any], str]:
+    a, b = sorted((person_id, other))
+    return relationship_id(a, b), a, b, word, utc_iso(now_utc())
+
+
 def recompute_all(conn: sqlite3.Connection, settings: Settings) -> int:
     """Rebuild every inferred relationship; the user's edits survive."""
     relationships.forget_inferred(conn, people.all_person_ids(conn))

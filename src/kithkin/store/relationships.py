@@ -351,6 +351,54 @@ def drop_inferred(conn: sqlite3.Connection, delete: list[str], zero: list[str]) 
     )
 
 
+# What the user said of a relationship, in this order (user_word_of and set_user_word use it).
+USER_WORD = ("user_confirmed", "user_notes", "user_type", "user_deleted")
+
+
+def user_word_of(conn: sqlite3.Connection, person_id: str) -> dict[str, dict[str, Any]]:
+    """The user's word on this person's relationships, by the other person's id (only rows the user touched)."""
+    rows = conn.execute(
+        f"""SELECT person_a_id, person_b_id, {", ".join(USER_WORD)} FROM relationships
+            WHERE (person_a_id = ? OR person_b_id = ?)
+              AND (user_confirmed OR user_notes IS NOT NULL OR user_type IS NOT NULL OR user_deleted)""",
+        (person_id, person_id),
+    )
+    return {
+        row["person_b_id"] if row["person_a_id"] == person_id else row["person_a_id"]: {k: row[k] for k in USER_WORD}
+        for row in rows
+    }
+
+
+def set_user_word(conn: sqlite3.Connection, rows: list[tuple[str, str, str, dict[str, Any], str]]) -> None:
+    """Set the user's word on pairs: (id for a new row, person_a_id, person_b_id, the USER_WORD fields, stamp).
+    A pair without a row gets one; inference fills in its figures."""
+    conn.executemany(
+        """INSERT INTO relationships (id, person_a_id, person_b_id, relationship_type, user_confirmed, user_notes,
+               user_type, user_deleted, created_at, updated_at)
+           VALUES (?, ?, ?, COALESCE(?, 'inferred'), ?, ?, ?, ?, ?, ?)
+           ON CONFLICT(person_a_id, person_b_id) DO UPDATE SET
+               relationship_type = COALESCE(excluded.user_type, relationship_type),
+               user_confirmed = excluded.user_confirmed, user_notes = excluded.user_notes,
+               user_type = excluded.user_type, user_deleted = excluded.user_deleted,
+               updated_at = excluded.updated_at""",
+        [
+            (
+                new_id,
+                a,
+                b,
+                word["user_type"],
+                int(bool(word["user_confirmed"])),
+                word["user_notes"],
+                word["user_type"],
+                int(bool(word["user_deleted"])),
+                stamp,
+                stamp,
+            )
+            for new_id, a, b, word, stamp in rows
+        ],
+    )
+
+
 def get_relationship(conn: sqlite3.Connection, relationship_id: str) -> dict[str, Any] | None:
     row = conn.execute("SELECT * FROM relationships WHERE id = ?", (relationship_id,)).fetchone()
     return dict(row) if row else None

@@ -223,6 +223,20 @@ def test_a_person_the_user_annotated_is_not_joined_without_asking(workspace):
     )
 
 
+def test_a_person_whose_relationship_the_user_annotated_is_not_joined_without_asking(workspace):
+    from kithkin.store import relationships
+
+    say(workspace, "mail", who("m1", "Ann Lee", "ann.lee@northwind.example"))
+    group = [who("+14155550177", phone="+14155550177"), who("+14155550188", name="Cy Young", phone="+14155550188")]
+    feed(workspace, "imessage", [message("g1", at(2), group[0], group[1], thread_id="chat-1")])
+    (pair,) = workspace.conn.execute("SELECT id FROM relationships").fetchall()
+    with db.transaction(workspace.conn):
+        relationships.edit_relationship(workspace.conn, pair["id"], {"user_notes": "Cy's plumber"})
+    say(workspace, "whatsapp", who("w1", "Ann Lee", phone="415 555 0177"))
+    assert people(workspace) == [("Ann Lee", 1), ("Ann Lee", 2), ("Cy Young", 1)]
+    assert links.pending_count(workspace.conn) == 1
+
+
 def test_a_join_moves_the_relationships_of_the_nameless_number(workspace):
     say(workspace, "mail", who("m1", "Ann Lee", "ann.lee@northwind.example"))
     group = [who("+14155550177", phone="+14155550177"), who("+14155550188", name="Cy Young", phone="+14155550188")]

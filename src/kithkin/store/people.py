@@ -395,12 +395,15 @@ def names_of(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, str]:
 
 
 def machine_made(conn: sqlite3.Connection, person_id: str) -> bool:
-    """Nothing of the user on this person: no notes or tags, no entity the user placed, not merged away.
-    Only such a person may be joined into another without asking."""
+    """Nothing of the user on this person: no notes or tags, no entity the user placed, no relationship the user
+    spoke of, not merged away. Only such a person may be joined into another without asking."""
+    said = "user_confirmed OR user_notes IS NOT NULL OR user_type IS NOT NULL OR user_deleted"
     row = conn.execute(
-        """SELECT merged_into IS NULL AND notes = '' AND tags = '[]' AND NOT EXISTS
-               (SELECT 1 FROM source_entities WHERE canonical_person_id = people.id
-                   AND (link_status = 'confirmed' OR linked_by = 'user'))
+        f"""SELECT merged_into IS NULL AND notes = '' AND tags = '[]'
+               AND NOT EXISTS (SELECT 1 FROM source_entities WHERE canonical_person_id = people.id
+                                   AND (link_status = 'confirmed' OR linked_by = 'user'))
+               AND NOT EXISTS (SELECT 1 FROM relationships WHERE person_a_id = people.id AND ({said}))
+               AND NOT EXISTS (SELECT 1 FROM relationships WHERE person_b_id = people.id AND ({said}))
            FROM people WHERE id = ?""",
         (person_id,),
     ).fetchone()

@@ -9,7 +9,8 @@ thread_ts, user_profile. Mentions are written `<@U123>` or `<@U123|name>`.
 Bots (is_bot, Slackbot, bot_message and other subtypes without a person) never become people; deleted
 users stay identities flagged `deleted`. A channel's members are listed on its messages only when the
 channel is small (settings.relationships.slack_channel_max_members): in a large channel sharing it says
-nothing about knowing someone. Its size is kept in each message's metadata either way.
+nothing about knowing someone. Its size is kept in each message's metadata either way. `Directory` holds
+that mapping for both the export and the live Web API sync (slack_api.py).
 """
 
 from __future__ import annotations
@@ -129,8 +130,7 @@ class SlackImporter:
         except (*ZIP_ERRORS, KeyError, TypeError, AttributeError) as exc:
             raise ImportFormatError(export.path, f"is a damaged Slack export ({exc})") from exc
         days = sorted((m["folder"], m["day"], name) for name in export.files if (m := _DAY.match(name)))
-        limit = self.channel_max_members or DEFAULT_CHANNEL_MAX
-        cache: dict[tuple[str, str], Identity] = {}
+        directory = Directory(users, self.channel_max_members or DEFAULT_CHANNEL_MAX)
         for folder, _day, name in days:
             if folder not in conversations:
                 continue  # a folder no list names (a partial export): no members, no kind to trust
@@ -144,7 +144,7 @@ class SlackImporter:
                 continue
             for message in messages:
                 try:
-                    observation = _observation(message, kind, conversation, users, limit, cache)
+                    observation = directory.observation(message, kind, conversation)
                 except (KeyError, TypeError, AttributeError) as exc:
                     observation = ValueError(f"{export.path}: a message in {name} is malformed ({exc})")
                 if observation is not None:
@@ -163,15 +163,75 @@ def _is_bot(user: dict[str, Any] | None) -> bool:
     return user is None or bool(user.get("is_bot")) or user.get("id") == "USLACKBOT"
 
 
-def _identity(user: dict[str, Any], role: str, cache: dict[tuple[str, str], Identity]) -> Identity:
-    """One Identity per user and role, shared by every message: ingest only reads them."""
-    key = (user["id"], role)
-    if key not in cache:
-        cache[key] = _new_identity(user, role)
-    return cache[key]
+class Directory:
+    """A workspace's users, turning its messages into observations; shared by the export and the live sync.
+
+    `users` maps user ids to users.json / users.list entries; `owner_id` is the token's own user when the
+    live sync knows it (an export names nobody as its owner: the owner's email in config.yaml does).
+    """
+
+    def __init__(self, users: dict[str, dict[str, Any]], channel_max_members: int, owner_id: str | None = None):
+        self.users = users
+        self.channel_max_members = channel_max_members
+        self.owner_id = owner_id
+        # One Identity per user and role, shared by every message: ingest only reads them.
+        self._identities: dict[tuple[str, str], Identity] = {}
+
+    def is_person(self, user_id: str) -> bool:
+        """Is this user someone who can become a person (known, and no bot)?"""
+        return not _is_bot(self.users.get(user_id))
+
+    def identity(self, user: dict[str, Any], role: str) -> Identity:
+        key = (user["id"], role)
+        if key not in self._identities:
+            self._identities[key] = _new_identity(user, role, user["id"] == self.owner_id)
+        return self._identities[key]
+
+    def observation(self, message: Any, kind: str, conversation: dict[str, Any]) -> Observation | Exception | None:
+        """One message of a conversation (kind: channel, group, dm or mpim; `members` listed) as an
+        observation; None for what no person said (joins, bots, topic changes)."""
+        if not isinstance(message, dict) or message.get("type", "message") != "message":
+            return None
+        users = self.users
+        author = users.get(message.get("user") or "") or _guest(message)
+        if author is None or _is_bot(author) or message.get("subtype") not in SPOKEN or message.get("bot_id"):
+            return None
+        ts = str(message.get("ts") or "")
+        try:
+            when = datetime.fromtimestamp(float(ts), UTC)
+        except (ValueError, OverflowError, OSError):
+            where = conversation.get("name") or conversation["id"]
+            return ValueError(f"Slack message in {where} has a bad ts ({ts!r})")
+        members = [m for m in conversation.get("members") or [] if self.is_person(m)]
+        listed = {author["id"]}
+        participants = [self.identity(author, "from")]
+        role = "to" if kind == "dm" else "member"
+        if kind != "channel" or len(members) <= self.channel_max_members:
+            for member in members:
+                if member not in listed:
+                    listed.add(member)
+                    participants.append(self.identity(users[member], role))
+        text = str(message.get("text") or "")
+        for mention in _MENTION.finditer(text):
+            if self.is_person(mention["id"]) and mention["id"] not in listed:
+                listed.add(mention["id"])
+                participants.append(self.identity(users[mention["id"]], "mention"))
+        snippet = _MENTION.sub(lambda m: "@" + _display(users.get(m["id"]), m["label"] or m["id"]), text).strip()
+        thread = message.get("thread_ts")
+        name = conversation.get("name")
+        return Observation(
+            source_id=f"{conversation['id']}:{ts}",
+            kind="message",
+            occurred_at=when,
+            participants=participants,
+            thread_id=f"{conversation['id']}:{thread}" if thread else conversation["id"],
+            context=None if kind == "dm" else name if kind == "mpim" else f"#{name}",
+            snippet=snippet[:SNIPPET] or None,
+            metadata={"member_count": len(conversation.get("members") or []), "conversation": kind},
+        )
 
 
-def _new_identity(user: dict[str, Any], role: str) -> Identity:
+def _new_identity(user: dict[str, Any], role: str, is_owner: bool) -> Identity:
     profile = user.get("profile") or {}
     name = profile.get("real_name") or user.get("real_name") or profile.get("display_name") or user.get("name")
     metadata: dict[str, Any] = {}
@@ -185,55 +245,8 @@ def _new_identity(user: dict[str, Any], role: str) -> Identity:
         emails=(profile["email"],) if profile.get("email") else (),
         phones=(profile["phone"],) if profile.get("phone") else (),
         role=role,
+        is_owner=is_owner,
         metadata=metadata,
-    )
-
-
-def _observation(
-    message: Any,
-    kind: str,
-    conversation: dict[str, Any],
-    users: dict[str, dict[str, Any]],
-    limit: int,
-    cache: dict[tuple[str, str], Identity],
-) -> Observation | Exception | None:
-    if not isinstance(message, dict) or message.get("type", "message") != "message":
-        return None
-    author = users.get(message.get("user") or "") or _guest(message)
-    if author is None or _is_bot(author) or message.get("subtype") not in SPOKEN or message.get("bot_id"):
-        return None
-    ts = str(message.get("ts") or "")
-    try:
-        when = datetime.fromtimestamp(float(ts), UTC)
-    except (ValueError, OverflowError, OSError):
-        return ValueError(f"Slack message in {conversation.get('name') or conversation['id']} has a bad ts ({ts!r})")
-    members = [m for m in conversation.get("members") or [] if m in users and not _is_bot(users[m])]
-    listed = {author["id"]}
-    participants = [_identity(author, "from", cache)]
-    role = "to" if kind == "dm" else "member"
-    if kind != "channel" or len(members) <= limit:
-        for member in members:
-            if member not in listed:
-                listed.add(member)
-                participants.append(_identity(users[member], role, cache))
-    text = str(message.get("text") or "")
-    for mention in _MENTION.finditer(text):
-        user = users.get(mention["id"])
-        if user is not None and not _is_bot(user) and user["id"] not in listed:
-            listed.add(user["id"])
-            participants.append(_identity(user, "mention", cache))
-    snippet = _MENTION.sub(lambda m: "@" + _display(users.get(m["id"]), m["label"] or m["id"]), text).strip()
-    thread = message.get("thread_ts")
-    name = conversation.get("name")
-    return Observation(
-        source_id=f"{conversation['id']}:{ts}",
-        kind="message",
-        occurred_at=when,
-        participants=participants,
-        thread_id=f"{conversation['id']}:{thread}" if thread else conversation["id"],
-        context=None if kind == "dm" else name if kind == "mpim" else f"#{name}",
-        snippet=snippet[:SNIPPET] or None,
-        metadata={"member_count": len(conversation.get("members") or []), "conversation": kind},
     )
 
 

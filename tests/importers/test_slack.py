@@ -86,6 +86,40 @@ DAYS = {
 }
 
 
+# What the export above stores with a channel limit of 4, oldest first: (source id, direction, participants,
+# context, thread, snippet, member count).
+EXPORTED = [
+    # #general has 5 people (more than 4): only the author and whom they mention
+    ("C01:1705312800.000100", "in", 2, "#general", "C01:1705312800.000100", "Hi @benny, welcome", 6),
+    ("C01:1705313100.000200", "in", 1, "#general", "C01", "an old message", 6),
+    ("C02:1705320000.000300", "in", 3, "#climbing", "C02", "rope?", 3),
+    ("C02:1705320001.000000", "in", 4, "#climbing", "C02", "I have one", 3),
+    ("C01:1705399200.000200", "out", 1, "#general", "C01:1705312800.000100", "thanks all", 6),
+    ("G01:1705490000.000400", "in", 2, "#secret-project", "G01", "shh", 2),
+    ("D01:1705500000.000500", "in", 2, None, "D01", "lunch?", 2),
+    ("D01:1705500060.000600", "out", 2, None, "D01", "yes", 2),
+    ("G02:1705590000.000700", "in", 3, "mpdm-owner--ana--benny-1", "G02", "hey all", 3),
+]
+
+
+# The people those messages make: never the owner, a bot or Slackbot; the deleted user and the guest too.
+PEOPLE = [("Ana Silva", ["ana@example.com"]), ("Ben Okafor", []), ("Chloe Moreau", []), ("Eve Guest", [])]
+
+
+def stored(workspace):
+    """The stored interactions as EXPORTED lists them."""
+    rows = workspace.conn.execute(
+        "SELECT source_id, direction, participant_count, context, thread_id, snippet, metadata"
+        " FROM interactions ORDER BY occurred_at"
+    )
+    return [(*tuple(r)[:6], json.loads(r[6])["member_count"]) for r in rows]
+
+
+def people_and_emails(workspace):
+    rows = workspace.conn.execute("SELECT canonical_name, emails FROM people ORDER BY canonical_name")
+    return [(r[0], json.loads(r[1])) for r in rows]
+
+
 def slack_zip(path, users_file="users.json", extra=()):
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, data in [
@@ -110,30 +144,8 @@ def test_workspace_export_people_channels_threads_and_mentions(workspace, tmp_pa
     summary = import_paths(workspace, "slack", [path])
     assert summary.interactions == 9
     assert len(summary.errors) == 1 and "climbing/2024-01-16.json could not be read" in summary.errors[0]
-    rows = workspace.conn.execute(
-        "SELECT source_id, direction, participant_count, context, thread_id, snippet, metadata"
-        " FROM interactions ORDER BY occurred_at"
-    ).fetchall()
-    got = [(*tuple(r)[:6], json.loads(r[6])["member_count"]) for r in rows]
-    assert got == [
-        # #general has 5 people (more than 4): only the author and whom they mention
-        ("C01:1705312800.000100", "in", 2, "#general", "C01:1705312800.000100", "Hi @benny, welcome", 6),
-        ("C01:1705313100.000200", "in", 1, "#general", "C01", "an old message", 6),
-        ("C02:1705320000.000300", "in", 3, "#climbing", "C02", "rope?", 3),
-        ("C02:1705320001.000000", "in", 4, "#climbing", "C02", "I have one", 3),
-        ("C01:1705399200.000200", "out", 1, "#general", "C01:1705312800.000100", "thanks all", 6),
-        ("G01:1705490000.000400", "in", 2, "#secret-project", "G01", "shh", 2),
-        ("D01:1705500000.000500", "in", 2, None, "D01", "lunch?", 2),
-        ("D01:1705500060.000600", "out", 2, None, "D01", "yes", 2),
-        ("G02:1705590000.000700", "in", 3, "mpdm-owner--ana--benny-1", "G02", "hey all", 3),
-    ]
-    people = workspace.conn.execute("SELECT canonical_name, emails FROM people ORDER BY canonical_name").fetchall()
-    assert [(r[0], json.loads(r[1])) for r in people] == [
-        ("Ana Silva", ["ana@example.com"]),
-        ("Ben Okafor", []),
-        ("Chloe Moreau", []),
-        ("Eve Guest", []),
-    ]
+    assert stored(workspace) == EXPORTED
+    assert people_and_emails(workspace) == PEOPLE
     deleted = workspace.conn.execute("SELECT metadata FROM source_entities WHERE source_id = 'U04'").fetchone()
     assert json.loads(deleted[0])["deleted"] is True
     bots = workspace.conn.execute("SELECT COUNT(*) FROM source_entities WHERE source_id IN ('B01', 'USLACKBOT')")

@@ -34,6 +34,7 @@ LIVE_REGISTRY: dict[str, str] = {
     "caldav": "kithkin.importers.caldav:live_importer",
     "wacli": "kithkin.importers.whatsapp:live_importer",
     "vault": "kithkin.importers.vault:live_importer",
+    "slack": "kithkin.importers.slack_api:live_importer",
 }
 
 

@@ -411,5 +411,7 @@ def machine_made(conn: sqlite3.Connection, person_id: str) -> bool:
 
 
 def has_source(conn: sqlite3.Connection, person_id: str, source_type: str) -> bool:
-    query = "SELECT 1 FROM source_entities WHERE canonical_person_id = ? AND source_type = ? LIMIT 1"
+    # The unary + keeps SQLite off the source_type index, which it picks without statistics and which
+    # scans every entity of that source (every contact card: 0.35 ms a call on bench/resolution.py).
+    query = "SELECT 1 FROM source_entities WHERE canonical_person_id = ? AND +source_type = ? LIMIT 1"
     return conn.execute(query, (person_id, source_type)).fetchone() is not None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from operator import itemgetter
 from typing import Any
 
 from kithkin.models import now_utc, utc_iso
@@ -146,13 +147,14 @@ def update_person(conn: sqlite3.Connection, person_id: str, changes: dict[str, A
     return get_person(conn, person_id)
 
 
-def _best_name(entities: list[sqlite3.Row]) -> str | None:
+def _best_name(entities: list[tuple]) -> str | None:
+    """The name to show, from a person's entity rows (source_type, observed_name first)."""
     ranked: Counter[tuple[int, str]] = Counter()
     for entity in entities:
-        name = (entity["observed_name"] or "").strip()
+        name = (entity[1] or "").strip()
         if not name or "@" in name:
             continue
-        source = entity["source_type"]
+        source = entity[0]
         authority = NAME_AUTHORITY.index(source) if source in NAME_AUTHORITY else len(NAME_AUTHORITY)
         ranked[(authority, name)] += 1
     if not ranked:
@@ -175,19 +177,13 @@ def refresh_people(
     if not ids:
         return
     domain_mappings = domain_mappings or {}
-    from kithkin.store.sources import entities_of_people, identifiers_of
-
-    entities = entities_of_people(
-        conn, ids, "id, canonical_person_id, source_type, observed_name, observed_at, metadata"
-    )
-    by_person: dict[str, list[sqlite3.Row]] = {}
-    for entity in entities:
-        by_person.setdefault(entity["canonical_person_id"], []).append(entity)
-    identifiers = identifiers_of(conn, [e["id"] for e in entities])
+    by_person = _entities_by_person(conn, ids)
+    identifiers = _identifiers_by_person(conn, ids)
     figures = _interaction_figures(conn, ids)
     current = _refresh_inputs(conn, ids)
     stamp = utc_iso(now_utc())
     updates = []
+    observed_names: dict[str, list[str]] = {}
     for person_id in ids:
         person = current.get(person_id)
         if person is None:
@@ -208,9 +204,10 @@ def refresh_people(
             )
             conn.execute("DELETE FROM people WHERE id = ?", (person_id,))
             continue
-        emails = sorted({v for e in own for k, v in identifiers.get(e["id"], []) if k == "email"})
-        phones = sorted({v for e in own for k, v in identifiers.get(e["id"], []) if k == "phone"})
-        metadata = [json.loads(e["metadata"]) if e["metadata"] else {} for e in own]
+        signals = identifiers.get(person_id, ())
+        emails = sorted({v for k, v in signals if k == "email"})
+        phones = sorted({v for k, v in signals if k == "phone"})
+        metadata = [json.loads(e[4]) for e in own if e[4]]
         mapping = next((domain_mappings[d] for d in (m.rpartition("@")[2] for m in emails) if d in domain_mappings), {})
         name = (
             person["canonical_name"]
@@ -230,7 +227,8 @@ def refresh_people(
             | {c for m in metadata if isinstance(m.get("vault_contexts"), list) for c in m["vault_contexts"]}
         )
         count, first, last = figures.get(person_id, (0, None, None))
-        observed_first = min((e["observed_at"] for e in own), default=None)
+        observed_first = min((e[2] for e in own), default=None)
+        observed_names[person_id] = list(dict.fromkeys(e[1] for e in sorted(own, key=_ROWID) if e[1] is not None))
         updates.append(
             (
                 name,
@@ -242,7 +240,7 @@ def refresh_people(
                 _latest(metadata, "avatar") or person["avatar"],
                 category,
                 json.dumps(contexts),
-                json.dumps(sorted({e["source_type"] for e in own})),
+                json.dumps(sorted({e[0] for e in own})),
                 len(own),
                 count,
                 min(filter(None, (first, observed_first)), default=None),
@@ -258,7 +256,43 @@ def refresh_people(
            WHERE id = ?""",
         updates,
     )
-    index_people(conn, ids)
+    index_people(conn, ids, observed_names)
+
+
+_ROWID = itemgetter(3)  # of an entity row from _entities_by_person
+
+
+def _entities_by_person(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tuple]]:
+    """person → its entities oldest first, as plain tuples (source_type, observed_name, observed_at, rowid,
+    metadata): sqlite3.Row objects cost more to build and read than the rebuild's own work on them."""
+    found: dict[str, list[tuple]] = {}
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for row in cursor.execute(
+            f"""SELECT canonical_person_id, source_type, observed_name, observed_at, rowid, metadata
+                FROM source_entities WHERE canonical_person_id IN ({marks}) ORDER BY observed_at""",
+            part,
+        ):
+            found.setdefault(row[0], []).append(row[1:])
+    return found
+
+
+def _identifiers_by_person(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    found: dict[str, list[tuple[str, str]]] = {}
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    for part in chunks(ids):
+        marks = ",".join("?" * len(part))
+        for person, kind, value in cursor.execute(
+            f"""SELECT se.canonical_person_id, ei.kind, ei.value FROM source_entities se
+                JOIN entity_identifiers ei ON ei.source_entity_id = se.id
+                WHERE se.canonical_person_id IN ({marks})""",
+            part,
+        ):
+            found.setdefault(person, []).append((kind, value))
+    return found
 
 
 def _refresh_inputs(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlite3.Row]:

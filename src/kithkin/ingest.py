@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from kithkin.identity.normalize import name_key, normalize_email, normalize_phone
-from kithkin.identity.resolver import resolve_entities
+from kithkin.identity.resolver import resolve_stored_records
 from kithkin.importers.base import Importer
 from kithkin.insight import facts, strength
 from kithkin.insight.relationships import refresh_relationships_for_people, update_for_interactions
@@ -158,7 +158,7 @@ def _commit_batch(
         fresh = sorted(interactions.unknown_interaction_ids(conn, [r.id for r in batch.records]))
         summary.interactions += interactions.add_interactions(conn, batch.records)
         summary.source_entities += len(new_entities)
-        resolution = resolve_entities(conn, new_entities, workspace.settings)
+        resolution = resolve_stored_records(conn, [batch.entities[e] for e in new_entities], workspace.settings)
         summary.people_created += resolution.people_created
         summary.links_auto += resolution.links_auto
         summary.links_pending += resolution.links_pending

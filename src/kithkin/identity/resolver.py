@@ -17,6 +17,7 @@ from __future__ import annotations
 import sqlite3
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from rapidfuzz.distance import OSA
 
@@ -31,6 +32,7 @@ from kithkin.identity.normalize import (
     same_first_name,
 )
 from kithkin.store import links, people, sources
+from kithkin.store.sources import EntityRecord
 
 IDENTIFIER_CONFIDENCE = 0.99
 NAME_CONFIDENCE = 0.9
@@ -301,6 +303,23 @@ def resolve_entities(
     return _resolve_in_order(conn, sorted(entity_ids), settings)
 
 
+def resolve_stored_records(
+    conn: sqlite3.Connection, records: list[EntityRecord], settings: Settings
+) -> ResolutionResult:
+    """`resolve_entities` for the records of entities this transaction has just created: what resolution
+    reads of them comes from the records instead of the store (reading them back was an eighth of
+    resolving bench/resolution.py)."""
+    waiting = [
+        # The store lists an entity's identifiers in (kind, value) order: so do the signals here.
+        _entity(
+            r.id, r.source_type, r.observed_name, r.observed_email, r.observed_phone, r.name_key, sorted(r.identifiers)
+        )
+        for r in sorted(records, key=attrgetter("id"))
+        if not r.is_owner
+    ]
+    return _resolve_all(conn, settings, waiting)
+
+
 def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settings) -> ResolutionResult:
     identifiers = sources.identifiers_of(conn, ids)
     rows = sources.get_entities(conn, ids)
@@ -309,18 +328,42 @@ def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settin
         row = rows.get(entity_id)
         if row is None or row["canonical_person_id"] or row["link_status"] == "owner":
             continue
-        display = row["observed_name"] or name_from_email(row["observed_email"])
         waiting.append(
-            _Entity(
-                id=entity_id,
-                source_type=row["source_type"],
-                display=display,
-                observed_name=row["observed_name"],
-                label=display or row["observed_email"] or row["observed_phone"],
-                name_key=row["name_key"],
-                signals=identifiers.get(entity_id, []),
+            _entity(
+                entity_id,
+                row["source_type"],
+                row["observed_name"],
+                row["observed_email"],
+                row["observed_phone"],
+                row["name_key"],
+                identifiers.get(entity_id, []),
             )
         )
+    return _resolve_all(conn, settings, waiting)
+
+
+def _entity(
+    entity_id: str,
+    source_type: str,
+    observed_name: str | None,
+    observed_email: str | None,
+    observed_phone: str | None,
+    key: str | None,
+    signals: list[tuple[str, str]],
+) -> _Entity:
+    display = observed_name or name_from_email(observed_email)
+    return _Entity(
+        id=entity_id,
+        source_type=source_type,
+        display=display,
+        observed_name=observed_name,
+        label=display or observed_email or observed_phone,
+        name_key=key,
+        signals=signals,
+    )
+
+
+def _resolve_all(conn: sqlite3.Connection, settings: Settings, waiting: list[_Entity]) -> ResolutionResult:
     run = _Resolution(conn, settings, waiting)
     for entity in waiting:
         run.resolve(entity)

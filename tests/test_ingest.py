@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -63,3 +64,29 @@ def test_a_read_that_fails_keeps_the_batches_stored_before_it(workspace):
     with pytest.raises(OSError, match="went away"):
         run(workspace, importer, batch_size=6)
     assert workspace.conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0] == 12
+
+
+def test_garbage_collection_is_held_off_while_a_batch_is_stored_and_back_on_after_it_fails(workspace, monkeypatch):
+    refresh = ingest_module.people.refresh_people
+    seen = []
+
+    def failing(*args, **options):
+        seen.append(gc.isenabled())
+        if len(seen) == 2:
+            raise RuntimeError("disk full")
+        return refresh(*args, **options)
+
+    monkeypatch.setattr(ingest_module.people, "refresh_people", failing)
+    with pytest.raises(RuntimeError, match="disk full"):
+        run(workspace, ListImporter("mail", observations(10)), batch_size=5)
+    assert seen == [False, False]
+    assert gc.isenabled()
+
+
+def test_an_import_leaves_garbage_collection_off_when_it_was_off(workspace):
+    gc.disable()
+    try:
+        run(workspace, ListImporter("mail", observations(10)), batch_size=5)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

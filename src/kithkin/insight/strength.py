@@ -24,15 +24,20 @@ def strength(days_since_last: float | None, interactions_90d: int, person_source
 
 
 def update_strengths(conn: sqlite3.Connection, person_ids: Iterable[str] | None, now: datetime | None = None) -> int:
-    """Recompute strength for these people (None: everyone); returns how many rows were updated."""
+    """Recompute strength for these people (None: everyone); returns how many people were recomputed."""
     now = now or now_utc()
     ids = people.all_person_ids(conn) if person_ids is None else sorted(person_ids)
     in_use = stats.sources_in_use(conn)
     recent = people.interaction_counts_between(conn, ids, utc_iso(now - timedelta(days=90)), utc_iso(now))
+    inputs = people.strength_inputs(conn, ids)
     updates = []
-    for person_id, last_seen, sources in people.strength_inputs(conn, ids):
+    for person_id, last_seen, sources, stored in inputs:
         days = max(0.0, (now - parse_iso(last_seen)).total_seconds() / 86400) if last_seen else None
         count = recent.get(person_id, 0)
-        updates.append((person_id, strength(days, count, len(sources), in_use), count))
+        value = strength(days, count, len(sources), in_use)
+        # Only rows that change are written: an import leaves half the strengths it recomputes as they were,
+        # and each write also moves the strength index entry.
+        if (value, count) != stored:
+            updates.append((person_id, value, count))
     people.set_strengths(conn, updates)
-    return len(updates)
+    return len(inputs)

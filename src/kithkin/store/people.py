@@ -382,13 +382,19 @@ def interaction_counts_between(conn: sqlite3.Connection, ids: list[str], since: 
     return found
 
 
-def strength_inputs(conn: sqlite3.Connection, ids: list[str]) -> list[tuple[str, str | None, list[str]]]:
-    """(person id, last seen, sources) for each of these people."""
+def strength_inputs(
+    conn: sqlite3.Connection, ids: list[str]
+) -> list[tuple[str, str | None, list[str], tuple[float, int]]]:
+    """(person id, last seen, sources, (strength, interactions in the last 90 days) as stored) for each of
+    these people."""
     found = []
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
-        for row in conn.execute(f"SELECT id, last_seen, sources FROM people WHERE id IN ({marks})", part):
-            found.append((row[0], row[1], json.loads(row[2] or "[]")))
+        for row in conn.execute(
+            f"SELECT id, last_seen, sources, relationship_strength, interactions_90d FROM people WHERE id IN ({marks})",
+            part,
+        ):
+            found.append((row[0], row[1], json.loads(row[2] or "[]"), (row[3], row[4])))
     return found
 
 

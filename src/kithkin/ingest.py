@@ -34,9 +34,10 @@ Progress = Callable[[int, int | None], None]
 
 
 class _CollectorPause:
-    """Cyclic garbage collection held off while batches are stored. A batch's records, the resolver's
-    caches and the rows it rebuilds are many long-lived containers without a cycle among them, yet they set
-    off the collector's full passes over every object alive (0.47 s of ~5 s on bench/resolution.py).
+    """Cyclic garbage collection held off while ingest writes (each batch, then the import's strengths).
+    A batch's records, the resolver's caches and the rows it rebuilds are many long-lived containers
+    without a cycle among them, yet they set off the collector's full passes over every object alive
+    (0.47 s of ~5 s on bench/resolution.py).
     Counted: overlapping imports on job threads resume collection with the last one out, and only if it
     was on before."""
 
@@ -271,7 +272,7 @@ def ingest(
         done += batch.observations
     # Strength moves with the clock anyway (recency), so it is derived once per import rather than per
     # batch; `kithkin serve` recomputes everyone's at start. Then the strongest people's quick facts.
-    with db.transaction(workspace.conn):
+    with _collector_pause.held(), db.transaction(workspace.conn):
         strength.update_strengths(workspace.conn, touched)
         facts.refresh(workspace.conn)
     if progress:

@@ -128,7 +128,7 @@ class _Resolution:
             if not _is_full_name(self.name(keep)):
                 # A number or address known so far without a name now comes with one that names a known
                 # person: the two are one (WhatsApp's "Ann Lee" on a phone seen only in iMessage).
-                named = self._unique_name_match(entity)
+                named = self._unique_name_match(self._name_candidates(entity))
             if named is not None and named.person_id != keep and self._may_join(named.person_id, keep):
                 keep, also = named.person_id, [keep, *also]
             elif named is not None and named.person_id != keep:
@@ -138,11 +138,11 @@ class _Resolution:
                 if self._may_join(keep, other):
                     self._join(keep, other, entity)
             return
-        named = self._unique_name_match(entity)
+        ranked = self._name_candidates(entity)
+        named = self._unique_name_match(ranked)
         if named is not None:
             self._link(entity, named.person_id, named.confidence)
             return
-        ranked = self._name_candidates(entity)
         if disputed is not None and not ranked:
             ranked = [disputed]  # its address or number says one person, its name another: the user decides
         own = self._new_person(entity)
@@ -181,9 +181,9 @@ class _Resolution:
             return None, _Candidate(person_id, CONTRADICTED_CONFIDENCE, reasons[person_id]), []
         return None, None, []  # already shared by two people of different names
 
-    def _unique_name_match(self, entity: _Entity) -> _Candidate | None:
-        """The one person whose name matches well enough to link without asking, if there is exactly one."""
-        ranked = self._name_candidates(entity)
+    def _unique_name_match(self, ranked: list[_Candidate]) -> _Candidate | None:
+        """The one person of these name candidates (best first) whose name matches well enough to link
+        without asking, if there is exactly one."""
         unique = len(ranked) == 1 or (len(ranked) > 1 and ranked[1].confidence < ranked[0].confidence)
         if ranked and unique and ranked[0].confidence >= self.settings.resolution.name_auto_link:
             return ranked[0]

@@ -95,6 +95,22 @@ def test_display_names_in_every_real_form(tmp_path: Path, workspace: Workspace) 
     assert (first["title"], first["occurred_at"]) == ("Réunion de lundi", "2025-01-02T09:00:00Z")
 
 
+def test_encoded_words_with_a_garbled_charset_keep_their_raw_text(tmp_path: Path, workspace: Workspace) -> None:
+    # Found by the long fuzz run: a charset name that is not ASCII made the email package raise CharsetError.
+    path = write_mbox(
+        tmp_path / "garbled.mbox",
+        b"From 1790000000000000001@xxx Fri Jan 03 09:00:00 +0000 2025\n"
+        b"From: =?\xc3\xbc?Q?Ana?= <ana@x.example>\nTo: me@example.org\nSubject: =?\xc3\xbc?Q?Plans?=\n"
+        b"Date: Fri, 03 Jan 2025 09:00:00 +0000\nMessage-ID: <g1@x>\n\nHi\n",
+    )
+
+    summary = import_paths(workspace, "mail", [path])
+
+    assert (summary.interactions, summary.skipped) == (1, 0)
+    assert entities(workspace)["ana@x.example"] == "=?ü?Q?Ana?="
+    assert interactions(workspace)[0]["title"] == "=?ü?Q?Plans?="
+
+
 def test_threads_direction_and_snippets(tmp_path: Path, workspace: Workspace) -> None:
     path = write_mbox(
         tmp_path / "threads.mbox",

@@ -10,6 +10,7 @@ import contextlib
 import hashlib
 import re
 from datetime import UTC, datetime
+from email.errors import MessageError
 from email.header import Header, decode_header, make_header
 from email.message import Message
 from email.parser import BytesParser
@@ -54,8 +55,8 @@ def header_text(value: object) -> str:
         return ""
     text = _raw_text(value)
     if "=?" in text:
-        # An unknown charset or a broken encoded word: the raw text is the best there is.
-        with contextlib.suppress(LookupError, ValueError, UnicodeError):
+        # An unknown or garbled charset (CharsetError) or a broken encoded word: the raw text is the best there is.
+        with contextlib.suppress(LookupError, ValueError, UnicodeError, MessageError):
             text = str(make_header(decode_header(text)))
     return _SPACE.sub(" ", text).strip()
 

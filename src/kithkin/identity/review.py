@@ -6,7 +6,12 @@ import sqlite3
 from typing import Any
 
 from kithkin.config import Settings
-from kithkin.insight.relationships import carry_user_word, refresh_relationships_for_people, restore_user_word
+from kithkin.insight.relationships import (
+    carry_user_word,
+    merge_relationships,
+    refresh_relationships_for_people,
+    restore_user_word,
+)
 from kithkin.insight.strength import update_strengths
 from kithkin.models import KithkinError
 from kithkin.store import db, links, people, sources
@@ -129,7 +134,7 @@ def merge_people(
                 "kept_relationships": relationships_before,
             },
         )
-        _settle(conn, {keep_id, other_id}, domain_mappings, settings)
+        _settle(conn, {keep_id, other_id}, domain_mappings, settings, merged=(keep_id, other_id, moved))
 
 
 def split_person(
@@ -163,13 +168,22 @@ def split_person(
 
 
 def _settle(
-    conn: sqlite3.Connection, person_ids: set[str], domain_mappings: dict[str, Any] | None, settings: Settings | None
+    conn: sqlite3.Connection,
+    person_ids: set[str],
+    domain_mappings: dict[str, Any] | None,
+    settings: Settings | None,
+    merged: tuple[str, str, list[str]] | None = None,
 ) -> None:
-    """What a decision changes beyond the links: the people's figures, strength and relationships."""
+    """What a decision changes beyond the links: the people's figures, strength and relationships. A merge
+    (kept person, merged person, the entities moved) adds up the two people's relationships instead of
+    recounting them."""
     people.refresh_people(conn, person_ids, domain_mappings)
     live = [p for p in person_ids if people.name_of(conn, p) is not None]  # refresh removes people left empty
     update_strengths(conn, live)
-    refresh_relationships_for_people(conn, settings or Settings(), live)
+    if merged is not None:
+        merge_relationships(conn, settings or Settings(), *merged)
+    else:
+        refresh_relationships_for_people(conn, settings or Settings(), live)
 
 
 def undo_decision(

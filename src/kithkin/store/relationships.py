@@ -185,6 +185,26 @@ def shared_participation_of_people(conn: sqlite3.Connection, person_ids: list[st
     return _with_details(conn, rows)
 
 
+def shared_participation_between(conn: sqlite3.Connection, entity_ids: list[str], person_id: str) -> list[tuple]:
+    """shared_participation of the interactions in which one of these entities took part beside another entity of
+    person_id: once the entities joined person_id, what the person they came from had in common with it."""
+    rows = _plain(conn).execute(
+        """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
+           JOIN source_entities se ON se.id = ip.source_entity_id
+           WHERE ip.interaction_id IN (
+                   SELECT moved.interaction_id FROM interaction_participants moved
+                   JOIN shared_interactions shared ON shared.interaction_id = moved.interaction_id
+                   WHERE moved.source_entity_id IN (SELECT value FROM json_each(?1))
+                   INTERSECT
+                   SELECT mine.interaction_id FROM source_entities me
+                   JOIN interaction_participants mine ON mine.source_entity_id = me.id
+                   WHERE me.canonical_person_id = ?2 AND me.id NOT IN (SELECT value FROM json_each(?1)))
+             AND se.canonical_person_id IS NOT NULL""",
+        (json.dumps(entity_ids), person_id),
+    )
+    return _with_details(conn, rows)
+
+
 def _with_details(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> list[tuple]:
     """(interaction id, person id) rows grouped by interaction; only interactions shared by two people or more
     read their details. Most interactions are one person and the owner: grouping in SQL (a temporary B-tree

@@ -70,8 +70,6 @@ class _Batch:
     entities: dict[str, EntityRecord] = field(default_factory=dict)
     records: list[InteractionRecord] = field(default_factory=list)
     observations: int = 0
-    # Interactions with two people or more besides the owner: only these can tell who knows whom.
-    shared: set[int] = field(default_factory=set)
 
 
 class Normaliser:
@@ -152,8 +150,6 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
     source_id = f"{normaliser.account}:{observation.source_id}" if normaliser.account else observation.source_id
     record_id = interaction_id(normaliser.source_type, source_id, observation.occurred_at)
     roles = {r.id: (r.id, role) for r, role in participants}  # an entity listed twice takes part once
-    if len(roles) >= 2 and sum(not r.is_owner for r, _ in participants) >= 2:
-        batch.shared.add(record_id)
     batch.records.append(
         InteractionRecord(
             id=record_id,
@@ -202,7 +198,8 @@ def _commit_batch(
         counted = _new_interaction_figures(batch.records, set(fresh), person_of, skip=rebuilt)
         people.add_interaction_figures(conn, counted)
         people.refresh_people(conn, rebuilt, workspace.mappings.domains())
-        update_for_interactions(conn, workspace.settings, [i for i in fresh if i in batch.shared])
+        # Only interactions with two people or more besides the owner (the store keeps which) tell who knows whom.
+        update_for_interactions(conn, workspace.settings, sorted(interactions.shared_among(conn, fresh)))
         # People joined into one another: their pairs are recounted whole, the fresh interactions with them.
         refresh_relationships_for_people(conn, workspace.settings, resolution.joined)
         if cursor_key is not None:

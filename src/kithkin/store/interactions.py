@@ -85,6 +85,15 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
     return added
 
 
+def shared_among(conn: sqlite3.Connection, interaction_ids: list[int]) -> set[int]:
+    """Which of these interactions have two participants or more besides the owner."""
+    rows = conn.execute(
+        "SELECT interaction_id FROM shared_interactions WHERE interaction_id IN (SELECT value FROM json_each(?))",
+        (json.dumps(interaction_ids),),
+    )
+    return {row[0] for row in rows}
+
+
 def _mark_shared(conn: sqlite3.Connection, records: list[InteractionRecord], fresh: bool) -> None:
     """Keep shared_interactions: the interactions with two participants or more besides the owner."""
     owners = {row[0] for row in conn.execute("SELECT id FROM source_entities WHERE link_status = 'owner'")}

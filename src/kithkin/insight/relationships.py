@@ -191,8 +191,11 @@ def merge_relationships(
     current = relationships.rows_of_people(conn, [keep_id, other_id])
     totals: Gained = {}
 
+    def pair_with(person_id: str) -> tuple[str, str]:
+        return (keep_id, person_id) if keep_id < person_id else (person_id, keep_id)
+
     def total(person_id: str) -> list[Any]:
-        pair = (keep_id, person_id) if keep_id < person_id else (person_id, keep_id)
+        pair = pair_with(person_id)
         found = totals.get(pair)
         if found is None:
             found = totals[pair] = [0.0, 0, None, None, set()]
@@ -229,12 +232,12 @@ def merge_relationships(
                 if context:
                     found[4].add(context)
                 if thread and not is_event:
-                    new_threads.add((*sorted((keep_id, person_id)), thread))
+                    new_threads.add((*pair_with(person_id), thread))
     kept_threads = set()
     for a, b, thread in relationships.threads_of_pairs(conn, list(current)):
         person_id = theirs(a, b)
         if person_id is not None:
-            kept_threads.add((*sorted((keep_id, person_id)), thread))
+            kept_threads.add((*pair_with(person_id), thread))
     supported = {pair: found for pair, found in totals.items() if found[0] > WEIGHT_EPSILON}
     return _store_relationships(conn, settings, supported, kept_threads | new_threads, current)
 

@@ -43,6 +43,13 @@ def connect(path: Path | str, *, migrate: bool = True) -> sqlite3.Connection:
     return conn
 
 
+def plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor yielding plain tuples: reads of thousands of rows pay for building sqlite3.Row objects otherwise."""
+    cursor = conn.cursor()
+    cursor.row_factory = None
+    return cursor
+
+
 @contextmanager
 def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     """One atomic write: BEGIN IMMEDIATE … COMMIT, rolled back on any exception.

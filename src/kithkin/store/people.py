@@ -10,7 +10,9 @@ from operator import itemgetter
 from typing import Any
 
 from kithkin.models import now_utc, utc_iso
+from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks, new_id
+from kithkin.store.relationships import USER_SPOKE
 from kithkin.store.search import index_people, match_expression, phone_digits
 
 JSON_COLUMNS = ("emails", "phone_numbers", "vault_contexts", "tags", "sources")
@@ -286,8 +288,7 @@ def _entities_by_person(conn: sqlite3.Connection, ids: list[str]) -> dict[str, l
     """person → its entities oldest first, as plain tuples (source_type, observed_name, observed_at, rowid,
     metadata): sqlite3.Row objects cost more to build and read than the rebuild's own work on them."""
     found: dict[str, list[tuple]] = {}
-    cursor = conn.cursor()
-    cursor.row_factory = None
+    cursor = plain_cursor(conn)
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
         for row in cursor.execute(
@@ -301,8 +302,7 @@ def _entities_by_person(conn: sqlite3.Connection, ids: list[str]) -> dict[str, l
 
 def _identifiers_by_person(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
     found: dict[str, list[tuple[str, str]]] = {}
-    cursor = conn.cursor()
-    cursor.row_factory = None
+    cursor = plain_cursor(conn)
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
         for person, kind, value in cursor.execute(
@@ -452,13 +452,12 @@ def names_of(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, str]:
 def machine_made(conn: sqlite3.Connection, person_id: str) -> bool:
     """Nothing of the user on this person: no notes or tags, no entity the user placed, no relationship the user
     spoke of, not merged away. Only such a person may be joined into another without asking."""
-    said = "user_confirmed OR user_notes IS NOT NULL OR user_type IS NOT NULL OR user_deleted"
     row = conn.execute(
         f"""SELECT merged_into IS NULL AND notes = '' AND tags = '[]'
                AND NOT EXISTS (SELECT 1 FROM source_entities WHERE canonical_person_id = people.id
                                    AND (link_status = 'confirmed' OR linked_by = 'user'))
-               AND NOT EXISTS (SELECT 1 FROM relationships WHERE person_a_id = people.id AND ({said}))
-               AND NOT EXISTS (SELECT 1 FROM relationships WHERE person_b_id = people.id AND ({said}))
+               AND NOT EXISTS (SELECT 1 FROM relationships WHERE person_a_id = people.id AND {USER_SPOKE})
+               AND NOT EXISTS (SELECT 1 FROM relationships WHERE person_b_id = people.id AND {USER_SPOKE})
            FROM people WHERE id = ?""",
         (person_id,),
     ).fetchone()

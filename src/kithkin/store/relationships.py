@@ -9,6 +9,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from kithkin.store.db import plain_cursor
+
+# A row the user spoke of (confirmed, annotated, typed or removed): inference never deletes it.
+USER_SPOKE = "(user_confirmed OR user_notes IS NOT NULL OR user_type IS NOT NULL OR user_deleted)"
+
 # SQLite's NOCASE folds ASCII letters only: the same folding on this side keeps the two in agreement.
 _NOCASE = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
@@ -69,20 +74,13 @@ def among(conn: sqlite3.Connection, person_ids: list[str], types: list[str] | No
 def type_inputs(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, tuple[str, str, str | None, str, bool]]:
     """What a relationship's type is read from: person id → (name, category, company, emails as stored JSON,
     tagged "family"). The emails stay undecoded: most people need neither them nor their tags."""
-    rows = _plain(conn).execute(
+    rows = plain_cursor(conn).execute(
         """SELECT id, canonical_name, category, company, emails,
                   tags LIKE '%family%' AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value = 'family')
            FROM people WHERE id IN (SELECT value FROM json_each(?))""",
         (json.dumps(person_ids),),
     )
     return {row[0]: (row[1], row[2], row[3], row[4], bool(row[5])) for row in rows}
-
-
-def _plain(conn: sqlite3.Connection) -> sqlite3.Cursor:
-    """A cursor yielding plain tuples: the reads of thousands of rows below pay for sqlite3.Row otherwise."""
-    cursor = conn.cursor()
-    cursor.row_factory = None
-    return cursor
 
 
 def ties_of_strong_people(conn: sqlite3.Connection, strong_min: float, weak_max: float) -> list[dict[str, Any]]:
@@ -160,7 +158,7 @@ def context_peers_of_strong_people(
 def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple]:
     """For each of these interactions with two people or more: (interaction id, kind, source_type,
     thread key, context, occurred_at, [person ids]), by interaction id. The owner (no person) is left out."""
-    rows = _plain(conn).execute(
+    rows = plain_cursor(conn).execute(
         """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
            JOIN source_entities se ON se.id = ip.source_entity_id
            WHERE ip.interaction_id IN (SELECT value FROM json_each(?)) AND se.canonical_person_id IS NOT NULL""",
@@ -172,7 +170,7 @@ def shared_participation(conn: sqlite3.Connection, interaction_ids: list[int]) -
 def shared_participation_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> list[tuple]:
     """shared_participation of every interaction any of these people took part in, read in one pass (only
     interactions in shared_interactions can have two people)."""
-    rows = _plain(conn).execute(
+    rows = plain_cursor(conn).execute(
         """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
            JOIN source_entities se ON se.id = ip.source_entity_id
            WHERE ip.interaction_id IN (SELECT mine.interaction_id FROM source_entities me
@@ -188,7 +186,7 @@ def shared_participation_of_people(conn: sqlite3.Connection, person_ids: list[st
 def shared_participation_between(conn: sqlite3.Connection, entity_ids: list[str], person_id: str) -> list[tuple]:
     """shared_participation of the interactions in which one of these entities took part beside another entity of
     person_id: once the entities joined person_id, what the person they came from had in common with it."""
-    rows = _plain(conn).execute(
+    rows = plain_cursor(conn).execute(
         """SELECT ip.interaction_id, se.canonical_person_id FROM interaction_participants ip
            JOIN source_entities se ON se.id = ip.source_entity_id
            WHERE ip.interaction_id IN (
@@ -220,7 +218,7 @@ def _with_details(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> 
     if not shared:
         return []
     details = (
-        _plain(conn)
+        plain_cursor(conn)
         .execute(
             """SELECT id, kind, source_type, COALESCE(thread_id, context), context, occurred_at FROM interactions
            WHERE id IN (SELECT value FROM json_each(?))""",
@@ -296,8 +294,7 @@ def forget_inferred(conn: sqlite3.Connection, person_ids: list[str]) -> None:
     where = "(person_a_id IN (SELECT value FROM json_each(?)) OR person_b_id IN (SELECT value FROM json_each(?)))"
     conn.execute(f"DELETE FROM relationship_threads WHERE {where}", (ids, ids))
     conn.execute(
-        f"""DELETE FROM relationships WHERE {where} AND NOT user_confirmed AND user_notes IS NULL
-            AND user_type IS NULL AND NOT user_deleted""",
+        f"DELETE FROM relationships WHERE {where} AND NOT {USER_SPOKE}",
         (ids, ids),
     )
     conn.execute(
@@ -325,7 +322,7 @@ def rows_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[tupl
     it (user_data), and the inferred figures."""
     ids = json.dumps(person_ids)
     columns = f"""id, person_a_id, person_b_id, user_type,
-                  user_confirmed OR user_notes IS NOT NULL OR user_type IS NOT NULL OR user_deleted AS user_data,
+                  {USER_SPOKE} AS user_data,
                   {", ".join(FIGURES)}"""
     rows = conn.execute(
         f"""SELECT {columns} FROM relationships WHERE person_a_id IN (SELECT value FROM json_each(?))
@@ -380,7 +377,7 @@ def user_word_of(conn: sqlite3.Connection, person_id: str) -> dict[str, dict[str
     rows = conn.execute(
         f"""SELECT person_a_id, person_b_id, {", ".join(USER_WORD)} FROM relationships
             WHERE (person_a_id = ? OR person_b_id = ?)
-              AND (user_confirmed OR user_notes IS NOT NULL OR user_type IS NOT NULL OR user_deleted)""",
+              AND {USER_SPOKE}""",
         (person_id, person_id),
     )
     return {

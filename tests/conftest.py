@@ -10,7 +10,7 @@ import pytest
 from kithkin.config import Owner, Settings, save_settings
 from kithkin.workspace import Workspace
 
-REALDATA = Path(__file__).resolve().parents[2] / "shared" / "realdata"
+REALDATA = Path(__file__).resolve().parent / "fixtures" / "realdata"
 
 
 @pytest.fixture
@@ -29,6 +29,5 @@ def workspace(home: Path) -> Iterator[Workspace]:
 
 @pytest.fixture
 def realdata() -> Path:
-    if not REALDATA.is_dir():
-        pytest.fail(f"shared real data not found at {REALDATA}: the tests expect ../shared beside the repo")
+    """Files in the shapes other tools write, kept in the repository with their origin and licence."""
     return REALDATA

@@ -245,8 +245,10 @@ def ingest(
     progress: Progress | None = None,
     total: int | None = None,
     batch_size: int = BATCH_SIZE,
+    finish: bool = True,
 ) -> set[str]:
-    """Store a stream of observations in atomic batches; return the people touched."""
+    """Store a stream of observations in atomic batches; return the people touched. `finish=False` leaves
+    the import's strengths and facts to the caller's `finish_import` (one import of many files)."""
     normaliser = Normaliser(workspace, importer.source_type, account)
     batch = _Batch()
     touched: set[str] = set()
@@ -267,14 +269,22 @@ def ingest(
     if batch.observations or cursor_key is not None:
         touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
         done += batch.observations
-    # Strength moves with the clock anyway (recency), so it is derived once per import rather than per
-    # batch; `kithkin serve` recomputes everyone's at start. Then the strongest people's quick facts.
+    if finish:
+        finish_import(workspace, touched)
+    if progress:
+        # The stream is read to its end: every row counted in `total` was seen, also those that were no
+        # observation (a tapback, a system line), so the bar ends full.
+        progress(max(done, total or 0), total)
+    return touched
+
+
+def finish_import(workspace: Workspace, touched: set[str]) -> None:
+    """What an import derives once at its end rather than per batch or per file: strength moves with the
+    clock anyway (recency; `kithkin serve` recomputes everyone's at start), then the strongest people's
+    quick facts (0.12 s for a home of 5,000 people, even when nothing changed)."""
     with _collector_pause.held(), db.transaction(workspace.conn):
         strength.update_strengths(workspace.conn, touched)
         facts.refresh(workspace.conn)
-    if progress:
-        progress(done, total)
-    return touched
 
 
 def import_paths(
@@ -287,33 +297,66 @@ def import_paths(
     progress: Progress | None = None,
     importer: Importer | None = None,
 ) -> ImportSummary:
-    """`kithkin import SOURCE PATH...`: each file through the source's importer, incrementally."""
+    """`kithkin import SOURCE PATH...`: each file, or each of the source's files inside a folder, through
+    the source's importer, incrementally; strengths and facts are derived once, after the last file."""
     from kithkin.importers import get_importer
+    from kithkin.importers.folders import find_inputs
 
     summary = ImportSummary(source=source)
+    inputs: list[Path] = []
+    left_out: dict[str, str] = {}
+    walked = False
     for path in paths:
         path = Path(path).expanduser()
         if not path.exists():
             raise KithkinError(f"{path} does not exist; check the path.")
-        reader = importer or get_importer(source)
-        prepare_reader(workspace, reader)
-        key = (reader.source_type, f"{account or ''}|{path.resolve()}")
-        cursor = None if full else sources.get_cursor(workspace.conn, *key)
-        observations = _checked(reader.read(path, cursor), path)
-        total = getattr(reader, "total", None)
-        ingest(
-            workspace,
-            reader,
-            observations,
-            summary,
-            account=account,
-            cursor_key=key,
-            progress=progress,
-            total=total if isinstance(total, int) else None,
-        )
-        add_report(summary, reader)
-        summary.files += 1
+        found = find_inputs(importer or get_importer(source), path)
+        inputs += found.inputs
+        if found.walked:
+            walked = True
+            left_out.update(found.left_out)
+    touched: set[str] = set()
+    try:
+        for path in inputs:
+            touched |= _import_one(workspace, importer or get_importer(source), path, summary, account, full, progress)
+    except KithkinError:
+        finish_import(workspace, touched)  # the files stored before the damaged one keep right figures
+        raise
+    finish_import(workspace, touched)
+    if walked:
+        summary.details["files_read"] = [str(path) for path in inputs]
+        summary.details["files_left_out"] = left_out
     return summary
+
+
+def _import_one(
+    workspace: Workspace,
+    reader: Importer,
+    path: Path,
+    summary: ImportSummary,
+    account: str | None,
+    full: bool,
+    progress: Progress | None,
+) -> set[str]:
+    prepare_reader(workspace, reader)
+    key = (reader.source_type, f"{account or ''}|{path.resolve()}")
+    cursor = None if full else sources.get_cursor(workspace.conn, *key)
+    observations = _checked(reader.read(path, cursor), path)  # some readers count their `total` here
+    total = getattr(reader, "total", None)
+    touched = ingest(
+        workspace,
+        reader,
+        observations,
+        summary,
+        account=account,
+        cursor_key=key,
+        progress=progress,
+        total=total if isinstance(total, int) else None,
+        finish=False,
+    )
+    add_report(summary, reader)
+    summary.files += 1
+    return touched
 
 
 def prepare_reader(workspace: Workspace, reader: Importer) -> None:

@@ -167,9 +167,9 @@ def test_markdown_from_other_note_takers(tmp_path, workspace):
             ("Farid Haddad", "attendee"),
         ],
     )
-    assert summary.errors == [
-        "Shopping.md is not a meeting note (expected a title, a date and its attendees or a Meeting ID); skipped"
-    ]
+    # A folder is searched for the source's files; every other file is named with why it was left out.
+    assert (summary.errors, summary.files) == ([], 2)
+    assert summary.details["files_left_out"] == {str(folder / "Shopping.md"): "not a granola file"}
 
 
 @pytest.mark.parametrize(

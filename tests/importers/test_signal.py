@@ -332,13 +332,18 @@ def test_exporttxt_reexport_adds_only_new_messages_and_finds_the_owner_by_name(w
     assert sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people")) == [JONAS, ZOE]
 
 
-def test_exporttxt_foreign_or_damaged_files_are_refused(workspace, tmp_path):
+def test_exporttxt_foreign_or_damaged_files_are_refused_or_left_out(workspace, tmp_path):
     whatsapp = tmp_path / "WhatsApp Chat with Zoë.txt"
     whatsapp.write_text("10/07/2023, 01:23 - Zoë: hi\n", encoding="utf-8")
     with pytest.raises(KithkinError, match=r"WhatsApp Chat with Zoë\.txt: is not a Signal export: .*--exporttxt"):
         import_paths(workspace, "signal", [whatsapp])
     root = exporttxt(tmp_path / "signal-txt")
-    (root / "Broken (_id11).txt").write_bytes(b"\x00\x01garbage\n[Jul 10, 2023 01:23:45] <A> b\n")
+    broken = root / "Broken (_id11).txt"
+    broken.write_bytes(b"\x00\x01garbage\n[Jul 10, 2023 01:23:45] <A> b\n")
     with pytest.raises(KithkinError, match=r"Broken \(_id11\)\.txt: is not a Signal export"):
-        import_paths(workspace, "signal", [root])
+        import_paths(workspace, "signal", [broken])
     assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 0
+    # Inside a folder, the damaged file is left out and named; the chats beside it import.
+    summary = import_paths(workspace, "signal", [root])
+    assert summary.details["files_left_out"] == {str(broken): "not a signal file"}
+    assert summary.interactions > 0

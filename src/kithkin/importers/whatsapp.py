@@ -99,8 +99,9 @@ class WhatsAppImporter:
     # -- which file is this -----------------------------------------------------------------------
 
     def sniff(self, path: Path) -> bool:
-        if _wacli_db(path) is not None:
-            return True
+        database = _wacli_db(path)
+        if database is not None:
+            return _has_wacli_messages(database)
         try:
             lines = self._export_text(path)[0].splitlines()[:20]
         except (ImportFormatError, OSError):
@@ -130,7 +131,8 @@ class WhatsAppImporter:
             return text, member if _CHAT_WITH.match(member) else path.stem
         if path.suffix.lower() != ".txt":
             raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
-        return read_text_lenient(path), path.stem
+        # An iPhone export unzipped: `_chat.txt` inside a folder named like the zip ("WhatsApp Chat - Ana").
+        return read_text_lenient(path), path.parent.name if path.name == "_chat.txt" else path.stem
 
     def _read_export(self, path: Path, text: str, stem: str) -> Iterator[Observation | Exception]:
         messages = _split_messages(text)
@@ -191,7 +193,7 @@ class WhatsAppImporter:
     def _read_wacli(self, database: Path, cursor: str | None) -> Iterator[Observation | Exception]:
         conn = _open_wacli(database)
         try:
-            if not {"chat_jid", "sender_jid", "ts", "from_me"} <= table_columns(conn, "messages"):
+            if not _is_wacli_store(conn):
                 raise ImportFormatError(database, "is not a wacli store: it has no messages table of wacli's shape")
             names = _wacli_contacts(conn)
             kinds = {r[0]: (r[1], r[2]) for r in conn.execute("SELECT jid, kind, name FROM chats")}
@@ -214,6 +216,22 @@ class WhatsAppImporter:
                 self._cursor = str(row[0])
         finally:
             conn.close()
+
+
+def _is_wacli_store(conn: sqlite3.Connection) -> bool:
+    return {"chat_jid", "sender_jid", "ts", "from_me"} <= table_columns(conn, "messages")
+
+
+def _has_wacli_messages(database: Path) -> bool:
+    """Any SQLite .db may sit in a folder of exports (another app's, Kithkin's own): only wacli's is ours."""
+    try:
+        conn = _open_wacli(database)
+    except ImportFormatError:
+        return False
+    try:
+        return _is_wacli_store(conn)
+    finally:
+        conn.close()
 
 
 def _open_wacli(database: Path) -> sqlite3.Connection:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
+from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -12,9 +13,14 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
-from kithkin.config import Owner, load_settings, save_settings, write_default_mappings
+from kithkin import __version__
+from kithkin.config import CONFIG_FILE, DATABASE_FILE, Owner, load_settings, save_settings, write_default_mappings
+from kithkin.importers import LIVE_REGISTRY, REGISTRY
 from kithkin.models import KithkinError
+from kithkin.services import EXPORT_FORMATS
+from kithkin.store.people import SORTS
 from kithkin.workspace import Workspace
 
 app = typer.Typer(help="Kithkin: a local-first personal CRM.", no_args_is_help=True, add_completion=False)
@@ -25,8 +31,37 @@ HomeOption = Annotated[
     Path | None, typer.Option("--home", help="Kithkin home folder (default: $KITHKIN_HOME or the user data dir).")
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout.")]
-out = Console()
-err = Console(stderr=True)
+# Sentences are never wrapped (scripts read them whole) and never read as markup (names and paths are
+# other people's text); tables still fit the terminal.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        out.print(f"kithkin {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Kithkin: a local-first personal CRM."""
+
+
+def _choices(name: str, values: Any) -> type[Enum]:
+    """The values an argument takes, listed in --help; any other is a usage error (exit 2) naming them."""
+    return Enum(name, {value: value for value in values}, type=str)  # type: ignore[return-value]
+
+
+SourceName = _choices("SourceName", REGISTRY)
+LiveSourceName = _choices("LiveSourceName", LIVE_REGISTRY)
+SortOrder = _choices("SortOrder", SORTS)
+ExportFormat = _choices("ExportFormat", EXPORT_FORMATS)
 
 
 def _home(home: Path | None) -> Path:
@@ -36,7 +71,7 @@ def _home(home: Path | None) -> Path:
 
 
 def _fail(message: str) -> None:
-    err.print(message, markup=False, highlight=False, soft_wrap=True)
+    err.print(message)
     raise typer.Exit(1)
 
 
@@ -60,7 +95,16 @@ def _progress_bar(enabled: bool, label: str):
 
 
 def _workspace(home: Path | None) -> Workspace:
+    """A home to write into, made when missing (init, import, import-people)."""
     return Workspace.open(_home(home))
+
+
+def _existing(home: Path | None) -> Workspace:
+    """A home to read: a typo in --home must not make an empty one and report 0 people."""
+    path = _home(home)
+    if not (path / DATABASE_FILE).is_file() and not (path / CONFIG_FILE).is_file():
+        raise KithkinError(f"no Kithkin home at {path}: run kithkin init or kithkin import")
+    return Workspace.open(path)
 
 
 @app.command()
@@ -75,20 +119,18 @@ def init(
     path = _home(home)
     try:
         settings = load_settings(path)
-        interactive = sys.stdin.isatty() and not as_json and email is None and phone is None
-        if interactive:
-            name = typer.prompt("Your name", default=settings.owner.name or "")
-            email = [
-                e.strip() for e in typer.prompt("Your emails (comma separated)", default="").split(",") if e.strip()
-            ]
-            phone = [
-                p.strip() for p in typer.prompt("Your phones (comma separated)", default="").split(",") if p.strip()
-            ]
-        settings.owner = Owner(
-            name=name or settings.owner.name,
-            emails=email or settings.owner.emails,
-            phones=phone or settings.owner.phones,
-        )
+        on_terminal = _on_terminal() and not as_json
+        if on_terminal and name is None and email is None and phone is None:
+            name = _ask_name(settings.owner.name)
+            email = _ask_list("Your emails (comma separated)")
+            phone = _ask_list("Your phones (comma separated)")
+        name = (name or "").strip() or settings.owner.name
+        if not name:
+            if not on_terminal:
+                err.print('kithkin init needs your name and has no terminal to ask on: give --name "Your Name".')
+                raise typer.Exit(2)
+            name = _ask_name(None)
+        settings.owner = Owner(name=name, emails=email or settings.owner.emails, phones=phone or settings.owner.phones)
         config_path = save_settings(path, settings)
         mappings_path = write_default_mappings(path)
         Workspace.open(path).close()
@@ -101,15 +143,27 @@ def init(
     )
 
 
+def _on_terminal() -> bool:
+    return sys.stdin.isatty()
+
+
+def _ask_name(known: str | None) -> str:
+    """Asked until given: an empty owner would make the user a contact of their own."""
+    while True:
+        answer = typer.prompt("Your name", default=known or "", show_default=bool(known)).strip()
+        if answer:
+            return answer
+        err.print("Your name is needed: Kithkin uses it to know which messages are yours.")
+
+
+def _ask_list(question: str) -> list[str]:
+    return [item.strip() for item in typer.prompt(question, default="", show_default=False).split(",") if item.strip()]
+
+
 @app.command("import")
 def import_(
-    source: Annotated[
-        str,
-        typer.Argument(
-            help="imessage, calls, contacts, mail, calendar, linkedin, whatsapp, signal, slack, vault or granola"
-        ),
-    ],
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to import.")],
+    source: Annotated[SourceName, typer.Argument(help="The kind of data: the format is detected from the files.")],
+    paths: Annotated[list[Path], typer.Argument(help="Files, or folders to search for the source's files.")],
     account: Annotated[str | None, typer.Option("--account", help="Label for this account (work, personal).")] = None,
     full: Annotated[bool, typer.Option("--full", help="Ignore the stored cursor and read everything.")] = False,
     home: HomeOption = None,
@@ -118,14 +172,15 @@ def import_(
     """Import files or folders of one source; importing the same data twice adds nothing."""
     from kithkin.ingest import import_paths
 
+    source_name = source.value
     try:
         with _workspace(home) as workspace:
-            bar, update = _progress_bar(not as_json, f"Importing {source}")
+            bar, update = _progress_bar(not as_json, f"Importing {source_name}")
             if bar:
                 with bar:
-                    summary = import_paths(workspace, source, paths, account=account, full=full, progress=update)
+                    summary = import_paths(workspace, source_name, paths, account=account, full=full, progress=update)
             else:
-                summary = import_paths(workspace, source, paths, account=account, full=full)
+                summary = import_paths(workspace, source_name, paths, account=account, full=full)
     except KithkinError as exc:
         _fail(str(exc))
     data = summary.as_dict()
@@ -135,30 +190,40 @@ def import_(
 def _print_summary(data: dict[str, Any]) -> None:
     table = Table(title=f"Imported {data['source']}", show_header=False)
     for key, value in data.items():
-        if key not in ("source", "errors"):
-            table.add_row(key.replace("_", " "), str(value))
+        if key not in ("source", "errors", "files_read", "files_left_out"):
+            table.add_row(key.replace("_", " "), Text(str(value)))
     out.print(table)
+    left_out = data.get("files_left_out") or {}
+    if "files_read" in data:
+        out.print(f"Read {len(data['files_read'])} files; left out {len(left_out)}.")
+    for path, reason in list(left_out.items())[:10]:
+        out.print(Text(f"left out: {path} ({reason})"))
+    if len(left_out) > 10:
+        out.print(f"… and {len(left_out) - 10} more files left out (all of them are in --json).")
     for message in data["errors"][:10]:
-        err.print(f"skipped: {message}", markup=False, highlight=False)
+        err.print(f"skipped: {message}")
 
 
 @app.command()
 def sync(
-    sources: Annotated[list[str] | None, typer.Argument(help="Source types to sync (default: all configured).")] = None,
+    sources: Annotated[
+        list[LiveSourceName] | None, typer.Argument(help="Source types to sync (default: all configured).")
+    ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Sync the live sources configured in config.yaml."""
     from kithkin.sync import sync_sources
 
+    chosen = [source.value for source in sources] if sources else None
     try:
-        with _workspace(home) as workspace:
+        with _existing(home) as workspace:
             bar, update = _progress_bar(not as_json, "Syncing")
             if bar:
                 with bar:
-                    results = sync_sources(workspace, sources or None, progress=update)
+                    results = sync_sources(workspace, chosen, progress=update)
             else:
-                results = sync_sources(workspace, sources or None)
+                results = sync_sources(workspace, chosen)
     except KithkinError as exc:
         _fail(str(exc))
     data = {"results": [r.as_dict() for r in results]}
@@ -169,32 +234,23 @@ def sync(
 def people_(
     query: Annotated[str | None, typer.Argument(help="Search names, emails, phones, companies.")] = None,
     limit: Annotated[int, typer.Option(min=1)] = 50,
-    sort: Annotated[str, typer.Option(help="strength, name or last_seen")] = "strength",
+    sort: Annotated[SortOrder, typer.Option(help="Order of the list.")] = SortOrder("strength"),
     home: HomeOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """List or search people."""
+    from kithkin.cli_views import people_table
     from kithkin.store import people
 
     try:
-        with _workspace(home) as workspace:
-            items, total = people.list_people(workspace.conn, q=query, sort=sort, limit=limit)
+        with _existing(home) as workspace:
+            items, total = people.list_people(workspace.conn, q=query, sort=sort.value, limit=limit)
     except KithkinError as exc:
         _fail(str(exc))
 
     def render() -> None:
-        table = Table("name", "company", "emails", "phones", "strength", "last seen")
-        for p in items:
-            table.add_row(
-                p["canonical_name"],
-                p["company"] or "",
-                ", ".join(p["emails"][:2]),
-                ", ".join(p["phone_numbers"][:2]),
-                f"{p['relationship_strength']:.2f}",
-                (p["last_seen"] or "")[:10],
-            )
-        out.print(table)
-        out.print(f"{total} people")
+        out.print(people_table(items))
+        out.print(f"{len(items)} of {total} people" if len(items) < total else f"{total} people")
 
     _emit(as_json, {"items": items, "total": total}, render)
 
@@ -206,36 +262,48 @@ def pending(
     as_json: JsonOption = False,
 ) -> None:
     """Proposed links awaiting review, those that matter most first."""
+    from kithkin.identity.review import pending_link_views
     from kithkin.store import links
 
     try:
-        with _workspace(home) as workspace:
-            items, total = links.list_pending_links(workspace.conn, limit=limit)
+        with _existing(home) as workspace:
+            found, total = links.list_pending_links(workspace.conn, limit=limit)
+            items = pending_link_views(workspace.conn, found)
     except KithkinError as exc:
         _fail(str(exc))
 
     def render() -> None:
-        table = Table("id", "entity", "proposed person", "reason", "confidence")
-        for link in items:
-            table.add_row(
-                link["id"],
-                link["source_entity_id"],
-                link["proposed_canonical_id"],
-                link["reason"] or "",
-                f"{link['confidence']:.2f}",
-            )
-        out.print(table)
+        from kithkin.cli_views import pending_table
+
+        out.print(pending_table(items))
+        shown = f"{len(items)} of {total}" if len(items) < total else str(total)
+        out.print(f"{shown} pending links.")
+        out.print("Decide with kithkin link confirm ID or reject ID; the start of the id is enough.")
 
     _emit(as_json, {"items": items, "total": total}, render)
 
 
+def _full_link_id(workspace: Workspace, given: str) -> str:
+    from kithkin.store import links
+
+    found = links.link_ids_starting_with(workspace.conn, given)
+    if len(found) > 1 and given not in found:
+        raise KithkinError(f"Several pending links start with {given}; give more of the id.")
+    return found[0] if len(found) == 1 else given  # an unknown id is refused by the decision in its words
+
+
 @link_app.command("confirm")
-def link_confirm(link_id: str, home: HomeOption = None, as_json: JsonOption = False) -> None:
+def link_confirm(
+    link_id: Annotated[str, typer.Argument(help="The link's id, or its start as kithkin pending shows it.")],
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
     """Confirm a proposed link."""
     from kithkin.identity.review import confirm_link
 
     try:
-        with _workspace(home) as workspace:
+        with _existing(home) as workspace:
+            link_id = _full_link_id(workspace, link_id)
             link = confirm_link(workspace.conn, link_id, workspace.mappings.domains())
     except KithkinError as exc:
         _fail(str(exc))
@@ -244,7 +312,7 @@ def link_confirm(link_id: str, home: HomeOption = None, as_json: JsonOption = Fa
 
 @link_app.command("reject")
 def link_reject(
-    link_id: str,
+    link_id: Annotated[str, typer.Argument(help="The link's id, or its start as kithkin pending shows it.")],
     new_person: Annotated[bool, typer.Option("--new-person", help="Give it a person of its own.")] = False,
     home: HomeOption = None,
     as_json: JsonOption = False,
@@ -253,7 +321,8 @@ def link_reject(
     from kithkin.identity.review import reject_link
 
     try:
-        with _workspace(home) as workspace:
+        with _existing(home) as workspace:
+            link_id = _full_link_id(workspace, link_id)
             link = reject_link(
                 workspace.conn, link_id, create_new_person=new_person, domain_mappings=workspace.mappings.domains()
             )
@@ -268,7 +337,7 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
     from kithkin.services import statistics
 
     try:
-        with _workspace(home) as workspace:
+        with _existing(home) as workspace:
             data = statistics(workspace.conn)
     except KithkinError as exc:
         _fail(str(exc))
@@ -293,22 +362,36 @@ def stats(home: HomeOption = None, as_json: JsonOption = False) -> None:
 
 @app.command()
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="json (lossless), csv or vcf")] = "json",
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="json (lossless), csv or vcf.")] = ExportFormat("json"),
     output: Annotated[Path | None, typer.Option("-o", "--output", help="File to write (default: stdout).")] = None,
     home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print what was written (file, format, people).")] = False,
 ) -> None:
     """Export all people."""
     from kithkin.services import export_people
+    from kithkin.workspace import write_private
 
+    if as_json and output is None:
+        err.print("--json reports what the export wrote: give -o FILE for the people themselves.")
+        raise typer.Exit(2)
     try:
-        with _workspace(home) as workspace:
-            text = export_people(workspace.conn, fmt)
+        with _existing(home) as workspace:
+            text, count = export_people(workspace.conn, fmt.value)
+        if output:
+            write_private(output, text)
     except KithkinError as exc:
         _fail(str(exc))
-    if output:
-        output.write_text(text, encoding="utf-8")
-    else:
+    except OSError as exc:
+        _fail(f"Could not write {output} ({exc.strerror or exc}); check the folder exists and is writable.")
+    if output is None:
         sys.stdout.write(text)
+        err.print(f"Exported {count} people as {fmt.value} to standard output.")
+        return
+    _emit(
+        as_json,
+        {"file": str(output.resolve()), "format": fmt.value, "people": count},
+        lambda: out.print(f"Exported {count} people as {fmt.value} to {output}"),
+    )
 
 
 @app.command("import-people")
@@ -342,6 +425,7 @@ def serve(
     from kithkin.api.server import run_server
 
     try:
+        _existing(home).close()
         run_server(_home(home), host=host, port=port)
     except KithkinError as exc:
         _fail(str(exc))
@@ -353,21 +437,26 @@ def demo(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8765).")] = None,
     no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the demo home, do not serve it.")] = False,
+    fresh: Annotated[bool, typer.Option("--fresh", help="Rebuild the demo home, losing what you did in it.")] = False,
     as_json: JsonOption = False,
 ) -> None:
-    """A fresh home filled with the built-in demo data set, then serve it."""
+    """The built-in demo data set in its own home, then serve it; run again, it keeps that home as you left it."""
     from kithkin.demo import build_demo
 
     path = (home or Path.cwd() / "demo-home").expanduser()
     try:
-        report = build_demo(path)
+        report = build_demo(path, fresh=fresh)
     except KithkinError as exc:
         _fail(str(exc))
-    _emit(
-        as_json,
-        report,
-        lambda: out.print(f"Demo home at {path}: {report['people']} people, {report['interactions']} interactions."),
-    )
+
+    def render() -> None:
+        figures = f"{report['people']} people, {report['interactions']} interactions"
+        if report["kept"]:
+            out.print(f"Demo home at {path} kept as you left it ({figures}); --fresh rebuilds it.")
+        else:
+            out.print(f"Demo home at {path}: {figures}.")
+
+    _emit(as_json, report, render)
     if not no_serve:
         from kithkin.api.server import run_server
 
@@ -384,7 +473,7 @@ def backup(
     from kithkin.store.backup import backup_to, timestamped_name
 
     try:
-        with _workspace(home) as workspace:
+        with _existing(home) as workspace:
             target = backup_to(workspace.conn, output or workspace.home / "backups" / timestamped_name("crm"))
     except KithkinError as exc:
         _fail(str(exc))
@@ -463,7 +552,7 @@ def facts_(
     from kithkin.store import facts as facts_store
 
     try:
-        with _workspace(home) as workspace:
+        with _existing(home) as workspace:
             with db.transaction(workspace.conn):
                 counts = facts.refresh(workspace.conn, limit)
             found = {
@@ -478,9 +567,9 @@ def facts_(
 
     def render() -> None:
         for entry in found.values():
-            out.print(entry["name"], style="bold", markup=False, highlight=False)
+            out.print(entry["name"], style="bold")
             for fact in entry["facts"]:
-                out.print(f"  {fact['kind']}: {fact['value']}  ({fact['source_type']})", markup=False, highlight=False)
+                out.print(f"  {fact['kind']}: {fact['value']}  ({fact['source_type']})")
 
     _emit(as_json, {"people": found}, render)
 
@@ -489,5 +578,5 @@ def main() -> None:
     try:
         app()
     except KithkinError as exc:  # a service error that escaped a command
-        err.print(str(exc), markup=False, highlight=False)
+        err.print(str(exc))
         raise SystemExit(1) from exc

@@ -37,9 +37,17 @@ def statistics(conn: sqlite3.Connection) -> dict[str, Any]:
     return stats.figures(conn)
 
 
-def export_people(conn: sqlite3.Connection, fmt: str) -> str:
-    """All live people: json is lossless (people with their source entities), csv and vcf are views."""
+EXPORT_FORMATS = ("json", "csv", "vcf")
+
+
+def export_people(conn: sqlite3.Connection, fmt: str) -> tuple[str, int]:
+    """All live people as text, and how many: json is lossless (people with their source entities), csv
+    and vcf are views."""
     rows, _ = people.list_people(conn, sort="name", limit=10**9)
+    return _export_text(conn, rows, fmt), len(rows)
+
+
+def _export_text(conn: sqlite3.Connection, rows: list[dict[str, Any]], fmt: str) -> str:
     if fmt == "json":
         entities: dict[str, list[dict[str, Any]]] = {}
         ids = [p["id"] for p in rows]
@@ -154,5 +162,6 @@ def _restore_entities(conn: sqlite3.Connection, person: dict[str, Any]) -> int:
                 )
             ],
         )
+        sources.set_entity_times(conn, entity["id"], entity)
         count += 1
     return count

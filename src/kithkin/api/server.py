@@ -33,6 +33,7 @@ def run_server(home: Path, *, host: str | None = None, port: int | None = None) 
         token = load_or_create_token(workspace.home)
         app = create_app(workspace=workspace, token=token, loopback_only=False)
         print(f"Kithkin is serving {home} at http://{host}:{port}/crm?token={token}")
+    print("Press Ctrl+C to stop it.", flush=True)
     freeze_heap()
     uvicorn.run(app, host=host, port=port, log_level="warning")
 

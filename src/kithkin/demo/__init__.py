@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-from kithkin.config import Owner, Settings, save_settings, write_default_mappings
+from kithkin.config import DATABASE_FILE, Owner, Settings, save_settings, write_default_mappings
 from kithkin.demo.cast import make_cast
 from kithkin.importers import available_sources
 from kithkin.ingest import import_paths
@@ -29,11 +29,15 @@ def writers() -> list[Any]:
     return sorted(found, key=lambda m: getattr(m, "ORDER", 50))
 
 
-def build_demo(home: Path, size: int = 300) -> dict[str, Any]:
-    """A fresh home at `home` holding the demo life; refuses to overwrite a home that is not a demo."""
+def build_demo(home: Path, size: int = 300, *, fresh: bool = False) -> dict[str, Any]:
+    """The demo life at `home`: an existing demo home is kept as it is (with the decisions made in it)
+    unless `fresh`; refuses to touch a home that is not a demo."""
     marker = home / ".kithkin-demo"
     if home.exists() and any(home.iterdir()) and not marker.exists():
         raise KithkinError(f"{home} is not empty and not a demo home; choose another folder with --home.")
+    if marker.exists() and (home / DATABASE_FILE).is_file() and not fresh:
+        with Workspace.open(home) as workspace:
+            return {**_report(home, statistics(workspace.conn)), "kept": True}
     if home.exists():
         shutil.rmtree(home)
     home.mkdir(parents=True)
@@ -64,10 +68,13 @@ def build_demo(home: Path, size: int = 300) -> dict[str, Any]:
             summary = import_paths(workspace, writer.SOURCE, paths, account=getattr(writer, "ACCOUNT", None))
             imported[writer.SOURCE] = summary.interactions + summary.source_entities
         figures = statistics(workspace.conn)
+    return {**_report(home, figures), "sources": imported, "kept": False}
+
+
+def _report(home: Path, figures: dict[str, Any]) -> dict[str, Any]:
     return {
         "home": str(home),
         "people": figures["people"],
         "interactions": figures["interactions"],
         "pending_links": figures["pending_links"],
-        "sources": imported,
     }

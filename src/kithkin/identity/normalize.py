@@ -86,6 +86,15 @@ def _parsed_phone(text: str, region: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
+def readable_phone(number: str) -> str:
+    """An E.164 number as people write it ("+1 415-555-0100", "+49 151 74833085"); anything else as it is."""
+    try:
+        parsed = phonenumbers.parse(number, None)
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
 def fold(text: str) -> str:
     """Lower-case, accents removed: for matching only, never for display."""
     decomposed = unicodedata.normalize("NFKD", text)

@@ -25,6 +25,38 @@ class NotFound(KithkinError):
     """No such pending link, person or entity."""
 
 
+def pending_link_views(conn: sqlite3.Connection, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pending links with their source entity, proposed, previous and alternative people as objects."""
+    wanted = {
+        person_id
+        for link in found
+        for person_id in (
+            link["proposed_canonical_id"],
+            link.get("previous_canonical_id"),
+            *(a.get("person_id") for a in link["alternatives"]),
+        )
+        if person_id
+    }
+    persons = people.get_people(conn, sorted(wanted))
+    views = []
+    for link in found:
+        entity = sources.get_entity(conn, link["source_entity_id"])
+        views.append(
+            {
+                **link,
+                "source_entity": sources.entity_to_dict(entity) if entity else None,
+                "proposed_person": persons.get(link["proposed_canonical_id"]),
+                "previous_person": persons.get(link.get("previous_canonical_id") or ""),
+                "alternatives": [
+                    {**a, "person": persons.get(a["person_id"])}
+                    for a in link["alternatives"]
+                    if isinstance(a, dict) and a.get("person_id")
+                ],
+            }
+        )
+    return views
+
+
 def _open_link(conn: sqlite3.Connection, link_id: str) -> dict[str, Any]:
     link = links.get_pending_link(conn, link_id)
     if link is None:

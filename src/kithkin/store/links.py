@@ -123,6 +123,15 @@ def list_pending_links(
     return [pending_to_dict(r) for r in rows], total
 
 
+def link_ids_starting_with(conn: sqlite3.Connection, given: str, limit: int = 2) -> list[str]:
+    """Ids of pending links (of any status) that start with `given`: a short id typed by the user."""
+    pattern = given.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    found = conn.execute(
+        "SELECT id FROM pending_links WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT ?", (pattern, limit)
+    ).fetchall()
+    return [row[0] for row in found]
+
+
 def pending_for_person(conn: sqlite3.Connection, person_id: str) -> list[dict[str, Any]]:
     rows = conn.execute(
         """SELECT * FROM pending_links WHERE status = 'pending'

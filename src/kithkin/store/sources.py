@@ -172,6 +172,14 @@ def entity_count_of_person(conn: sqlite3.Connection, person_id: str) -> int:
     ]
 
 
+def set_entity_times(conn: sqlite3.Connection, entity_id: str, times: dict[str, str | None]) -> None:
+    """Put back when an entity was first stored, last changed and linked (a restored export keeps its history)."""
+    kept = {k: v for k, v in times.items() if k in ("created_at", "updated_at", "linked_at") and v}
+    if kept:
+        assignments = ", ".join(f"{column} = ?" for column in kept)
+        conn.execute(f"UPDATE source_entities SET {assignments} WHERE id = ?", (*kept.values(), entity_id))
+
+
 def entity_to_dict(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     item["metadata"] = json.loads(item["metadata"]) if item.get("metadata") else {}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -19,44 +18,12 @@ from kithkin.api.schemas import (
     RejectRequest,
 )
 from kithkin.identity import review
-from kithkin.store import links, people, sources
+from kithkin.store import links
 
 router = APIRouter(tags=["links"])
 
 NOT_FOUND = {404: {"model": ErrorBody, "description": "no such pending link"}}
 DECIDED = {409: {"model": ErrorBody, "description": "the link was already decided"}}
-
-
-def pending_link_views(conn: sqlite3.Connection, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pending links with their source entity, proposed, previous and alternative people as objects."""
-    wanted = {
-        person_id
-        for link in found
-        for person_id in (
-            link["proposed_canonical_id"],
-            link.get("previous_canonical_id"),
-            *(a.get("person_id") for a in link["alternatives"]),
-        )
-        if person_id
-    }
-    persons = people.get_people(conn, sorted(wanted))
-    views = []
-    for link in found:
-        entity = sources.get_entity(conn, link["source_entity_id"])
-        views.append(
-            {
-                **link,
-                "source_entity": sources.entity_to_dict(entity) if entity else None,
-                "proposed_person": persons.get(link["proposed_canonical_id"]),
-                "previous_person": persons.get(link.get("previous_canonical_id") or ""),
-                "alternatives": [
-                    {**a, "person": persons.get(a["person_id"])}
-                    for a in link["alternatives"]
-                    if isinstance(a, dict) and a.get("person_id")
-                ],
-            }
-        )
-    return views
 
 
 @router.get("/pending-links", response_model=PendingLinkList)
@@ -68,14 +35,14 @@ def list_pending_links(
 ) -> dict[str, Any]:
     """Proposed links, those affecting the most interactions first, each with its evidence."""
     found, total = links.list_pending_links(conn, status=status, limit=limit, offset=offset)
-    return {"items": pending_link_views(conn, found), "total": total}
+    return {"items": review.pending_link_views(conn, found), "total": total}
 
 
 @router.post("/pending-links/{link_id}/confirm", response_model=PendingLinkPublic, responses={**NOT_FOUND, **DECIDED})
 def confirm_pending_link(link_id: str, conn: ConnDep, workspace: WorkspaceDep) -> dict[str, Any]:
     """Link the source entity to the proposed person."""
     decided = review.confirm_link(conn, link_id, workspace.mappings.domains())
-    return pending_link_views(conn, [decided])[0]
+    return review.pending_link_views(conn, [decided])[0]
 
 
 @router.post("/pending-links/{link_id}/reject", response_model=PendingLinkPublic, responses={**NOT_FOUND, **DECIDED})
@@ -87,7 +54,7 @@ def reject_pending_link(
     decided = review.reject_link(
         conn, link_id, create_new_person=create_new_person, domain_mappings=workspace.mappings.domains()
     )
-    return pending_link_views(conn, [decided])[0]
+    return review.pending_link_views(conn, [decided])[0]
 
 
 @router.post("/pending-links/bulk-confirm", response_model=BulkConfirmResult)

@@ -8,7 +8,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from kithkin.api.deps import ConnDep, WorkspaceDep
-from kithkin.api.routes.links import pending_link_views
 from kithkin.api.schemas import (
     ErrorBody,
     MergeRequest,
@@ -19,6 +18,7 @@ from kithkin.api.schemas import (
     SplitRequest,
 )
 from kithkin.identity import review
+from kithkin.identity.review import pending_link_views
 from kithkin.store import db, links, people, relationships, sources
 
 router = APIRouter(tags=["people"])

@@ -31,6 +31,8 @@ BATCH_SIZE = 20_000
 PROGRESS_EVERY = 1_000
 MAX_ERROR_MESSAGES = 100
 Progress = Callable[[int, int | None], None]
+# Where a file or account's next read resumes: (sync_state key, cursor, observations stored with it).
+Position = tuple[tuple[str, str], str | None, int]
 
 
 class _CollectorPause:
@@ -174,10 +176,10 @@ def _commit_batch(
     batch: _Batch,
     summary: ImportSummary,
     *,
-    cursor_key: tuple[str, str] | None,
-    cursor: str | None,
+    positions: list[Position],
 ) -> set[str]:
-    """Store one batch atomically; return the people whose figures changed.
+    """Store one batch atomically with where each file's next read resumes; return the people whose
+    figures changed.
 
     Only people whose identity changed (new or edited entities, new links) are rebuilt from their
     whole history; the others just count the new interactions in. Rebuilding everyone a batch
@@ -202,10 +204,8 @@ def _commit_batch(
         update_for_interactions(conn, workspace.settings, sorted(interactions.shared_among(conn, fresh)))
         # People joined into one another: their pairs are recounted whole, the fresh interactions with them.
         refresh_relationships_for_people(conn, workspace.settings, resolution.joined)
-        if cursor_key is not None:
-            sources.record_sync(
-                conn, cursor_key[0], cursor_key[1], cursor=cursor, status="ok", items=batch.observations
-            )
+        for (source_type, account_key), cursor, items in positions:
+            sources.record_sync(conn, source_type, account_key, cursor=cursor, status="ok", items=items)
     return rebuilt | set(counted)
 
 
@@ -246,29 +246,46 @@ def ingest(
     total: int | None = None,
     batch_size: int = BATCH_SIZE,
     finish: bool = True,
+    positions: Callable[[], list[Position]] | None = None,
 ) -> set[str]:
-    """Store a stream of observations in atomic batches; return the people touched. `finish=False` leaves
-    the import's strengths and facts to the caller's `finish_import` (one import of many files)."""
+    """Store a stream of observations in atomic batches; return the people touched. Each batch records
+    where the reading resumes: `cursor_key` with the importer's cursor, or, for a stream of many files,
+    what `positions` says. `finish=False` leaves the import's strengths and facts to the caller's
+    `finish_import` (one import command of many files)."""
     normaliser = Normaliser(workspace, importer.source_type, account)
     batch = _Batch()
     touched: set[str] = set()
     done = 0
-    for item in observations:
-        if isinstance(item, Exception):
-            summary.skipped += 1
-            if len(summary.errors) < MAX_ERROR_MESSAGES:
-                summary.errors.append(str(item))
-            continue
-        _add_to_batch(batch, normaliser, item)
-        if batch.observations >= batch_size:
-            touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
-            done += batch.observations
-            batch = _Batch()
-        if progress and batch.observations % PROGRESS_EVERY == 0:
-            progress(done + batch.observations, total)  # read so far; a batch is stored at its end
-    if batch.observations or cursor_key is not None:
-        touched |= _commit_batch(workspace, batch, summary, cursor_key=cursor_key, cursor=importer.cursor())
+
+    def resume_points() -> list[Position]:
+        if positions is not None:
+            return positions()
+        return [] if cursor_key is None else [(cursor_key, importer.cursor(), batch.observations)]
+
+    def commit() -> None:
+        nonlocal touched, done, batch
+        touched |= _commit_batch(workspace, batch, summary, positions=resume_points())
         done += batch.observations
+        batch = _Batch()
+
+    try:
+        for item in observations:
+            if isinstance(item, Exception):
+                summary.skipped += 1
+                if len(summary.errors) < MAX_ERROR_MESSAGES:
+                    summary.errors.append(str(item))
+                continue
+            _add_to_batch(batch, normaliser, item)
+            if batch.observations >= batch_size:
+                commit()
+            if progress and batch.observations % PROGRESS_EVERY == 0:
+                progress(done + batch.observations, total)  # read so far; a batch is stored at its end
+    except KithkinError:
+        if positions is not None:
+            commit()  # the files read before the damaged one are kept, and not read again
+        raise
+    if batch.observations or cursor_key is not None or positions is not None:
+        commit()
     if finish:
         finish_import(workspace, touched)
     if progress:
@@ -278,10 +295,13 @@ def ingest(
     return touched
 
 
-def finish_import(workspace: Workspace, touched: set[str]) -> None:
+def finish_import(workspace: Workspace, touched: set[str] | None) -> None:
     """What an import derives once at its end rather than per batch or per file: strength moves with the
     clock anyway (recency; `kithkin serve` recomputes everyone's at start), then the strongest people's
-    quick facts (0.12 s for a home of 5,000 people, even when nothing changed)."""
+    quick facts (0.12 s for a home of 5,000 people). `touched` None: everyone; empty: an import that added
+    nothing, which costs nothing more than its read."""
+    if touched is not None and not touched:
+        return
     with _collector_pause.held(), db.transaction(workspace.conn):
         strength.update_strengths(workspace.conn, touched)
         facts.refresh(workspace.conn)
@@ -315,12 +335,19 @@ def import_paths(
         if found.walked:
             walked = True
             left_out.update(found.left_out)
-    touched: set[str] = set()
+    files = _Files(workspace, inputs, summary, lambda: importer or get_importer(source), account, full, progress)
     try:
-        for path in inputs:
-            touched |= _import_one(workspace, importer or get_importer(source), path, summary, account, full, progress)
+        touched = ingest(
+            workspace,
+            files.first_reader,
+            files.observations(),
+            summary,
+            account=account,
+            finish=False,
+            positions=files.positions,
+        )
     except KithkinError:
-        finish_import(workspace, touched)  # the files stored before the damaged one keep right figures
+        finish_import(workspace, None)  # the files stored before the damaged one get right figures
         raise
     finish_import(workspace, touched)
     if walked:
@@ -329,34 +356,67 @@ def import_paths(
     return summary
 
 
-def _import_one(
-    workspace: Workspace,
-    reader: Importer,
-    path: Path,
-    summary: ImportSummary,
-    account: str | None,
-    full: bool,
-    progress: Progress | None,
-) -> set[str]:
-    prepare_reader(workspace, reader)
-    key = (reader.source_type, f"{account or ''}|{path.resolve()}")
-    cursor = None if full else sources.get_cursor(workspace.conn, *key)
-    observations = _checked(reader.read(path, cursor), path)  # some readers count their `total` here
+class _Files:
+    """The files of one import command as one stream of observations, so that many small files (a folder
+    of 1,000 chat exports) share batches instead of paying a batch's fixed cost each. Remembers where each
+    file read whole resumes until the batch holding its last observations is stored."""
+
+    def __init__(
+        self,
+        workspace: Workspace,
+        paths: list[Path],
+        summary: ImportSummary,
+        new_reader: Callable[[], Importer],
+        account: str | None,
+        full: bool,
+        progress: Progress | None,
+    ) -> None:
+        self.workspace, self.paths, self.summary, self.new_reader = workspace, paths, summary, new_reader
+        self.account, self.full, self.progress = account, full, progress
+        self.first_reader = new_reader()
+        self._read_whole: list[Position] = []
+        self._reading: tuple[Importer, tuple[str, str]] | None = None
+        self._items = 0
+
+    def observations(self) -> Iterator[Observation | Exception]:
+        one_file = len(self.paths) == 1
+        earlier = 0  # observations of the files before this one: progress counts them all
+        for index, path in enumerate(self.paths):
+            reader = self.first_reader if index == 0 else self.new_reader()
+            prepare_reader(self.workspace, reader)
+            key = (reader.source_type, f"{self.account or ''}|{path.resolve()}")
+            cursor = None if self.full else sources.get_cursor(self.workspace.conn, *key)
+            stream = _checked(reader.read(path, cursor), path)  # some readers count their `total` here
+            self._reading, self._items = (reader, key), 0
+            total = _total_of(reader) if one_file else None  # many files: not known before all are read
+            for item in stream:
+                if not isinstance(item, Exception):  # a bad row is counted as skipped, not as stored
+                    self._items += 1
+                    if self.progress and self._items % PROGRESS_EVERY == 0:
+                        self.progress(earlier + self._items, total)
+                yield item
+            self._read_whole.append((key, reader.cursor(), self._items))
+            self._reading = None
+            add_report(self.summary, reader)
+            self.summary.files += 1
+            earlier += self._items
+            if self.progress:
+                # A file read to its end ends the bar full: every row was read, also those that made no
+                # observation (a tapback, a system line).
+                self.progress(total or earlier, total)
+
+    def positions(self) -> list[Position]:
+        """Where to resume the files whose observations the batch being stored holds."""
+        found, self._read_whole = self._read_whole, []
+        if self._reading is not None and self._items:
+            reader, key = self._reading
+            found.append((key, reader.cursor(), self._items))
+        return found
+
+
+def _total_of(reader: Importer) -> int | None:
     total = getattr(reader, "total", None)
-    touched = ingest(
-        workspace,
-        reader,
-        observations,
-        summary,
-        account=account,
-        cursor_key=key,
-        progress=progress,
-        total=total if isinstance(total, int) else None,
-        finish=False,
-    )
-    add_report(summary, reader)
-    summary.files += 1
-    return touched
+    return total if isinstance(total, int) else None
 
 
 def prepare_reader(workspace: Workspace, reader: Importer) -> None:

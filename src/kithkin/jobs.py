@@ -215,19 +215,8 @@ def import_work(source: str, paths: list[Path]) -> Work:
 
 
 def _import_files(source: str, paths: list[Path], workspace: Workspace, progress: Progress) -> ImportSummary:
-    combined = ImportSummary(source=source)
-    counted = {"before": 0, "this_file": 0}
-
-    def step(done: int, total: int | None) -> None:
-        counted["this_file"] = done
-        before = counted["before"]
-        progress(before + done, None if total is None else before + total)
-
-    for path in paths:
-        _add(combined, import_paths(workspace, source, [path], progress=step))
-        counted["before"] += counted["this_file"]
-        counted["this_file"] = 0
-    return combined
+    """One import of every uploaded file: progress counts one file's rows, or the files of many."""
+    return import_paths(workspace, source, paths, progress=progress)
 
 
 def sync_work(source_type: str, configured: list[LiveSource]) -> Work:

@@ -23,6 +23,7 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
@@ -90,6 +91,7 @@ def _moment(header: _Header, order: str) -> datetime:
     return datetime(year, month, day, hour, minute, second).astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)  # a chat has few senders and many lines
 def _sender_name(name: str) -> str:
     return _UNSAVED.sub("", name.strip().strip("\u200e\u202a\u202c")).strip()
 

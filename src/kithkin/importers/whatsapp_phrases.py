@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import NamedTuple
 
 LRM = "\u200e"
@@ -348,6 +349,7 @@ _OMITTED = tuple(
         reverse=True,
     )
 )
+_OMITTED_ENDINGS = tuple(phrase for phrase, _ in _OMITTED)
 _CALLS = tuple(
     sorted(
         (
@@ -412,6 +414,7 @@ def duration_seconds(detail: str) -> int | None:
     return total if found else None
 
 
+@lru_cache(maxsize=4096)  # a chat has few senders and many lines
 def is_notice_posing_as_sender(name: str) -> bool:
     """An Android group notice that quotes a colon (`Ana changed the subject to "Trip: Rome"`) splits like
     `Name: text`; its would-be name quotes something or says what changed. Nobody is named like that."""
@@ -460,6 +463,8 @@ def _omitted_kind(bare: str, written_by_app: bool) -> str | None:
     """The media kind of an iOS `image omitted` line. A document's name and page count may stand before
     it (`report.pdf • 3 pages ‎document omitted`), only on a line the app marked as its own."""
     unwrapped = bare.removeprefix("<").removesuffix(">").strip()
+    if not unwrapped.endswith(_OMITTED_ENDINGS):  # one C-level test for the common case, a text message
+        return None
     for phrase, kind in _OMITTED:
         if unwrapped.endswith(phrase):
             before = unwrapped[: -len(phrase)]

@@ -213,7 +213,9 @@ def test_wacli_store_read_in_place_and_incrementally(workspace, tmp_path):
     before = (folder / "wacli.db").read_bytes()
     result = CliRunner().invoke(app, ["import", "whatsapp", str(folder), "--home", str(workspace.home), "--json"])
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["interactions"] == 4  # a status post is no conversation
+    printed = json.loads(result.stdout)
+    assert printed["interactions"] == 4  # a status post is no conversation, and is said to be left out
+    assert (printed["messages"], printed["status_and_broadcast_posts_left_out"]) == (4, 1)
     assert (folder / "wacli.db").read_bytes() == before
     rows = workspace.conn.execute(
         "SELECT source_id, direction, participant_count, context, snippet FROM interactions ORDER BY occurred_at"
@@ -455,7 +457,7 @@ def test_android_notices_that_quote_a_colon_are_no_sender(workspace, tmp_path):
 def test_an_english_export_keeps_its_calls_and_deleted_messages(workspace, tmp_path):
     path = tmp_path / "_chat.txt"
     path.write_text(
-        "[1/15/24, 9:41:02 PM] Ana Silva: call you in 5\n"
+        f"[1/15/24, 9:41:02 PM] Ana Silva: call you in 5 {LRM}<This message was edited>\n"
         f"[1/15/24, 9:47:10 PM] Ana Silva: {LRM}Voice call, {LRM}1 hr 5 min\n"
         f"[1/16/24, 8:02:55 AM] Owner Person: {LRM}Video call, {LRM}No answer\n"
         f"[1/16/24, 8:03:30 AM] Ana Silva: {LRM}Missed video call, {LRM}Tap to call back\n"
@@ -477,4 +479,6 @@ def test_an_english_export_keeps_its_calls_and_deleted_messages(workspace, tmp_p
         ("message", "in", {"media": "location"}),
         ("message", "in", {"media": "contact"}),
     ]
+    edited = workspace.conn.execute("SELECT snippet FROM interactions ORDER BY occurred_at LIMIT 1").fetchone()[0]
+    assert edited == "call you in 5"  # the mark of an edit is no part of what was said
     assert names(workspace) == ["Ana Silva"]

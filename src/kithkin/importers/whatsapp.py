@@ -232,10 +232,15 @@ class WhatsAppImporter:
                 + (", media_type, media_caption" if media else ", NULL, NULL")
                 + " FROM messages WHERE rowid > ? ORDER BY rowid"
             )
+            counts: Counter[str] = Counter()
+            self.report = counts
             for row in conn.execute(query, (after,)):
                 observation = _wacli_observation(row, names, kinds, members)
                 if observation is not None:
+                    counts["messages"] += 1
                     yield observation
+                else:
+                    counts["status_and_broadcast_posts_left_out"] += 1
                 self._cursor = str(row[0])
         finally:
             conn.close()

@@ -305,6 +305,7 @@ _UNIT_SECONDS = {
 }
 _DURATION_PART = re.compile(r"(\d+)\s*([^\s\d.,]+)")  # not \w: Devanagari's vowel signs are no \w
 _CLOCK = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
+_EDITED = re.compile(r"\s*\u200e<[^<>:\n]+>\s*$")
 _LOCATION = re.compile(r"^[^\n:]{1,40}:\s*https?://(?:maps\.google\.com|maps\.apple\.com|goo\.gl/maps|foursquare\.com)")
 # A poll's first line: a word or two and a colon (`POLL:`, `SONDAGE :`, `JAJAK PENDAPAT:`); \S, not \w, so
 # that Devanagari's vowel signs count as letters.
@@ -456,7 +457,10 @@ def read_body(text: str) -> Reading:
         return Reading("media", "location")
     if written_by_app:
         return Reading("system")  # iOS writes its notices (added, left, security code…) under a name too
-    return Reading("text", caption=clean or None)
+    # iOS ends an edited message with `‎<This message was edited>`, in the phone's language.
+    edited = _EDITED.search(text) if text.rstrip().endswith(">") else None
+    shown = text[: edited.start()].replace(LRM, "").strip() if edited else clean
+    return Reading("text", caption=shown or None)
 
 
 def _omitted_kind(bare: str, written_by_app: bool) -> str | None:

@@ -482,3 +482,17 @@ def test_an_english_export_keeps_its_calls_and_deleted_messages(workspace, tmp_p
     edited = workspace.conn.execute("SELECT snippet FROM interactions ORDER BY occurred_at LIMIT 1").fetchone()[0]
     assert edited == "call you in 5"  # the mark of an edit is no part of what was said
     assert names(workspace) == ["Ana Silva"]
+
+
+def test_a_chat_of_two_where_only_the_owner_wrote_is_no_group(workspace, tmp_path):
+    path = tmp_path / "_chat.txt"
+    path.write_text(
+        f"[03/02/2024, 21:04:07] Ana Silva: {LRM}Messages and calls are end-to-end encrypted. No one outside of "
+        "this chat, not even WhatsApp, can read or listen to them.\n"
+        "[03/02/2024, 21:05:10] Owner Person: happy birthday!\n",
+        encoding="utf-8",
+    )
+    workspace.settings.owner.name = "Owner Person"
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert summary.details == {"messages": 1, "system_lines": 1}
+    assert [tuple(r) for r in workspace.conn.execute("SELECT direction, context FROM interactions")] == [("out", None)]

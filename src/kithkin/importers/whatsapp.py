@@ -169,8 +169,10 @@ class WhatsAppImporter:
             else:
                 created = _CREATED_GROUP.search(content)
                 group_name = group_name or (created["name"] if created else None)
-        # iOS writes a group's notices under the group's own name, which sends nothing itself.
-        group_name = group_name or next((name for name in notices_by if name not in senders), None)
+        # iOS writes a group's notices under the group's own name, which sends nothing itself. (In a chat
+        # of two where only the owner wrote, the other's name stands alone on the encryption notice.)
+        if group_name is None and len(senders) >= 2:
+            group_name = next((name for name in notices_by if name not in senders), None)
         named = _CHAT_WITH.match(stem)
         chat_name = group_name or (named["name"] if named else None)
         is_group = group_name is not None or len(senders) > 2

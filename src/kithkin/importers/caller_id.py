@@ -20,7 +20,16 @@ _GENERIC_WORDS = frozenset(
      "CELLULAR", "CELL", "MOBILE", "TOLLFREE", "TOLL-FREE", "VOIP", "PAYPHONE", "INTERNATIONAL", "NUISANCE",
      "SURVEY", "POLITICAL", "LIKELY", "RISK", "SUSPECTED", "POTENTIAL", "UNBEKANNT", "PRIVAT", "ANONYM",
      "UNTERDRÜCKT", "DESCONOCIDO", "PRIVADO", "INCONNU", "MASQUÉ", "SCONOSCIUTO", "PRIVATO", "ONBEKEND",
-     "AFGESCHERMD", "BILINMEYEN", "GIZLI", "НЕИЗВЕСТНЫЙ", "СКРЫТЫЙ", "NULL"]
+     "AFGESCHERMD", "BILINMEYEN", "GIZLI", "НЕИЗВЕСТНЫЙ", "СКРЫТЫЙ", "NULL", "VOICEMAIL"]
+)  # fmt: skip
+# Whole labels as carriers and dialers write them, matched in any case ("Spam Risk", "Wireless Caller").
+_GENERIC_LABELS = frozenset(
+    ["WIRELESS CALLER", "SPAM RISK", "SCAM LIKELY", "SPAM LIKELY", "POTENTIAL SPAM", "SUSPECTED SPAM",
+     "FRAUD RISK", "NUISANCE CALL", "TELEMARKETER", "TELEMARKETING", "ROBOCALL", "UNKNOWN", "UNKNOWN CALLER",
+     "UNAVAILABLE", "PRIVATE", "PRIVATE CALLER", "PRIVATE NUMBER", "RESTRICTED", "BLOCKED", "ANONYMOUS",
+     "WITHHELD", "NO CALLER ID", "OUT OF AREA", "TOLL FREE", "CELL PHONE", "CELLULAR CALLER", "VOIP CALLER",
+     "NAME UNAVAILABLE", "NOT AVAILABLE", "PAYPHONE", "VOICEMAIL", "(UNKNOWN)", "NULL", "UNBEKANNT",
+     "DESCONOCIDO", "PRIVADO", "INCONNU", "SCONOSCIUTO", "ONBEKEND", "BILINMEYEN", "НЕИЗВЕСТНЫЙ"]
 )  # fmt: skip
 _GENERIC_PHRASES = ("TOLL FREE", "OUT OF AREA", "NO CALLER ID", "NAME UNAVAILABLE", "NOT AVAILABLE", "PAY PHONE")
 _ACCOUNT_LABEL = re.compile(r"^[A-Z]\d{6,}$")  # V123456789: a carrier's account, not a name
@@ -43,17 +52,21 @@ _WITHHELD = frozenset(
 
 
 def is_generic_label(label: str) -> bool:
-    """A caller-ID label that names no one (the line type, a spam verdict, a place, an account number)."""
-    upper = label.strip().upper()
-    if not upper or not any(c.isalpha() for c in upper):
+    """A caller-ID label that names no one (the line type, a spam verdict, a place, an account number).
+    Written in mixed case, as a user types, only a whole known label counts: "Mom Cell" is the user's own."""
+    text = label.strip()
+    upper = text.upper()
+    if not any(c.isalpha() for c in upper):
         return True  # empty, or a number standing where a name would
+    if upper in _GENERIC_LABELS or _ACCOUNT_LABEL.match(upper):
+        return True
+    if any(c.islower() for c in text):
+        return False
     words = re.split(r"[\s,./]+", upper)
     if any(word in _GENERIC_WORDS or word.startswith("TELEMARKET") for word in words):
         return True
-    if any(phrase in upper for phrase in _GENERIC_PHRASES) or _ACCOUNT_LABEL.match(upper):
-        return True
-    place = _PLACE.match(upper) if upper == label.strip() else None
-    return bool(place and place["region"] in _REGIONS)
+    place = _PLACE.match(upper)
+    return bool(place and place["region"] in _REGIONS) or any(phrase in upper for phrase in _GENERIC_PHRASES)
 
 
 def is_carrier_label(label: str) -> bool:

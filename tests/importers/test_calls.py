@@ -301,7 +301,7 @@ def test_a_voip_apps_own_contact_name_is_a_name(tmp_path: Path, workspace: Works
 
 
 ANDROID_LABELS = """<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
-<calls count="8">
+<calls count="9">
   <call number="+12065550101" duration="0" date="1714550400000" type="3" presentation="1"
         contact_name="WIRELESS CALLER" />
   <call number="+12065550102" duration="12" date="1714550460000" type="1" presentation="1"
@@ -317,6 +317,8 @@ ANDROID_LABELS = """<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
         contact_name="Voicemail" />
   <call number="+12065550140" duration="5" date="1714550820000" type="1" presentation="1"
         cached_name="Spam Risk" />
+  <call number="+12065550150" duration="95" date="1714550880000" type="1" presentation="1"
+        contact_name="Mom Cell" />
 </calls>
 """  # fmt: skip
 
@@ -325,9 +327,9 @@ def test_android_carrier_labels_withheld_numbers_and_service_codes(tmp_path: Pat
     path = tmp_path / "calls.xml"
     path.write_text(ANDROID_LABELS, encoding="utf-8")
     summary = import_paths(workspace, "calls", [path])
-    assert (summary.interactions, summary.skipped, summary.links_auto, summary.links_pending) == (5, 0, 0, 0)
+    assert (summary.interactions, summary.skipped, summary.links_auto, summary.links_pending) == (6, 0, 0, 0)
     assert summary.details == {
-        "calls": 5,
+        "calls": 6,
         "calls_left_out": {"withheld or private number": 2, "service code": 1},
         "generic_caller_ids": 3,
         "caller_id_hints": 1,
@@ -338,4 +340,5 @@ def test_android_carrier_labels_withheld_numbers_and_service_codes(tmp_path: Pat
         ("+12065550110", ["+12065550110"]),
         ("+12065550140", ["+12065550140"]),
         ("Chloé García", ["+12065550120"]),
+        ("Mom Cell", ["+12065550150"]),  # typed by the user: a "Cell" in it is no carrier's verdict
     ]

@@ -99,12 +99,18 @@ def test_call_history_directions_outcomes_and_numbers(tmp_path: Path, workspace:
         ],
     )  # fmt: skip
     summary = import_paths(workspace, "calls", [path])
-    assert (summary.interactions, summary.skipped, summary.people_created) == (3, 1, 2)
-    assert "call record 4 has no date or no number" in summary.errors[0]
+    assert (summary.interactions, summary.skipped, summary.people_created, summary.errors) == (3, 0, 2, [])
+    assert summary.details == {
+        "calls": 3,
+        "calls_left_out": {"withheld or private number": 1},  # the multi-party call has no one to store
+        "generic_caller_ids": 0,
+        "caller_id_hints": 1,
+    }
     phone = {"call_type": "phone", "country": "us", "service": "com.apple.Telephony"}
     assert calls(workspace) == [
-        ("2024-02-01T09:30:00Z", "out", {"duration": 313, "answered": True, "missed": False, **phone},
-         "+14155550111", None, "Ana Okafor", "to"),
+        ("2024-02-01T09:30:00Z", "out",
+         {"duration": 313, "answered": True, "missed": False, "caller_id": "Ana Okafor", **phone},
+         "+14155550111", None, None, "to"),
         ("2024-02-02T18:00:00Z", "in", {"duration": 0, "answered": False, "missed": True, **phone},
          "+14155550111", None, None, "from"),
         ("2024-02-03T20:15:00Z", "in",
@@ -112,9 +118,17 @@ def test_call_history_directions_outcomes_and_numbers(tmp_path: Path, workspace:
           "service": "com.apple.FaceTime"},
          None, "ben@example.com", None, "from"),
     ]  # fmt: skip
-    # The national and the international forms of Ana's number are one person.
-    ana = workspace.conn.execute("SELECT interaction_count FROM people WHERE canonical_name = 'Ana Okafor'").fetchone()
-    assert ana[0] == 2
+    # The national and the international forms of Ana's number are one person; the carrier's name for the
+    # number is a caller-ID hint on it, not its name.
+    ana = workspace.conn.execute(
+        "SELECT p.canonical_name, p.interaction_count, e.metadata FROM people p"
+        " JOIN source_entities e ON e.canonical_person_id = p.id WHERE p.phone_numbers LIKE '%+14155550111%'"
+        " ORDER BY e.source_id"
+    ).fetchall()
+    assert [(r[0], r[1], json.loads(r[2] or "{}")) for r in ana] == [
+        ("+14155550111", 2, {"caller_id": "Ana Okafor"}),  # seen as (415) 555-0111
+        ("+14155550111", 2, {}),  # seen as +14155550111
+    ]
     assert sources.get_cursor(workspace.conn, "calls", f"|{path.resolve()}") == "4"
     assert import_paths(workspace, "calls", [path]).interactions == 0
 
@@ -151,7 +165,8 @@ def test_android_calls_xml(tmp_path: Path, workspace: Workspace) -> None:
     path.write_text(ANDROID, encoding="utf-8")
     assert sniff_source(path) == "calls"
     summary = import_paths(workspace, "calls", [path])
-    assert (summary.interactions, summary.skipped) == (5, 1)
+    assert (summary.interactions, summary.skipped, summary.errors) == (5, 0, [])
+    assert summary.details["calls_left_out"] == {"withheld or private number": 1}
     got = [(c[0], c[1], c[2]["outcome"], c[2]["answered"], c[2]["missed"], c[3], c[5], c[6]) for c in calls(workspace)]
     assert got == [
         ("2024-05-01T08:00:00Z", "in", "answered", True, False, "+14155550122", "Chloé García", "from"),
@@ -197,3 +212,133 @@ def test_demo_calls_import_through_the_cli(tmp_path: Path, home: Path) -> None:
     summary = json.loads(result.stdout)
     assert (summary["source"], summary["interactions"], summary["skipped"]) == ("calls", expected, 0)
     assert expected > 0
+
+
+def people_rows(ws: Workspace) -> list[tuple]:
+    rows = ws.conn.execute("SELECT canonical_name, phone_numbers FROM people ORDER BY canonical_name")
+    return [(r[0], json.loads(r[1])) for r in rows]
+
+
+def test_carrier_caller_id_labels_name_no_one_and_link_nothing(tmp_path: Path, workspace: Workspace) -> None:
+    day = datetime(2024, 3, 1, 12, tzinfo=UTC)
+    labelled = [
+        ("+12065550101", "WIRELESS CALLER"),
+        ("+12065550102", "WIRELESS CALLER"),
+        ("+12065550103", "WIRELESS CALLER"),
+        ("+12065550104", "Spam Risk"),
+        ("+12065550105", "Spam Risk"),
+        ("+12065550106", "SEATTLE WA"),
+        ("+12065550107", "V123456789"),
+        ("+12065550108", "Scam Likely"),
+        ("+12065550109", "TELEMARKETER"),
+        ("+12065550110", "JONES ROBERT"),
+        ("+12065550111", "JONES ROBERT"),
+        ("+12065550112", "BEAMAN,JENNIFER"),
+        ("+12065550113", "SCHEUELING AUGU"),
+    ]
+    rows = [
+        record(day.replace(minute=i), number, ZNAME=label, ZUNIQUE_ID=f"U{i}")
+        for i, (number, label) in enumerate(labelled)
+    ]
+    path = call_history(tmp_path / "CallHistory.storedata", rows)
+    summary = import_paths(workspace, "calls", [path])
+    assert (summary.interactions, summary.people_created, summary.links_auto, summary.links_pending) == (13, 13, 0, 0)
+    assert (summary.details["generic_caller_ids"], summary.details["caller_id_hints"]) == (9, 4)
+    # Every number is its own person, known by the number: no label became a name.
+    assert people_rows(workspace) == [(number, [number]) for number, _ in labelled]
+    hints = workspace.conn.execute(
+        "SELECT observed_phone, observed_name, metadata FROM source_entities WHERE metadata IS NOT NULL"
+        " ORDER BY observed_phone"
+    ).fetchall()
+    assert [tuple(r) for r in hints] == [
+        ("+12065550110", None, '{"caller_id": "JONES ROBERT"}'),
+        ("+12065550111", None, '{"caller_id": "JONES ROBERT"}'),
+        ("+12065550112", None, '{"caller_id": "BEAMAN,JENNIFER"}'),
+        ("+12065550113", None, '{"caller_id": "SCHEUELING AUGU"}'),
+    ]
+    # The label still says something about the call itself ("Spam Risk").
+    spam = workspace.conn.execute("SELECT metadata FROM interactions WHERE source_id = 'U3'").fetchone()[0]
+    assert json.loads(spam)["caller_id"] == "Spam Risk"
+
+
+def test_withheld_numbers_and_service_codes_are_no_one(tmp_path: Path, workspace: Workspace) -> None:
+    day = datetime(2024, 3, 2, 9, tzinfo=UTC)
+    numbers = ["-1", "-2", "", "Unknown", "*69", "*86", "#31#+14155550123", "+14155550123"]
+    rows = [record(day.replace(minute=i), number, ZUNIQUE_ID=f"W{i}") for i, number in enumerate(numbers)]
+    path = call_history(tmp_path / "CallHistory.storedata", rows)
+    summary = import_paths(workspace, "calls", [path])
+    assert (summary.interactions, summary.skipped, summary.errors) == (1, 0, [])
+    assert summary.details["calls"] == 1
+    assert summary.details["calls_left_out"] == {"withheld or private number": 4, "service code": 3}
+    assert people_rows(workspace) == [("+14155550123", ["+14155550123"])]
+
+
+def test_an_outgoing_ios_call_with_a_duration_was_answered(tmp_path: Path) -> None:
+    when = datetime(2024, 3, 3, 18, tzinfo=UTC)
+    path = call_history(
+        tmp_path / "CallHistory.storedata",
+        [
+            record(when, "+14155550123", ZORIGINATED=1, ZANSWERED=0, ZDURATION=159.0),
+            record(when.replace(hour=19), "+14155550123", ZORIGINATED=1, ZANSWERED=0, ZDURATION=0.0),
+        ],
+    )
+    answered = [(c.direction, c.metadata["answered"], c.metadata["missed"]) for c in CallsImporter().read(path, None)]  # type: ignore[union-attr]
+    assert answered == [("out", True, False), ("out", False, False)]
+
+
+def test_a_voip_apps_own_contact_name_is_a_name(tmp_path: Path, workspace: Workspace) -> None:
+    path = call_history(
+        tmp_path / "CallHistory.storedata",
+        [
+            record(datetime(2024, 3, 4, 8, tzinfo=UTC), "+4915112345678", ZCALLTYPE=0, ZNAME="Jana Becker",
+                   ZSERVICE_PROVIDER="net.whatsapp.WhatsApp", ZANSWERED=1, ZDURATION=42.0),
+            record(datetime(2024, 3, 4, 9, tzinfo=UTC), "+4915112345679", ZCALLTYPE=16, ZNAME="Tom Becker",
+                   ZSERVICE_PROVIDER="com.apple.FaceTime", ZANSWERED=1, ZDURATION=42.0),
+        ],
+    )  # fmt: skip
+    import_paths(workspace, "calls", [path])
+    assert people_rows(workspace) == [("+4915112345679", ["+4915112345679"]), ("Jana Becker", ["+4915112345678"])]
+
+
+ANDROID_LABELS = """<?xml version='1.0' encoding='UTF-8' standalone='yes' ?>
+<calls count="9">
+  <call number="+12065550101" duration="0" date="1714550400000" type="3" presentation="1"
+        contact_name="WIRELESS CALLER" />
+  <call number="+12065550102" duration="12" date="1714550460000" type="1" presentation="1"
+        contact_name="Wireless Caller" />
+  <call number="+12065550110" duration="30" date="1714550520000" type="1" presentation="1"
+        contact_name="JONES ROBERT" />
+  <call number="+12065550120" duration="65" date="1714550580000" type="2" presentation="1"
+        contact_name="Chloé García" />
+  <call number="-2" duration="0" date="1714550640000" type="3" presentation="2"
+        contact_name="(Unknown)" />
+  <call number="+12065550130" duration="0" date="1714550700000" type="3" presentation="3" />
+  <call number="*86" duration="20" date="1714550760000" type="2" presentation="1"
+        contact_name="Voicemail" />
+  <call number="+12065550140" duration="5" date="1714550820000" type="1" presentation="1"
+        cached_name="Spam Risk" />
+  <call number="+12065550150" duration="95" date="1714550880000" type="1" presentation="1"
+        contact_name="Mom Cell" />
+</calls>
+"""  # fmt: skip
+
+
+def test_android_carrier_labels_withheld_numbers_and_service_codes(tmp_path: Path, workspace: Workspace) -> None:
+    path = tmp_path / "calls.xml"
+    path.write_text(ANDROID_LABELS, encoding="utf-8")
+    summary = import_paths(workspace, "calls", [path])
+    assert (summary.interactions, summary.skipped, summary.links_auto, summary.links_pending) == (6, 0, 0, 0)
+    assert summary.details == {
+        "calls": 6,
+        "calls_left_out": {"withheld or private number": 2, "service code": 1},
+        "generic_caller_ids": 3,
+        "caller_id_hints": 1,
+    }
+    assert people_rows(workspace) == [
+        ("+12065550101", ["+12065550101"]),
+        ("+12065550102", ["+12065550102"]),
+        ("+12065550110", ["+12065550110"]),
+        ("+12065550140", ["+12065550140"]),
+        ("Chloé García", ["+12065550120"]),
+        ("Mom Cell", ["+12065550150"]),  # typed by the user: a "Cell" in it is no carrier's verdict
+    ]

@@ -74,7 +74,7 @@ def test_ios_export_day_first_multiline_owner_and_phone_senders(workspace, tmp_p
     assert rows[0]["snippet"] == "Dinner on Friday?\nIt's at the usual place"
     assert [r["direction"] for r in rows] == ["in", "out", "in"]
     assert rows[2]["occurred_at"] == datetime(2024, 2, 13, 9, 15).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    assert json.loads(rows[2]["metadata"]) == {"media": True}
+    assert json.loads(rows[2]["metadata"]) == {"media": "image"}
     assert {r["context"] for r in rows} == {"Dinner Club"}  # three people wrote: a group, named by the file
     assert names(workspace) == ["+14155550123", "Ana Silva"]
     phones = workspace.conn.execute("SELECT phone_numbers FROM people WHERE canonical_name = '+14155550123'")
@@ -213,7 +213,9 @@ def test_wacli_store_read_in_place_and_incrementally(workspace, tmp_path):
     before = (folder / "wacli.db").read_bytes()
     result = CliRunner().invoke(app, ["import", "whatsapp", str(folder), "--home", str(workspace.home), "--json"])
     assert result.exit_code == 0, result.stderr
-    assert json.loads(result.stdout)["interactions"] == 4  # a status post is no conversation
+    printed = json.loads(result.stdout)
+    assert printed["interactions"] == 4  # a status post is no conversation, and is said to be left out
+    assert (printed["messages"], printed["status_and_broadcast_posts_left_out"]) == (4, 1)
     assert (folder / "wacli.db").read_bytes() == before
     rows = workspace.conn.execute(
         "SELECT source_id, direction, participant_count, context, snippet FROM interactions ORDER BY occurred_at"
@@ -279,3 +281,218 @@ def test_a_configured_wacli_store_syncs_from_its_last_rowid(tmp_path, home):
     absent = LiveSource(type="wacli", account="x", path=str(tmp_path / "nowhere"))
     with Workspace.open(home) as workspace, pytest.raises(KithkinError, match=r"nowhere: has no wacli\.db"):
         sync_source(workspace, absent)
+
+
+# WhatsApp's own lines in each language, as the app writes them (iOS Localizable.strings, Android strings.xml,
+# and real exports quoted by other parsers): typed here, not read from the importer's table.
+# (image omitted, sticker omitted, <attached: …> word, deleted, voice call, its duration, missed voice call,
+#  poll, Android's media left out, Android's "(file attached)", encryption notice, security code changed)
+LINES = {
+    "en": ("image omitted", "sticker omitted", "attached", "This message was deleted.", "Voice call", "5 min",
+           "Missed voice call", "POLL", "<Media omitted>", "file attached",
+           "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read "
+           "or listen to them.", "Your security code with Ana Silva changed. Tap to learn more."),
+    "es": ("imagen omitida", "sticker omitido", "adjunto", "Se eliminó este mensaje.", "Llamada de voz", "5 min",
+           "Llamada perdida", "ENCUESTA", "<Multimedia omitido>", "archivo adjunto",
+           "Los mensajes y las llamadas están cifrados de extremo a extremo. Nadie fuera de este chat, ni siquiera "
+           "WhatsApp, puede leerlos ni escucharlos.",
+           "Cambió tu código de seguridad con Ana Silva. Pulsa para obtener más información."),
+    "pt": ("imagem ocultada", "figurinha omitida", "anexado", "Esta mensagem foi apagada", "Chamada de voz", "5 min",
+           "Chamada de voz perdida", "ENQUETE", "<Mídia oculta>", "arquivo anexado",
+           "As mensagens e as chamadas são protegidas com a criptografia de ponta a ponta e ficam somente entre "
+           "você e os participantes desta conversa. Nem mesmo o WhatsApp pode ler ou ouvi-las.",
+           "Seu código de segurança com Ana Silva mudou. Toque para saber mais."),
+    "de": ("Bild weggelassen", "Sticker weggelassen", "Anhang", "Diese Nachricht wurde gelöscht.", "Sprachanruf",
+           "2 Min.", "Verpasster Sprachanruf", "UMFRAGE", "<Medien ausgeschlossen>", "Datei angehängt",
+           "Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt. Niemand außerhalb dieses Chats kann sie lesen "
+           "oder anhören, nicht einmal WhatsApp.",
+           "Deine Sicherheitsnummer für Ana Silva hat sich geändert. Tippe, um mehr zu erfahren."),
+    "fr": ("image absente", "sticker omis", "pièce jointe", "Ce message a été supprimé", "Appel vocal", "5 min",
+           "Appel vocal manqué", "SONDAGE", "<Médias omis>", "fichier joint",
+           "Les messages et les appels sont chiffrés de bout en bout. Aucun tiers, pas même WhatsApp, ne peut les "
+           "lire ou les écouter.", "Votre code de sécurité avec Ana Silva a changé. Appuyez pour en savoir plus."),
+    "it": ("immagine omessa", "sticker non incluso", "allegato", "Questo messaggio è stato eliminato",
+           "Chiamata vocale", "5 min", "Chiamata vocale persa", "SONDAGGIO", "<Media omessi>", "file allegato",
+           "I messaggi e le chiamate sono crittografati end-to-end. Nessuno al di fuori di questa chat, nemmeno "
+           "WhatsApp, può leggerne o ascoltarne il contenuto.",
+           "Il tuo codice di sicurezza con Ana Silva è cambiato. Tocca per saperne di più."),
+    "nl": ("afbeelding weggelaten", "sticker weggelaten", "bijgevoegd", "Dit bericht is verwijderd",
+           "Spraakgesprek", "5 min", "Gemist spraakgesprek", "PEILING", "<Media weggelaten>", "bestand bijgevoegd",
+           "Berichten en gesprekken worden end-to-end versleuteld. Niemand buiten deze chat kan ze lezen of "
+           "beluisteren, zelfs WhatsApp niet.",
+           "Uw beveiligingscode voor Ana Silva is gewijzigd. Tik voor meer informatie."),
+    "tr": ("görüntü dahil edilmedi", "Çıkartma dahil edilmedi", "eklendi", "Bu mesaj silindi", "Sesli arama", "5 dk",
+           "Cevapsız sesli arama", "ANKET", "<Medya dahil edilmedi>", "dosya ekli",
+           "Mesajlar ve aramalar uçtan uca şifrelidir. WhatsApp da dahil olmak üzere bu sohbetin dışında bulunan hiç "
+           "kimse mesaj ve aramalarınızı okuyamaz ve dinleyemez.",
+           "Ana Silva ile aranızdaki güvenlik kodu değişti. Daha fazla bilgi edinmek için dokunun."),
+    "ru": ("изображение отсутствует", "стикер не добавлен", "прикреплено", "Данное сообщение удалено.",
+           "Аудиозвонок", "5 мин", "Пропущенный аудиозвонок", "ОПРОС", "<Без медиафайлов>", "файл добавлен",
+           "Сообщения и звонки защищены сквозным шифрованием. Третьи лица, включая WhatsApp, не могут прочитать "
+           "ваши сообщения или прослушать звонки.", "Ваш код безопасности с контактом Ana Silva изменился. Подробнее."),
+    "id": ("gambar tidak disertakan", "stiker tidak disertakan", "terlampir", "Pesan ini dihapus", "Panggilan suara",
+           "5 mnt", "Panggilan suara tak terjawab", "POLLING", "<Media tidak disertakan>", "file terlampir",
+           "Pesan dan panggilan terenkripsi secara end-to-end. Tidak seorang pun di luar chat ini, termasuk WhatsApp, "
+           "yang dapat membaca atau mendengarkannya.",
+           "Kode keamanan Anda dengan Ana Silva telah berubah. Ketuk untuk info selengkapnya."),
+    "hi": ("फ़ोटो हटाई गई", "स्टिकर छोड़ा गया", "अटैच किया गया", "यह मैसेज डिलीट कर दिया गया है", "वॉइस कॉल", "5 मिनट",
+           "मिस्ड वॉइस कॉल", "पोल", "<मीडिया के बिना>", "फाइल संलग्न",
+           "मैसेजेस और कॉल्स एंड-टू-एंड एन्क्रिप्टेड हैं. इस चैट में शामिल लोगों के अलावा कोई भी इन्हें पढ़ या सुन नहीं "
+           "सकता, WhatsApp भी नहीं.", "Ana Silva के लिए आपका सुरक्षा कोड बदल गया है. ज़्यादा जानने के लिए टैप करें."),
+}  # fmt: skip
+LRM, NNBSP = "\u200e", "\u202f"
+
+
+def ios_export(lang: str) -> str:
+    image, sticker, attached, deleted, call, duration, missed, poll, _, _, encrypted, security = LINES[lang]
+    return (
+        f"[03/02/2024, 21:04:07] Trip: {LRM}{encrypted}\n"
+        "[03/02/2024, 21:05:10] Ana Silva: hello, see you at 8: the usual place?\n"
+        f"{LRM}[03/02/2024, 21:06:00] ~{NNBSP}Ben: {LRM}{image}\n"
+        f"{LRM}[03/02/2024, 21:06:30] Ana Silva: {LRM}{sticker}\n"
+        f"[03/02/2024, 21:07:00] ~{NNBSP}Ben: {LRM}{poll}:\n{LRM}8 or 9?\n{LRM}OPTION: 8 (1)\n{LRM}OPTION: 9 (0)\n"
+        f"[03/02/2024, 21:08:00] Ana Silva: {LRM}{deleted}\n"
+        f"[03/02/2024, 21:09:00] Ana Silva: {LRM}{call}, {LRM}{duration}\n"
+        f"[03/02/2024, 21:10:00] ~{NNBSP}Ben: {LRM}{missed}\n"
+        f"{LRM}[03/02/2024, 21:11:00] Ana Silva: look {LRM}<{attached}: 00000012-PHOTO-2024-02-03-21-11-00.jpg>\n"
+        f"[03/02/2024, 21:12:00] Trip: {LRM}{security}\n"
+    )
+
+
+def android_export(lang: str) -> str:
+    _, _, _, deleted, _, _, _, _, omitted, file_attached, encrypted, security = LINES[lang]
+    return (
+        f"03/02/2024, 21:04 - {encrypted}\n"
+        "03/02/2024, 21:05 - Ana Silva: hello, see you at 8: the usual place?\n"
+        f"03/02/2024, 21:06 - Ben: {omitted}\n"
+        f"03/02/2024, 21:07 - Ana Silva: IMG-20240203-WA0001.jpg ({file_attached})\nthe view\n"
+        f"03/02/2024, 21:08 - Ana Silva: {deleted}\n"
+        f"03/02/2024, 21:09 - {security}\n"
+    )
+
+
+def kinds(workspace) -> list[tuple]:
+    rows = workspace.conn.execute("SELECT kind, snippet, metadata FROM interactions ORDER BY occurred_at")
+    return [(r[0], r[1], json.loads(r[2]) if r[2] else {}) for r in rows]
+
+
+@pytest.mark.parametrize("lang", sorted(LINES))
+def test_ios_media_calls_polls_deleted_and_notices_in_every_language(workspace, tmp_path, lang):
+    path = tmp_path / "WhatsApp Chat - Trip.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("_chat.txt", ios_export(lang))
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert (summary.interactions, summary.errors) == (8, [])
+    assert summary.details == {"messages": 1, "media": 4, "deleted": 1, "calls": 2, "system_lines": 2}
+    assert kinds(workspace) == [
+        ("message", "hello, see you at 8: the usual place?", {}),
+        ("message", None, {"media": "image"}),
+        ("message", None, {"media": "sticker"}),
+        ("message", "8 or 9?\nOPTION: 8 (1)\nOPTION: 9 (0)", {"media": "poll"}),
+        ("message", None, {"deleted": True}),
+        ("call", None, {"call_type": "voice", "duration": 120 if lang == "de" else 300, "answered": True,
+                        "missed": False}),
+        ("call", None, {"call_type": "voice", "duration": 0, "answered": False, "missed": True}),
+        ("message", "look", {"media": "image"}),
+    ]  # fmt: skip
+    # iOS's `~ ` before a name not saved in contacts is no part of it; the group is named by its notices.
+    assert names(workspace) == ["Ana Silva", "Ben"]
+    assert {r[0] for r in workspace.conn.execute("SELECT context FROM interactions")} == {"Trip"}
+
+
+@pytest.mark.parametrize("lang", sorted(LINES))
+def test_android_media_deleted_and_notices_in_every_language(workspace, tmp_path, lang):
+    path = tmp_path / "WhatsApp Chat with Ben.txt"
+    path.write_text(android_export(lang), encoding="utf-8")
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert (summary.interactions, summary.errors) == (4, [])
+    assert summary.details == {"messages": 1, "media": 2, "deleted": 1, "system_lines": 2}
+    assert kinds(workspace) == [
+        ("message", "hello, see you at 8: the usual place?", {}),
+        ("message", None, {"media": "media"}),
+        ("message", "the view", {"media": "image"}),
+        ("message", None, {"deleted": True}),
+    ]
+    assert names(workspace) == ["Ana Silva", "Ben"]
+
+
+def test_older_ios_export_without_brackets(workspace, tmp_path):
+    path = tmp_path / "_chat.txt"
+    path.write_text(
+        "15-04-16 15:04:07: Ana Silva: Are we still on for Sunday?\n"
+        "15-04-16 15:06:41: Ben Okafor: Yes! 10:30 at the station\n"
+        "bring boots\n"
+        f"16-04-16 09:00:00: Ana Silva: {LRM}image omitted\n",
+        encoding="utf-8",
+    )
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert (summary.interactions, summary.details) == (3, {"messages": 2, "media": 1})
+    rows = workspace.conn.execute("SELECT occurred_at, snippet FROM interactions ORDER BY occurred_at").fetchall()
+    stamp = [datetime(2016, 4, 15, 15, 4, 7), datetime(2016, 4, 15, 15, 6, 41), datetime(2016, 4, 16, 9, 0)]
+    assert [tuple(r) for r in rows] == [
+        (stamp[0].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "Are we still on for Sunday?"),
+        (stamp[1].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "Yes! 10:30 at the station\nbring boots"),
+        (stamp[2].astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), None),
+    ]
+    assert names(workspace) == ["Ana Silva", "Ben Okafor"]
+
+
+def test_android_notices_that_quote_a_colon_are_no_sender(workspace, tmp_path):
+    path = tmp_path / "WhatsApp Chat with Hikers.txt"
+    path.write_text(
+        "1/15/24, 9:41 PM - Ana Silva created group \"Hikers\"\n"
+        "1/15/24, 9:42 PM - Ana Silva changed the subject from \"Hikers\" to \"Hikers: Alps 2024\"\n"
+        "1/15/24, 9:43 PM - Ana Silva: who's in?\n"
+        "1/15/24, 9:44 PM - Ben Okafor: me\n"
+        "1/15/24, 9:45 PM - Chloe Durand: me too\n"
+        "1/15/24, 9:46 PM - Chloe Durand left\n",
+        encoding="utf-8",
+    )
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert (summary.interactions, summary.details) == (3, {"messages": 3, "system_lines": 3})
+    assert names(workspace) == ["Ana Silva", "Ben Okafor", "Chloe Durand"]
+    assert {r[0] for r in workspace.conn.execute("SELECT context FROM interactions")} == {"Hikers"}
+
+
+def test_an_english_export_keeps_its_calls_and_deleted_messages(workspace, tmp_path):
+    path = tmp_path / "_chat.txt"
+    path.write_text(
+        f"[1/15/24, 9:41:02 PM] Ana Silva: call you in 5 {LRM}<This message was edited>\n"
+        f"[1/15/24, 9:47:10 PM] Ana Silva: {LRM}Voice call, {LRM}1 hr 5 min\n"
+        f"[1/16/24, 8:02:55 AM] Owner Person: {LRM}Video call, {LRM}No answer\n"
+        f"[1/16/24, 8:03:30 AM] Ana Silva: {LRM}Missed video call, {LRM}Tap to call back\n"
+        f"[1/16/24, 8:05:00 AM] Owner Person: {LRM}You deleted this message.\n"
+        f"[1/16/24, 8:06:00 AM] Ana Silva: {LRM}Location: https://maps.google.com/?q=47.37,8.54\n"
+        f"[1/16/24, 8:07:00 AM] Ana Silva: {LRM}Contact card omitted\n",
+        encoding="utf-8",
+    )
+    workspace.settings.owner.name = "Owner Person"
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert summary.details == {"messages": 1, "calls": 3, "deleted": 1, "media": 2}
+    rows = workspace.conn.execute("SELECT kind, direction, metadata FROM interactions ORDER BY occurred_at")
+    assert [(r[0], r[1], json.loads(r[2]) if r[2] else {}) for r in rows] == [
+        ("message", "in", {}),
+        ("call", "in", {"call_type": "voice", "duration": 3900, "answered": True, "missed": False}),
+        ("call", "out", {"call_type": "video", "duration": 0, "answered": False, "missed": False}),
+        ("call", "in", {"call_type": "video", "duration": 0, "answered": False, "missed": True}),
+        ("message", "out", {"deleted": True}),
+        ("message", "in", {"media": "location"}),
+        ("message", "in", {"media": "contact"}),
+    ]
+    edited = workspace.conn.execute("SELECT snippet FROM interactions ORDER BY occurred_at LIMIT 1").fetchone()[0]
+    assert edited == "call you in 5"  # the mark of an edit is no part of what was said
+    assert names(workspace) == ["Ana Silva"]
+
+
+def test_a_chat_of_two_where_only_the_owner_wrote_is_no_group(workspace, tmp_path):
+    path = tmp_path / "_chat.txt"
+    path.write_text(
+        f"[03/02/2024, 21:04:07] Ana Silva: {LRM}Messages and calls are end-to-end encrypted. No one outside of "
+        "this chat, not even WhatsApp, can read or listen to them.\n"
+        "[03/02/2024, 21:05:10] Owner Person: happy birthday!\n",
+        encoding="utf-8",
+    )
+    workspace.settings.owner.name = "Owner Person"
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert summary.details == {"messages": 1, "system_lines": 1}
+    assert [tuple(r) for r in workspace.conn.execute("SELECT direction, context FROM interactions")] == [("out", None)]

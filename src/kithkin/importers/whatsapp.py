@@ -23,11 +23,13 @@ import zipfile
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from kithkin.config import LiveSource
 from kithkin.importers.base import ZIP_ERRORS, open_sqlite_readonly, read_text_lenient, table_columns
+from kithkin.importers.whatsapp_phrases import Reading, is_notice_posing_as_sender, read_body
 from kithkin.models import Identity, ImportFormatError, Observation
 
 _AMPM = r"(?P<ampm>[AaPp]\.?\s?[Mm]\.?)"
@@ -35,14 +37,23 @@ _TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:[\s\u202f\u00a0]?" + _AMPM 
 _DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
 _ANDROID = re.compile(r"^\u200e?" + _DATE + r",?\s" + _TIME + r"\s[-–]\s(?P<rest>.*)$")
 _IOS = re.compile(r"^\u200e?\[" + _DATE + r",?\s" + _TIME + r"\]\s(?P<rest>.*)$")
+# Older iOS exports write no brackets and end the time with a colon: `15-04-16 15:04:07: Ana: hi`.
+_IOS_OLD = re.compile(
+    r"^\u200e?" + _DATE + r",?\s(?P<time>\d{1,2}:\d{2}:\d{2})(?:[\s\u202f\u00a0]?" + _AMPM + r")?:\s(?P<rest>.*)$"
+)
 _SENDER = re.compile(r"^(?P<name>[^:\n]{1,80}?): (?P<text>.*)$", re.DOTALL)
 _PHONE_NAME = re.compile(r"^\u200e?\+?[\d\s().\-\u202f\u00a0]{7,}$")
-_MEDIA = re.compile(r"<Media omitted>|<attached: [^>]*>|\b(?:image|video|audio|sticker|document) omitted\b", re.I)
+# iOS writes `~ ` (a tilde and U+202F) before the name a sender gave themselves, one not saved in contacts.
+_UNSAVED = re.compile(r"^~[\s\u202f\u00a0]*")
 _CREATED_GROUP = re.compile(r"created (?:the )?group [“\"](?P<name>[^”\"]+)[”\"]")
 _CHAT_WITH = re.compile(r"^WhatsApp Chat (?:with|-) (?P<name>.+?)(?: \(\d+\))?$")
 MAX_ZIP_TEXT = 512 * 1024 * 1024
 MAX_ZIP_RATIO = 100
 SNIPPET = 280
+# An export's report counts each kind of line it read (ingest.add_report puts them in the summary):
+# messages of text, media (attachments, media left out of the export, polls, locations, contact cards),
+# deleted messages, calls, and system lines, which are no messages.
+_REPORTED = {"text": "messages", "media": "media", "deleted": "deleted", "call": "calls"}
 
 
 class _Header:
@@ -53,7 +64,7 @@ class _Header:
 
 
 def _header(line: str) -> _Header | None:
-    match = _ANDROID.match(line) or _IOS.match(line)
+    match = _ANDROID.match(line) or _IOS.match(line) or _IOS_OLD.match(line)
     return _Header(match) if match else None
 
 
@@ -80,8 +91,13 @@ def _moment(header: _Header, order: str) -> datetime:
     return datetime(year, month, day, hour, minute, second).astimezone(UTC)
 
 
+@lru_cache(maxsize=4096)  # a chat has few senders and many lines
+def _sender_name(name: str) -> str:
+    return _UNSAVED.sub("", name.strip().strip("\u200e\u202a\u202c")).strip()
+
+
 def _sender_identity(name: str, role: str, owner_name: str | None) -> Identity:
-    clean = name.strip().strip("\u200e\u202a\u202c")
+    clean = _sender_name(name)
     if _PHONE_NAME.match(clean):
         digits = re.sub(r"[^\d+]", "", clean)
         return Identity(source_id=f"tel:{digits}", phones=(clean,), role=role)
@@ -94,6 +110,7 @@ class WhatsAppImporter:
 
     def __init__(self) -> None:
         self.owner_name: str | None = None  # set by ingest from config: exports name the owner like anyone
+        self.report: dict[str, int] = {}
         self._cursor: str | None = None
 
     # -- which file is this -----------------------------------------------------------------------
@@ -112,6 +129,7 @@ class WhatsAppImporter:
         return self._cursor
 
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
+        self.report = {}
         database = _wacli_db(path)
         if database is not None:
             yield from self._read_wacli(database, cursor)
@@ -139,53 +157,60 @@ class WhatsAppImporter:
         if not messages:
             raise ImportFormatError(path, "holds no WhatsApp messages: no line starts with a date and a time")
         order = _date_order([h.date for h, _ in messages])
+        lines = [(header, *_line(body)) for header, body in messages]
         senders: dict[str, None] = {}
+        notices_by: dict[str, None] = {}
         group_name = None
-        for _, body in messages:
-            match = _spoken(body)
-            if match:
-                senders[match["name"].strip()] = None
+        for _, name, content, reading in lines:
+            if name is not None and reading.kind != "system":
+                senders[name] = None
+            elif name is not None:
+                notices_by[name] = None
             else:
-                created = _CREATED_GROUP.search(body)
+                created = _CREATED_GROUP.search(content)
                 group_name = group_name or (created["name"] if created else None)
+        # iOS writes a group's notices under the group's own name, which sends nothing itself. (In a chat
+        # of two where only the owner wrote, the other's name stands alone on the encryption notice.)
+        if group_name is None and len(senders) >= 2:
+            group_name = next((name for name in notices_by if name not in senders), None)
         named = _CHAT_WITH.match(stem)
         chat_name = group_name or (named["name"] if named else None)
         is_group = group_name is not None or len(senders) > 2
         thread = f"export:{chat_name or stem}"
+        counts: Counter[str] = Counter()
+        self.report = counts
         # An export may start later than the previous one (phones cap its length): ids come from
         # what a message is, not from its position in the file.
         seen: Counter[str] = Counter()
         members = {name: _sender_identity(name, "member", self.owner_name) for name in senders}
         authors: dict[str, Identity] = {}
         others: dict[str, list[Identity]] = {}
-        for index, (header, body) in enumerate(messages):
-            match = _spoken(body)
-            if not match:
-                continue  # a system line: group created, someone added, encryption notice
+        for index, (header, name, content, reading) in enumerate(lines):
+            if name is None or reading.kind == "system":
+                counts["system_lines"] += 1  # joined, left, subject or icon changed, security code, encryption
+                continue
             try:
                 when = _moment(header, order)
             except ValueError as exc:
                 yield ValueError(f"{path.name}: message {index + 1} has an impossible date ({header.date}): {exc}")
                 continue
-            name = match["name"].strip()
             if name not in authors:  # identities are shared between messages: ingest only reads them
                 authors[name] = _sender_identity(name, "from", self.owner_name)
                 others[name] = [members[other] for other in senders if other != name] if is_group else []
             author = authors[name]
-            content = match["text"].replace("\u200e", "").strip()
-            media = bool(_MEDIA.search(content))
             fingerprint = hashlib.blake2b(content.encode(), digest_size=6).hexdigest()
             key = f"{thread}:{when.isoformat()}:{author.source_id}:{fingerprint}"
             seen[key] += 1
+            counts[_REPORTED[reading.kind]] += 1
             yield Observation(
                 source_id=f"{key}:{seen[key]}",
-                kind="message",
+                kind="call" if reading.kind == "call" else "message",
                 occurred_at=when,
                 participants=[author, *others[name]],
                 thread_id=thread,
                 context=chat_name if is_group else None,
-                snippet=content[:SNIPPET] or None,
-                metadata={"media": True} if media else {},
+                snippet=reading.caption[:SNIPPET] if reading.caption else None,
+                metadata=_metadata(reading),
             )
 
     # -- wacli ------------------------------------------------------------------------------------
@@ -209,10 +234,15 @@ class WhatsAppImporter:
                 + (", media_type, media_caption" if media else ", NULL, NULL")
                 + " FROM messages WHERE rowid > ? ORDER BY rowid"
             )
+            counts: Counter[str] = Counter()
+            self.report = counts
             for row in conn.execute(query, (after,)):
                 observation = _wacli_observation(row, names, kinds, members)
                 if observation is not None:
+                    counts["messages"] += 1
                     yield observation
+                else:
+                    counts["status_and_broadcast_posts_left_out"] += 1
                 self._cursor = str(row[0])
         finally:
             conn.close()
@@ -319,13 +349,28 @@ def _split_messages(text: str) -> list[tuple[_Header, str]]:
     return messages
 
 
-def _spoken(body: str) -> re.Match[str] | None:
-    """`Name: text` when a person said it. iOS writes its system lines under the chat's name with the text
-    behind a U+200E mark (`Dinner Club: \u200eAna added Ben`); its media lines carry the mark too."""
+def _line(body: str) -> tuple[str | None, str, Reading]:
+    """(the sender's name, or None for a notice without one; the text as it stands; what the text is)."""
     match = _SENDER.match(body)
-    if match and match["text"].startswith("\u200e") and not _MEDIA.search(match["text"]):
-        return None
-    return match
+    if match is None or is_notice_posing_as_sender(match["name"]):
+        return None, body, Reading("system")
+    return _sender_name(match["name"]), match["text"].replace("\u200e", "").strip(), read_body(match["text"])
+
+
+def _metadata(reading: Reading) -> dict[str, Any]:
+    if reading.kind == "media":
+        return {"media": reading.media}
+    if reading.kind == "deleted":
+        return {"deleted": True}  # it was said, and then taken back: its text is gone
+    if reading.kind == "call":
+        answered = reading.duration is not None
+        return {
+            "call_type": "video" if reading.video else "voice",
+            "duration": reading.duration or 0,
+            "answered": answered,
+            "missed": reading.missed,
+        }
+    return {}
 
 
 def _text_from_zip(path: Path) -> tuple[str, str]:

@@ -191,7 +191,8 @@ def _print_summary(data: dict[str, Any]) -> None:
     table = Table(title=f"Imported {data['source']}", show_header=False)
     for key, value in data.items():
         if key not in ("source", "errors", "files_read", "files_left_out"):
-            table.add_row(key.replace("_", " "), Text(str(value)))
+            # Text, not markup: a reason or a file name may hold square brackets.
+            table.add_row(Text(key.replace("_", " ")), Text(_detail_text(value)), end_section=key == "skipped")
     out.print(table)
     left_out = data.get("files_left_out") or {}
     if "files_read" in data:
@@ -202,6 +203,15 @@ def _print_summary(data: dict[str, Any]) -> None:
         out.print(f"… and {len(left_out) - 10} more files left out (all of them are in --json).")
     for message in data["errors"][:10]:
         err.print(f"skipped: {message}")
+
+
+def _detail_text(value: object) -> str:
+    """A coverage figure as words: {"cancelled": 2, "outside live-sync window": 340} → "cancelled 2, outside …"."""
+    if isinstance(value, dict):
+        return ", ".join(f"{what} {_detail_text(count)}" for what, count in value.items()) or "none"
+    if isinstance(value, list):
+        return "; ".join(str(item) for item in value) or "none"
+    return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 @app.command()

@@ -444,7 +444,9 @@ def add_report(summary: ImportSummary, reader: Importer) -> None:
         if isinstance(value, int) and isinstance(known, int):
             summary.details[key] = known + value
         elif isinstance(value, dict) and isinstance(known, dict):
-            summary.details[key] = {k: known.get(k, 0) + value.get(k, 0) for k in known.keys() | value.keys()}
+            summary.details[key] = {k: known.get(k, 0) + value.get(k, 0) for k in dict.fromkeys([*known, *value])}
+        elif isinstance(value, dict):
+            summary.details[key] = dict(value)  # a copy: the importer may count on into its own
         else:
             summary.details[key] = value
 

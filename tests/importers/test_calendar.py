@@ -221,27 +221,213 @@ def test_outlook_time_zones_quoted_names_exdates_and_odd_attendees(tmp_path: Pat
     assert json.loads(found[0][6])["groups"] == [{"name": "All Staff", "email": "staff@acme.example"}]
 
 
-def test_the_window_bounds_endless_series(tmp_path: Path, workspace: Workspace) -> None:
-    path = write(
-        tmp_path,
-        "endless.ics",
-        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:test\nBEGIN:VEVENT\nUID:weekly-1on1\n"
-        "DTSTART:20200106T150000Z\nDTEND:20200106T153000Z\nRRULE:FREQ=WEEKLY\n"
+def google_history() -> str:
+    """A Google Calendar export whose meetings run from 2010 to 2023, with an endless weekly series."""
+    events = "".join(
+        f"BEGIN:VEVENT\nDTSTART:{year}0315T090000Z\nDTEND:{year}0315T100000Z\nUID:review-{year}@google.com\n"
+        "ORGANIZER;CN=Ana Okafor:mailto:ana@northwind.example\n"
+        "ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT=ACCEPTED;CN=me@example.org;X-NUM-GUESTS=0:"
+        "mailto:me@example.org\n"
+        f"SUMMARY:Annual review {year}\nSTATUS:CONFIRMED\nEND:VEVENT\n"
+        for year in range(2010, 2024)
+    )
+    return (
+        "BEGIN:VCALENDAR\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nVERSION:2.0\nCALSCALE:GREGORIAN\n"
+        "METHOD:PUBLISH\nX-WR-CALNAME:me@example.org\nX-WR-TIMEZONE:UTC\n"
+        + events
+        + "BEGIN:VEVENT\nDTSTART:20250505T150000Z\nDTEND:20250505T153000Z\nRRULE:FREQ=WEEKLY\n"
+        "UID:weekly-1on1@google.com\n"
         "ORGANIZER;CN=Ana Okafor:mailto:ana@northwind.example\nATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\n"
-        "SUMMARY:1:1\nEND:VEVENT\nEND:VCALENDAR\n",
+        "SUMMARY:1:1\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nDTSTART:20110101T080000Z\nUID:focus@google.com\nORGANIZER:mailto:me@example.org\n"
+        "SUMMARY:Focus time\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nDTSTART:20120101T080000Z\nUID:called-off@google.com\nSTATUS:CANCELLED\n"
+        "ORGANIZER:mailto:ana@northwind.example\nATTENDEE:mailto:me@example.org\nSUMMARY:Called off\nEND:VEVENT\n"
+        "END:VCALENDAR\n"
     )
 
-    importer = CalendarImporter(now=NOW, past_days=28, future_days=14)
-    import_paths(workspace, "calendar", [path], importer=importer)
 
-    assert [row[1] for row in meetings(workspace)] == [
-        "2025-05-05T15:00:00Z",
-        "2025-05-12T15:00:00Z",
-        "2025-05-19T15:00:00Z",
-        "2025-05-26T15:00:00Z",
-        "2025-06-02T15:00:00Z",
-        "2025-06-09T15:00:00Z",
+def test_an_ics_file_imports_its_whole_history(tmp_path: Path, workspace: Workspace) -> None:
+    path = write(tmp_path, "me@example.org.ics", google_history())
+
+    summary = import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
+
+    found = meetings(workspace)
+    reviews = [row[1] for row in found if row[2].startswith("Annual review")]
+    assert reviews == [f"{year}-03-15T09:00:00Z" for year in range(2010, 2024)]
+    # The endless series runs from its start to a year after today: 5 May 2025 to 1 June 2026, 57 weeks.
+    weekly = [row[1] for row in found if row[2] == "1:1"]
+    assert (len(weekly), weekly[0], weekly[-1]) == (57, "2025-05-05T15:00:00Z", "2026-06-01T15:00:00Z")
+    assert summary.interactions == 14 + 57
+    assert summary.details == {
+        "read": {"events": 17},
+        "imported": {"meetings": 71},
+        "left_out": {"fewer than two people": 1, "cancelled": 1},
+    }
+
+
+def test_live_sync_reads_a_window_and_counts_what_fell_outside(
+    served: tuple[str, Path], workspace: Workspace
+) -> None:
+    base, folder = served
+    now = datetime.now(UTC)
+    events = "".join(
+        f"BEGIN:VEVENT\nUID:lunch{days}\nDTSTART:{(now + timedelta(days=days)):%Y%m%dT%H%M00Z}\n"
+        "ORGANIZER;CN=Rosa Garcia:mailto:rosa@gmail.com\nATTENDEE;PARTSTAT=ACCEPTED:mailto:sam@fastmail.com\n"
+        f"SUMMARY:Lunch {days}\nEND:VEVENT\n"
+        for days in (-400, -45, -3, 10, 100)
+    )
+    (folder / "family.ics").write_text(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:test\n{events}END:VCALENDAR\n")
+    config = LiveSource(type="ics_url", account="family", url=f"{base}/family.ics", past_days=30, future_days=30)
+
+    summary = sync_source(workspace, config)
+
+    assert sorted(row[2] for row in meetings(workspace)) == ["Lunch -3", "Lunch 10"]
+    assert summary.details == {
+        "read": {"events": 5},
+        "imported": {"meetings": 2},
+        "left_out": {"outside live-sync window": 3},
+    }
+
+
+def test_google_placeholder_group_and_resource_calendars_are_not_people(tmp_path: Path, workspace: Workspace) -> None:
+    path = write(
+        tmp_path,
+        "google.ics",
+        "BEGIN:VCALENDAR\nPRODID:-//Google Inc//Google Calendar 70.9054//EN\nVERSION:2.0\n"
+        "BEGIN:VEVENT\nDTSTART:20250210T100000Z\nUID:imported@google.com\n"
+        "ORGANIZER;CN=Unknown Organizer:mailto:unknownorganizer@calendar.google.com\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED;CN=Ana Okafor:mailto:ana@northwind.example\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\n"
+        "ATTENDEE;CUTYPE=RESOURCE;CN=Room 4 (8):mailto:c_1884@resource.calendar.google.com\n"
+        "SUMMARY:Imported invite\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nDTSTART:20250211T100000Z\nUID:team-offsite@google.com\n"
+        "ORGANIZER;CN=Team:mailto:c_9a3f2e@group.calendar.google.com\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\nSUMMARY:Team offsite\nEND:VEVENT\n"
+        "BEGIN:VEVENT\nDTSTART;VALUE=DATE:20250214\nUID:holiday@google.com\n"
+        "ORGANIZER;CN=Holidays in United States:mailto:en.usa#holiday@group.v.calendar.google.com\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:me@example.org\nSUMMARY:Valentine's Day\nEND:VEVENT\n"
+        "END:VCALENDAR\n",
+    )
+
+    summary = import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
+
+    people = {row[0] for row in workspace.conn.execute("SELECT observed_email FROM source_entities")}
+    assert people == {"ana@northwind.example", "me@example.org"}
+    assert [row[2] for row in meetings(workspace)] == ["Imported invite"]
+    assert json.loads(meetings(workspace)[0][6])["calendars"] == [
+        {"name": "Unknown Organizer", "email": "unknownorganizer@calendar.google.com"}
     ]
+    assert summary.details["not_people"] == {"Google placeholder and group calendars": 3, "rooms and resources": 1}
+    assert summary.details["left_out"] == {"fewer than two people": 2}
+
+
+APPLE_BERLIN = """\
+BEGIN:VCALENDAR
+METHOD:PUBLISH
+VERSION:2.0
+X-WR-CALNAME:Arbeit
+PRODID:-//Apple Inc.//macOS 13.4.1//EN
+X-APPLE-CALENDAR-COLOR:#1BADF8
+X-WR-TIMEZONE:Europe/Berlin
+CALSCALE:GREGORIAN
+BEGIN:VTIMEZONE
+TZID:Europe/Berlin
+BEGIN:STANDARD
+TZOFFSETFROM:+5328
+RDATE:18930401T000000
+DTSTART:18930401T000000
+TZNAME:MEZ
+TZOFFSETTO:+0100
+END:STANDARD
+BEGIN:DAYLIGHT
+TZOFFSETFROM:+0100
+RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU
+DTSTART:19810329T020000
+TZNAME:MESZ
+TZOFFSETTO:+0200
+END:DAYLIGHT
+BEGIN:STANDARD
+TZOFFSETFROM:+0200
+RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU
+DTSTART:19961027T030000
+TZNAME:MEZ
+TZOFFSETTO:+0100
+END:STANDARD
+END:VTIMEZONE
+BEGIN:VEVENT
+CREATED:20150301T101500Z
+UID:6B1A2F4E-1D3C-4B8A-9E77-2C0F5D1A9B01
+DTEND;TZID=Europe/Berlin:20150310T110000
+ATTENDEE;CN="Jonas Weber";CUTYPE=INDIVIDUAL;EMAIL="jonas@weber.example";PARTSTAT=ACCEPTED:mailto:jonas@weber.example
+ATTENDEE;CN="Owner";CUTYPE=INDIVIDUAL;EMAIL="me@example.org";PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:me@example.org
+TRANSP:OPAQUE
+SUMMARY:Planung
+DTSTART;TZID=Europe/Berlin:20150310T100000
+DTSTAMP:20150301T101500Z
+ORGANIZER;CN="Owner";EMAIL="me@example.org":mailto:me@example.org
+SEQUENCE:0
+END:VEVENT
+BEGIN:VEVENT
+UID:7C2B3A5F-2E4D-4C9B-8F88-3D1A6E2B0C12
+DTEND;TZID=Europe/Berlin:20150715T200000
+ATTENDEE;CN="Lena Vogt";CUTYPE=INDIVIDUAL;EMAIL="lena@vogt.example";PARTSTAT=ACCEPTED:mailto:lena@vogt.example
+SUMMARY:Sommerfest
+DTSTART;TZID=Europe/Berlin:20150715T180000
+ORGANIZER;CN="Owner";EMAIL="me@example.org":mailto:me@example.org
+END:VEVENT
+BEGIN:VEVENT
+UID:8D3C4B6A-3F5E-4DAC-9A99-4E2B7F3C1D23
+DTSTART;TZID=Europe/Berlin:20150801T090000
+ATTENDEE;CN="Lena Vogt";PARTSTAT=ACCEPTED:mailto:lena@vogt.example
+ORGANIZER;CN="Owner":mailto:me@example.org
+SUMMARY:Broken alarm
+BEGIN:VALARM
+X-WR-ALARMUID:11111111-2222-3333-4444-555555555555
+TRIGGER:-PT15
+ACTION:DISPLAY
+END:VALARM
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+def test_an_apple_export_with_historical_offsets_reads_its_time_zone_by_name(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    path = write(tmp_path, "Arbeit.ics", APPLE_BERLIN)
+
+    summary = import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
+
+    # Berlin is an hour ahead of UTC in March and two in July.
+    assert [(row[1], row[2], row[3]) for row in meetings(workspace)] == [
+        ("2015-03-10T09:00:00Z", "Planung", "Arbeit"),
+        ("2015-07-15T16:00:00Z", "Sommerfest", "Arbeit"),
+    ]
+    assert summary.skipped == 1
+    assert summary.errors[0].startswith("calendar event 8D3C4B6A-3F5E-4DAC-9A99-4E2B7F3C1D23 cannot be read (")
+    assert summary.details == {
+        "read": {"events": 2},
+        "imported": {"meetings": 2},
+        "left_out": {"unreadable events": 1},
+        "repaired": {"time zones read by their name": 1},
+    }
+
+
+def test_a_windows_zone_name_stands_in_for_an_unreadable_definition(tmp_path: Path, workspace: Workspace) -> None:
+    broken = OUTLOOK.replace("TZOFFSETFROM:-0700\nTZOFFSETTO:-0800", "TZOFFSETFROM:-075258\nTZOFFSETTO:-0800", 1)
+    broken = broken.replace("TZOFFSETFROM:-075258", "TZOFFSETFROM:-5258")
+    path = write(tmp_path, "outlook.ics", broken)
+
+    summary = import_paths(workspace, "calendar", [path], importer=CalendarImporter(now=NOW))
+
+    uid = "040000008200E00074C5B7101A82E00800000000"
+    # "Pacific Standard Time" read as America/Los_Angeles: the same times as with the definition.
+    assert [(row[0], row[1]) for row in meetings(workspace)] == [
+        (f"{uid}/2025-03-04T18:00:00Z", "2025-03-04T18:00:00Z"),
+        (f"{uid}/2025-03-18T17:00:00Z", "2025-03-18T17:00:00Z"),
+    ]
+    assert summary.details["repaired"] == {"time zones read by their name": 1}
 
 
 @pytest.mark.parametrize(
@@ -370,7 +556,7 @@ def test_real_world_calendars_are_read_or_refused_but_never_crash() -> None:
     assert len(files) > 150
     read = refused = 0
     for path in files:
-        importer = CalendarImporter(now=datetime(2020, 1, 1, tzinfo=UTC), past_days=365 * 30, future_days=3650)
+        importer = CalendarImporter(now=datetime(2020, 1, 1, tzinfo=UTC))
         try:
             items = list(importer.read(path, None))
         except ImportFormatError:

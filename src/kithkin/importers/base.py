@@ -8,7 +8,7 @@ import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import ClassVar, Protocol, runtime_checkable
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from kithkin.models import ImportFormatError, Observation
 
@@ -36,6 +36,18 @@ class Importer(Protocol):
     def cursor(self) -> str | None:
         """Where the next sync resumes, valid once `read` has been consumed."""
         ...
+
+
+def tally(report: dict[str, Any], section: str, what: str, amount: int = 1) -> None:
+    """Count `amount` of `what` under `section` of an importer's coverage `report`.
+
+    The sections every importer uses, so that the CLI and the UI can show any of them without knowing
+    the source: "read" (what the input held, per kind), "imported" (what was handed to the store, per
+    kind), "left_out" (what was not imported, per reason) and "kept_as_observed" (imported, but not
+    usable as evidence, per reason). Counts add up over the files of one import (ingest.add_report).
+    """
+    counts = report.setdefault(section, {})
+    counts[what] = counts.get(what, 0) + amount
 
 
 def open_sqlite_readonly(path: Path, *, immutable: bool = True) -> sqlite3.Connection:

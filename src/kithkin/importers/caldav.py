@@ -14,8 +14,8 @@ Config (config.yaml, under `sources`)::
       username: me@fastmail.com
       password_env: FASTMAIL_APP_PASSWORD   # or keyring: kithkin / caldav:personal:password
       calendars: [Personal, Family]          # optional; default every calendar
-      past_days: 730                         # optional window
-      future_days: 365
+      past_days: 730                         # optional live-sync window: what falls outside
+      future_days: 365                       #   it is left out, and counted in the summary
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from caldav.lib.error import AuthorizationError, DAVError
 
 from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
+from kithkin.importers.base import tally
 from kithkin.importers.calendar import FUTURE_DAYS, PAST_DAYS, Window, meetings, parse_calendar, window_options
 from kithkin.models import ImportFormatError, KithkinError, Observation
 from kithkin.workspace import Workspace
@@ -61,6 +62,7 @@ class CaldavImporter:
         self.past_days = past_days
         self.future_days = future_days
         self.total: int | None = None
+        self.report: dict[str, Any] = {}
         # calendar URL → sync token; only tokens of calendars whose changes were all yielded.
         self._tokens: dict[str, str] = {}
 
@@ -98,6 +100,7 @@ class CaldavImporter:
 
     def _occurrences(self, calendars: list[Any]) -> Iterator[Observation | Exception]:
         window = Window.around(None, self.past_days, self.future_days)
+        self.report = {"read": {"events": 0}}
         for calendar in calendars:
             key = str(calendar.url)
             name = calendar.get_display_name() or None
@@ -115,9 +118,10 @@ class CaldavImporter:
                 try:
                     parsed = parse_calendar(raw, item.url)
                 except ImportFormatError as exc:
+                    tally(self.report, "left_out", "unreadable events")
                     yield exc
                     continue
-                yield from meetings(parsed, window, context=name)
+                yield from meetings(parsed, window, self.report, context=name)
             self._tokens[key] = str(changed.sync_token)
 
 

@@ -1,10 +1,17 @@
 """Calendars from iCalendar data: `.ics` files (Google, Outlook, Apple exports) and ICS subscription
 URLs (Google's secret address, Outlook published calendars).
 
-Every occurrence of a meeting inside a bounded window (2 years back, 1 year ahead by default) is one
-observation: recurring series are expanded with their overrides, exceptions and cancellations by
-`recurring-ical-events`. Declined attendees, rooms and resources are not participants; they are
-kept in the metadata. Events with fewer than two people (focus blocks, reminders) are left out.
+Every occurrence of a meeting is one observation: recurring series are expanded with their overrides,
+exceptions and cancellations by `recurring-ical-events`. A file is a record of the past and is read whole
+(endless series up to a year ahead); live sync (an ICS URL, CalDAV) reads a window around today (2 years
+back, 1 year ahead by default, configurable) and counts what fell outside it. Declined attendees, rooms,
+resources and Google's placeholder and group calendars are not participants; they are kept in the
+metadata. Events with fewer than two people (focus blocks, reminders) are left out, and counted.
+
+A VTIMEZONE the calendar library cannot read (Apple writes the historical offsets of Europe/Berlin's
+local mean time as `TZOFFSETFROM:+5328`) is dropped and its TZID read as a zone name instead (IANA names
+through zoneinfo, Windows names through icalendar's table); an event that cannot be read at all is
+skipped with its reason while the others are imported.
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
@@ -24,6 +31,7 @@ import recurring_ical_events
 
 from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
+from kithkin.importers.base import tally
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation, now_utc, utc_iso
 from kithkin.workspace import Workspace
 
@@ -35,12 +43,19 @@ _SPACE = re.compile(r"\s+")
 # Google appends its video-call block after this marker; it says nothing about the meeting.
 _LEADING = b"\xef\xbb\xbf \t\r\n"  # a byte-order mark and blank lines some exporters put first
 _GOOGLE_JOIN_BLOCK = re.compile(r"-::~[:~]+::-")
-_NOT_PEOPLE_DOMAINS = ("resource.calendar.google.com", "group.calendar.google.com", "group.v.calendar.google.com")
+_RESOURCE_DOMAIN = "resource.calendar.google.com"
+# Google's own calendar addresses: the organizer it writes when it does not know one
+# (unknownorganizer@calendar.google.com), group, holiday and imported calendars (…@group.calendar.google.com,
+# …@group.v.calendar.google.com, …@import.calendar.google.com). None of them is a person.
+_GOOGLE_CALENDAR_DOMAIN = "calendar.google.com"
+_BEGIN = re.compile(rb"BEGIN:([A-Z-]+)\s*$", re.IGNORECASE)
+_END = re.compile(rb"END:([A-Z-]+)\s*$", re.IGNORECASE)
+OUTSIDE_WINDOW = "outside live-sync window"
 
 
 @dataclass(frozen=True)
 class Window:
-    """The span whose occurrences are read: endless series are cut to it."""
+    """The span of live sync: occurrences outside it are left out (and counted)."""
 
     start: datetime
     end: datetime
@@ -51,38 +66,138 @@ class Window:
         return cls(now - timedelta(days=past_days), now + timedelta(days=future_days))
 
 
-def parse_calendar(data: bytes, where: object) -> list[icalendar.Calendar]:
+@dataclass
+class Parsed:
+    """The calendars of some iCalendar data, and what reading them cost: events that could not be read
+    (ValueErrors to report) and time zones read by their name because their definition could not be."""
+
+    calendars: list[icalendar.Calendar]
+    unreadable: list[ValueError] = field(default_factory=list)
+    zones_by_name: int = 0
+
+
+def parse_calendar(data: bytes, where: object) -> Parsed:
     """iCalendar bytes as calendars (some exports concatenate several); ImportFormatError naming `where`
-    when they are not iCalendar."""
+    when they are not iCalendar or are cut short."""
     text = data.lstrip(_LEADING)
     if not _starts_calendar(text):
         raise ImportFormatError(
             where, "is not an iCalendar file (it must start with BEGIN:VCALENDAR); export it as .ics"
         )
-    corrupt = "looks corrupt (the iCalendar data is cut short or cannot be read); export it again"
     try:
-        calendars = icalendar.Calendar.from_ical(text, multiple=True)
-    except ValueError as exc:
-        raise ImportFormatError(where, corrupt) from exc
+        parsed = Parsed(icalendar.Calendar.from_ical(text, multiple=True))
+    except ValueError:
+        parsed = _parse_leniently(text, where)
     # A file cut short (no END:VCALENDAR) parses to nothing at all.
-    if not calendars or not all(isinstance(c, icalendar.Calendar) for c in calendars):
-        raise ImportFormatError(where, corrupt)
-    return calendars
+    if not parsed.calendars or not all(isinstance(c, icalendar.Calendar) for c in parsed.calendars):
+        raise ImportFormatError(where, _CORRUPT)
+    return parsed
+
+
+_CORRUPT = "looks corrupt (the iCalendar data is cut short or cannot be read); export it again"
+
+
+def _parse_leniently(text: bytes, where: object) -> Parsed:
+    """Calendars the library refused whole, read part by part: time zones it cannot read are dropped (their
+    TZID is then read as a zone name), events it cannot read are skipped with their reason. Only a
+    calendar whose own lines are unreadable is refused."""
+    parsed = Parsed([])
+    for header, components in _calendar_blocks(text):
+        zones = [c for c in components if _component_name(c) == b"VTIMEZONE"]
+        others = [c for c in components if _component_name(c) != b"VTIMEZONE"]
+        readable_zones = [z for z in zones if _parses(header, [z])]
+        parsed.zones_by_name += len(zones) - len(readable_zones)
+        try:
+            parsed.calendars.append(_from_blocks(header, readable_zones + others))
+            continue
+        except ValueError:
+            pass
+        try:
+            calendar = _from_blocks(header, readable_zones)
+        except ValueError as exc:
+            raise ImportFormatError(where, _CORRUPT) from exc
+        for component in others:
+            try:
+                calendar.subcomponents += _from_blocks(header, [component]).subcomponents
+            except ValueError as exc:
+                parsed.unreadable.append(ValueError(f"calendar event {_label(component)} cannot be read ({exc})"))
+        parsed.calendars.append(calendar)
+    return parsed
+
+
+def _calendar_blocks(text: bytes) -> Iterator[tuple[list[bytes], list[list[bytes]]]]:
+    """Each VCALENDAR as (its own property lines, its components' lines). Folded lines begin with a
+    space or a tab, so BEGIN and END lines are found at the start of a line."""
+    header: list[bytes] = []
+    components: list[list[bytes]] = []
+    depth = 0
+    for line in text.splitlines():
+        begins, ends = _BEGIN.match(line), _END.match(line)
+        if depth == 1 and begins:
+            components.append([])
+        if depth >= 2 or (depth == 1 and begins):
+            components[-1].append(line)
+        elif depth == 1 and not ends:
+            header.append(line)
+        depth += 1 if begins else -1 if ends else 0
+        if ends and depth == 0:
+            yield header, components
+            header, components = [], []
+
+
+def _component_name(lines: list[bytes]) -> bytes:
+    return lines[0].split(b":", 1)[1].strip().upper()
+
+
+def _from_blocks(header: list[bytes], components: list[list[bytes]]) -> icalendar.Calendar:
+    lines = [b"BEGIN:VCALENDAR", *header, *(line for c in components for line in c), b"END:VCALENDAR"]
+    return icalendar.Calendar.from_ical(b"\r\n".join(lines) + b"\r\n")
+
+
+def _parses(header: list[bytes], components: list[list[bytes]]) -> bool:
+    try:
+        _from_blocks(header, components)
+    except ValueError:
+        return False
+    return True
+
+
+def _label(component: list[bytes]) -> str:
+    """How to name an unreadable event: its UID, else its summary, else its first line."""
+    for key in (b"UID", b"SUMMARY"):
+        line = next((x for x in component if x.upper().startswith(key + b":")), None)
+        if line is not None:
+            return line.split(b":", 1)[1].decode("utf-8", "replace").strip()
+    return component[0].decode("utf-8", "replace")
 
 
 def meetings(
-    calendars: list[icalendar.Calendar], window: Window, context: str | None = None, fallback: str | None = None
+    parsed: Parsed,
+    window: Window | None,
+    report: dict[str, Any],
+    context: str | None = None,
+    fallback: str | None = None,
+    now: datetime | None = None,
 ) -> Iterator[Observation | Exception]:
-    """One observation per occurrence in the window with two people or more; an Exception for an
-    event that cannot be read (no start, a broken recurrence), which leaves the others unharmed.
+    """One observation per occurrence with two people or more; an Exception for an event that cannot be
+    read (no start, a broken recurrence), which leaves the others unharmed. `window` None reads the
+    whole history (a file); a Window keeps only what falls inside it (live sync). What was read and left
+    out, and why, is counted into `report`.
 
     Each meeting's context is `context`, else the calendar's own name (X-WR-CALNAME), else `fallback`.
     """
-    for calendar in calendars:
+    if parsed.zones_by_name:
+        tally(report, "repaired", "time zones read by their name", parsed.zones_by_name)
+    for problem in parsed.unreadable:
+        tally(report, "left_out", "unreadable events")
+        yield problem
+    for calendar in parsed.calendars:
         name = context or _text(calendar.get("X-WR-CALNAME")) or fallback
         series = _series(calendar)
+        tally(report, "read", "events", sum(len(events) for events in series.values()))
         unreadable = {uid for uid, events in series.items() if any(not _has_start(e) for e in events)}
         for uid in unreadable:
+            tally(report, "left_out", "unreadable events")
             yield ValueError(f"calendar event {uid} has no readable start (DTSTART)")
         if unreadable:
             calendar.subcomponents = [
@@ -93,8 +208,9 @@ def meetings(
             for uid, events in series.items()
             if len(events) > 1 or any(e.get("RRULE") or e.get("RDATE") or e.get("RECURRENCE-ID") for e in events)
         }
+        start, end = _span(series, window, now)
         try:
-            occurrences = list(recurring_ical_events.of(calendar).between(window.start, window.end))
+            occurrences = list(recurring_ical_events.of(calendar).between(start, end))
         except Exception:  # the recurrence library raises many kinds on malformed rules
             occurrences = []
             # Expand each series on its own, so that one broken rule costs only that series.
@@ -102,14 +218,34 @@ def meetings(
                 if uid in unreadable:
                     continue
                 try:
-                    occurrences += recurring_ical_events.of(_alone(calendar, events)).between(window.start, window.end)
+                    occurrences += recurring_ical_events.of(_alone(calendar, events)).between(start, end)
                 except Exception as exc:
+                    tally(report, "left_out", "unreadable events")
                     yield ValueError(f"calendar event {uid} has a recurrence that cannot be read ({exc})")
         for event in occurrences:
             uid = _uid(event)
-            observation = _observation(event, uid, uid in recurring, name)
-            if observation is not None:
+            observation = _observation(event, uid, uid in recurring, name, report)
+            if isinstance(observation, str):
+                tally(report, "left_out", observation)
+            elif window is not None and not window.start <= observation.occurred_at < window.end:
+                tally(report, "left_out", OUTSIDE_WINDOW)
+            else:
+                tally(report, "imported", "meetings")
                 yield observation
+
+
+def _span(
+    series: dict[str, list[icalendar.Event]], window: Window | None, now: datetime | None
+) -> tuple[datetime, datetime]:
+    """Where to expand: from the first event to the last one (series without an end up to a year ahead),
+    and over the live-sync window when there is one, so what falls outside it can be counted."""
+    ahead = (now or now_utc()) + timedelta(days=FUTURE_DAYS)
+    starts = [_moment(start) for events in series.values() for e in events if (start := _when(e.get("DTSTART")))]
+    first = min(starts, default=ahead) - timedelta(days=1)
+    last = max([*starts, ahead]) + timedelta(days=1)
+    if window is not None:
+        first, last = min(first, window.start), max(last, window.end)
+    return first, last
 
 
 def _series(calendar: icalendar.Calendar) -> dict[str, list[icalendar.Event]]:
@@ -151,17 +287,20 @@ def _uid(event: icalendar.Event) -> str:
     return _text(event.get("UID")) or _digest(event)
 
 
-def _observation(event: icalendar.Event, uid: str, recurring: bool, context: str | None) -> Observation | None:
+def _observation(
+    event: icalendar.Event, uid: str, recurring: bool, context: str | None, report: dict[str, Any]
+) -> Observation | str:
+    """The meeting of one occurrence, or the reason it is left out."""
     if _text(event.get("STATUS")).upper() == "CANCELLED":
-        return None
-    participants, left_out = _participants(event)
+        return "cancelled"
+    participants, left_out = _participants(event, report)
     # A meeting takes two: an event of its organiser alone (a focus block, a reminder, a meeting
     # everyone else declined) says nothing about anyone.
     if len(participants) < 2:
-        return None
+        return "fewer than two people"
     start = _when(event.get("DTSTART"))
     if start is None:
-        return None
+        return "unreadable events"
     occurrence_id = _when(event.get("RECURRENCE-ID"))
     # One id per occurrence that survives an override moving it: the series' original start.
     source_id = f"{uid}/{utc_iso(_moment(occurrence_id))}" if recurring and occurrence_id else uid
@@ -189,8 +328,11 @@ def _observation(event: icalendar.Event, uid: str, recurring: bool, context: str
     )
 
 
-def _participants(event: icalendar.Event) -> tuple[list[Identity], dict[str, list[dict[str, str | None]]]]:
-    """(organiser and attending attendees, {"declined"|"rooms"|"groups": [{name, email}]})."""
+def _participants(
+    event: icalendar.Event, report: dict[str, Any]
+) -> tuple[list[Identity], dict[str, list[dict[str, str | None]]]]:
+    """(organiser and attending attendees, {"declined"|"rooms"|"calendars"|"groups": [{name, email}]});
+    each attendee who is not a person is counted in `report`."""
     found: dict[str, Identity] = {}
     left_out: dict[str, list[dict[str, str | None]]] = {}
     attendees = event.get("ATTENDEE") or []
@@ -203,11 +345,10 @@ def _participants(event: icalendar.Event) -> tuple[list[Identity], dict[str, lis
         name = _text(value.params.get("CN")).strip().strip("'\"") or None
         email = _address(value)
         kind = _text(value.params.get("CUTYPE")).upper()
-        if (email and email.endswith(_NOT_PEOPLE_DOMAINS)) or kind in ("ROOM", "RESOURCE"):
-            left_out.setdefault("rooms", []).append({"name": name, "email": email})
-            continue
-        if kind == "GROUP":
-            left_out.setdefault("groups", []).append({"name": name, "email": email})
+        not_person = _not_a_person(email, kind)
+        if not_person is not None:
+            left_out.setdefault(not_person, []).append({"name": name, "email": email})
+            tally(report, "not_people", _NOT_PEOPLE_LABELS[not_person])
             continue
         if role == "attendee" and _text(value.params.get("PARTSTAT")).upper() == "DECLINED":
             left_out.setdefault("declined", []).append({"name": name, "email": email})
@@ -222,6 +363,25 @@ def _participants(event: icalendar.Event) -> tuple[list[Identity], dict[str, lis
             role=role,
         )
     return list(found.values()), left_out
+
+
+_NOT_PEOPLE_LABELS = {
+    "rooms": "rooms and resources",
+    "calendars": "Google placeholder and group calendars",
+    "groups": "mailing-list groups",
+}
+
+
+def _not_a_person(email: str | None, kind: str) -> str | None:
+    """Which kind of non-person an attendee is ("rooms", "calendars", "groups"), or None for a person."""
+    domain = email.rpartition("@")[2] if email else ""
+    if kind in ("ROOM", "RESOURCE") or domain == _RESOURCE_DOMAIN:
+        return "rooms"
+    if domain == _GOOGLE_CALENDAR_DOMAIN or domain.endswith("." + _GOOGLE_CALENDAR_DOMAIN):
+        return "calendars"
+    if kind == "GROUP":
+        return "groups"
+    return None
 
 
 def _address(value: object) -> str | None:
@@ -262,16 +422,13 @@ def _text(value: object) -> str:
 
 
 class CalendarImporter:
-    """`kithkin import calendar FILE.ics`: one meeting per occurrence inside the window."""
+    """`kithkin import calendar FILE.ics`: one meeting per occurrence, over the file's whole history."""
 
     source_type: ClassVar[str] = "calendar"
 
-    def __init__(
-        self, *, past_days: int = PAST_DAYS, future_days: int = FUTURE_DAYS, now: datetime | None = None
-    ) -> None:
-        self.past_days = past_days
-        self.future_days = future_days
+    def __init__(self, *, now: datetime | None = None) -> None:
         self.now = now
+        self.report: dict[str, Any] = {}
 
     def sniff(self, path: Path) -> bool:
         files = _ics_files(path)
@@ -279,23 +436,18 @@ class CalendarImporter:
 
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
         """Parse the file, or every .ics in a folder (Google Takeout's Calendar folder), now: a wrong or
-        corrupt one raises before anything is yielded.
-
-        Every read covers the whole window: the window moves with time, and re-reads add nothing twice.
+        corrupt one raises before anything is yielded. Every read covers everything: re-reads add nothing twice.
         """
         files = _ics_files(path)
         if not files:
             raise ImportFormatError(path, "holds no calendar files (*.ics); export the calendar as .ics")
         parsed = [(file, parse_calendar(file.read_bytes(), file)) for file in files]
+        self.report = {"read": {"events": 0}}
         return self._meetings(parsed)
 
-    def _meetings(self, parsed: list[tuple[Path, list[icalendar.Calendar]]]) -> Iterator[Observation | Exception]:
-        window = self.window()
+    def _meetings(self, parsed: list[tuple[Path, Parsed]]) -> Iterator[Observation | Exception]:
         for file, calendars in parsed:
-            yield from meetings(calendars, window, fallback=file.stem)
-
-    def window(self) -> Window:
-        return Window.around(self.now, self.past_days, self.future_days)
+            yield from meetings(calendars, None, self.report, fallback=file.stem, now=self.now)
 
     def cursor(self) -> str | None:
         return None
@@ -319,10 +471,13 @@ def _starts_calendar(text: bytes) -> bool:
 
 
 class CalendarUrlImporter(CalendarImporter):
-    """An ICS subscription URL, fetched whole on every sync."""
+    """An ICS subscription URL, fetched whole on every sync; only the window around today is read."""
 
-    def __init__(self, url: str, **window: Any) -> None:
-        super().__init__(**window)
+    def __init__(
+        self, url: str, *, past_days: int = PAST_DAYS, future_days: int = FUTURE_DAYS, now: datetime | None = None
+    ) -> None:
+        super().__init__(now=now)
+        self.window = Window.around(now, past_days, future_days)
         # webcal:// is how calendar apps spell an https subscription.
         self.url = re.sub(r"^webcal://", "https://", url.strip(), flags=re.IGNORECASE)
 
@@ -340,7 +495,8 @@ class CalendarUrlImporter(CalendarImporter):
             raise KithkinError(
                 f"The calendar at {label} answered HTTP {response.status_code}; check the address is still valid."
             )
-        return meetings(parse_calendar(response.content, label), self.window())
+        self.report = {"read": {"events": 0}}
+        return meetings(parse_calendar(response.content, label), self.window, self.report, now=self.now)
 
 
 def redacted(url: str) -> str:

@@ -50,18 +50,43 @@ export function jobError(job) {
   return job.error || "The job failed without saying why; see the server's log.";
 }
 
+const SUMMARY_FIGURES = [
+  ["files", "files"], ["source_entities", "identities"], ["interactions", "interactions"],
+  ["people_created", "new people"], ["links_auto", "linked automatically"], ["links_pending", "links to review"],
+  ["skipped", "skipped"],
+];
+
 export function summaryView(summary) {
-  const figures = [
-    ["files", "files"], ["source_entities", "identities"], ["interactions", "interactions"],
-    ["people_created", "new people"], ["links_auto", "linked automatically"], ["links_pending", "links to review"],
-    ["skipped", "skipped"],
-  ].filter(([key]) => summary[key] !== undefined);
+  const figures = SUMMARY_FIGURES.filter(([key]) => summary[key] !== undefined);
   const errors = summary.errors || [];
   return h("div", { id: "import-summary" },
     h("div", { class: "tiles" }, figures.map(([key, label]) => h("div", { class: "tile" }, h("b", {}, Number(summary[key]).toLocaleString()), h("span", {}, label)))),
+    coverageView(summary),
     errors.length
       ? h("details", {}, h("summary", {}, `${plural(errors.length, "problem")} reported`), h("ul", {}, errors.map((e) => h("li", {}, e))))
       : null);
+}
+
+/** Whatever else the importer reported (what it read, imported and left out, and why), whatever the source:
+ * every key beyond the summary's own figures, a count or a {what: count} table. */
+function coverageView(summary) {
+  const own = new Set(["source", "errors", ...SUMMARY_FIGURES.map(([key]) => key)]);
+  const rows = Object.entries(summary)
+    .filter(([key, value]) => !own.has(key) && value !== null && value !== undefined)
+    .map(([key, value]) => [key.replaceAll("_", " "), coverageText(value)])
+    .filter(([, text]) => text);
+  if (!rows.length) return null;
+  return h("dl", { class: "coverage", "aria-label": "What was read and left out" },
+    rows.flatMap(([label, text]) => [h("dt", {}, label), h("dd", {}, text)]));
+}
+
+function coverageText(value) {
+  if (typeof value === "number") return value.toLocaleString();
+  if (Array.isArray(value)) return value.map(coverageText).join("; ");
+  if (typeof value === "object") {
+    return Object.entries(value).map(([what, count]) => `${what} ${coverageText(count)}`).join(", ") || "none";
+  }
+  return String(value);
 }
 
 export class ImportWizard {

@@ -187,6 +187,17 @@ def test_lists_robots_and_spam_are_kept_out_of_people(tmp_path: Path, workspace:
 
     assert (summary.interactions, summary.skipped, plain.left_out) == (1, 0, 5)
     assert set(entities(workspace)) == {"kemi@bluefin.example", "me@example.org", "liam@bluefin.example"}
+    assert summary.details == {
+        "read": {"messages": 6},
+        "imported": {"emails": 1},
+        "left_out": {
+            "mailing list": 1,
+            "precedence bulk": 1,
+            "auto-submitted": 1,
+            "no-reply sender": 1,
+            "spam": 1,
+        },
+    }
 
     importer = MboxImporter(include_automated=True)
     kept = [o for o in importer.read(path, None) if not isinstance(o, Exception)]
@@ -428,3 +439,30 @@ def test_an_interrupted_mbox_import_resumes_where_the_last_batch_ended(tmp_path:
 
     assert (resumed.total, summary.interactions) == (4, 4)
     assert [r["source_id"] for r in interactions(workspace)] == [f"n{n}@northwind.example" for n in range(7)]
+
+
+def test_an_mbox_with_bare_from_separators_imports_every_message(tmp_path: Path, workspace: Workspace) -> None:
+    """Some tools separate messages with a bare "From " line, without sender or date; Python's mailbox reads them."""
+    import mailbox
+
+    people = ["Ada Byrne", "Tomás Ruiz", "Mei Chen", "Kofi Mensah", "Ines Duarte", "Ravi Patel"]
+    chunks = []
+    for number in range(42):
+        name = people[number % len(people)]
+        address = name.split()[0].lower().replace("á", "a") + "@post.example"
+        chunks.append(
+            f"From \nFrom: {name} <{address}>\nTo: Owner <me@example.org>\nSubject: Note {number}\n"
+            f"Date: Mon, {number % 28 + 1:02d} Sep 2024 09:{number:02d}:00 +0200\n"
+            f"Message-ID: <n{number}@post.example>\n"
+            f"\nNote {number}.\n>From here on the body goes on, escaped.\n\n".encode()
+        )
+    path = write_mbox(tmp_path / "exported.mbox", *chunks)
+    assert len(mailbox.mbox(str(path))) == 42
+
+    summary = import_paths(workspace, "mail", [path])
+
+    assert (summary.interactions, summary.skipped) == (42, 0)
+    assert summary.details == {"read": {"messages": 42}, "imported": {"emails": 42}}
+    assert len(entities(workspace)) == 7
+    assert interactions(workspace)[0]["title"] == "Note 0"
+    assert interactions(workspace)[0]["snippet"] == "Note 0. From here on the body goes on, escaped."

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
-from typing import BinaryIO, ClassVar
+from typing import Any, BinaryIO, ClassVar
 
-from kithkin.importers.mail_headers import header_text, message_observation, parse_message
+from kithkin.importers.base import tally
+from kithkin.importers.mail_headers import addresses, automated_reason, header_text, message_observation, parse_message
 from kithkin.models import ImportFormatError, Observation
 
 HEAD_BYTES = 64 * 1024
@@ -25,8 +26,9 @@ COUNT_CHUNK = 1 << 20
 _SEPARATOR = b"From "
 _FINGERPRINT_BYTES = 4096
 # An envelope line carries a time ("From sender Thu Jan  2 10:00:00 2025"): a body line that merely
-# begins with "From " in an unescaped (mboxo) file does not split the message.
-_ENVELOPE = re.compile(rb"From \S+\s.*\d{1,2}:\d\d")
+# begins with "From " in an unescaped (mboxo) file does not split the message. Some tools write a bare
+# "From " with nothing after it (Python's mailbox splits there too): such a line never ends a sentence.
+_ENVELOPE = re.compile(rb"From (?:\S+\s.*\d{1,2}:\d\d|\s*$)")
 _NOT_MBOX = "is not an mbox file (each message must start with a 'From ' line); export the mailbox as mbox"
 
 
@@ -72,6 +74,7 @@ class MboxImporter:
         self.include_automated = include_automated
         self.total: int | None = None
         self.left_out = 0
+        self.report: dict[str, Any] = {}
         self._files: list[_Mbox] = []
 
     def sniff(self, path: Path) -> bool:
@@ -95,6 +98,7 @@ class MboxImporter:
             mbox.resume(stored.get(mbox.key))
         self.total = sum(_count_messages(m.path, m.offset) for m in self._files)
         self.left_out = 0
+        self.report = {"read": {"messages": 0}}
         return self._messages()
 
     def cursor(self) -> str | None:
@@ -125,10 +129,23 @@ class MboxImporter:
                         observation = exc
                 # The offset moves before the yield: when ingest asks for the cursor the message is in its batch.
                 mbox.offset = end
+                tally(self.report, "read", "messages")
                 if observation is None:
                     self.left_out += 1
+                    tally(self.report, "left_out", _left_out_reason(message, labels))
                     continue
+                if isinstance(observation, Observation):
+                    tally(self.report, "imported", "emails")
+                else:
+                    tally(self.report, "left_out", "unreadable messages")
                 yield observation
+
+
+def _left_out_reason(message: Message, labels: tuple[str, ...]) -> str:
+    if "Spam" in labels:
+        return "spam"
+    senders = addresses(message, "From")
+    return automated_reason(message, senders[0][1] if senders else None) or "automated mail"
 
 
 def _mbox_files(path: Path) -> list[Path]:

@@ -96,7 +96,11 @@ def test_connections_with_preamble_enrich_people(tmp_path, workspace):
 
     assert (summary.source_entities, summary.interactions, summary.skipped) == (3, 0, 1)
     assert summary.errors == ["a LinkedIn connection without a name or profile URL; skipped"]
-    assert summary.details == {"connections": 3, "messages": 0, "messages_left_out": 0}
+    assert summary.details == {
+        "read": {"connections": 4},
+        "imported": {"connections": 3},
+        "left_out": {"unreadable rows": 1},
+    }
     assert people(workspace) == {
         "Ana Okafor": (
             "Northwind Labs, Inc.",
@@ -121,7 +125,11 @@ def test_connections_with_preamble_enrich_people(tmp_path, workspace):
 def test_a_connection_and_their_messages_meet_in_one_person(tmp_path, workspace):
     summary = import_paths(workspace, "linkedin", [export_folder(tmp_path / "export")])
 
-    assert summary.details == {"connections": 3, "messages": 3, "messages_left_out": 2}
+    assert summary.details == {
+        "read": {"connections": 4, "messages": 6},
+        "imported": {"connections": 3, "messages": 3},
+        "left_out": {"unreadable rows": 2, "drafts": 1, "spam": 1},
+    }
     assert summary.errors == [
         "a LinkedIn connection without a name or profile URL; skipped",
         "a LinkedIn message without a date or conversation ('not a date'); skipped",
@@ -172,7 +180,7 @@ def test_messages_alone_use_the_connections_beside_them(tmp_path, workspace):
     folder = export_folder(tmp_path / "export")
     import_paths(workspace, "linkedin", [folder / "Connections.csv"])
     summary = import_paths(workspace, "linkedin", [folder / "messages.csv"])
-    assert (summary.details["connections"], summary.interactions) == (0, 3)
+    assert (summary.details["imported"], summary.interactions) == ({"messages": 3}, 3)
     assert people(workspace)["Ben Lindqvist"][:2] == ("Bluefin Studio", "Designer")
 
 
@@ -229,5 +237,100 @@ def test_demo_export_imports(tmp_path, home):
         owner = ws.conn.execute("SELECT COUNT(*) FROM source_entities WHERE link_status = 'owner'").fetchone()[0]
         outgoing = ws.conn.execute("SELECT COUNT(*) FROM interactions WHERE direction = 'out'").fetchone()[0]
     assert summary.errors == []
-    assert summary.details["connections"] > 10 and summary.details["messages"] > 10
+    assert summary.details["imported"]["connections"] > 10 and summary.details["imported"]["messages"] > 10
     assert owner == 1 and outgoing > 0
+
+
+# The 2018 "Complete" export: no profile URLs, 12-hour dates, and messages with a direction instead of ids.
+CONNECTIONS_2018 = (
+    "First Name,Last Name,Address,Email Address,Company,Position,Connected On,Websites,Instant Messengers\r\n"
+    'Chanh,"Tran, MBA",,chanh@tran.example,Acme Health,Analyst,"12/17/18, 5:11 PM",,\r\n'
+    'Louis,"Ferri, MSIS, MSN, CPHIMS, RN",,,Mercy Hospital,Nurse Informaticist,"3/2/17, 9:05 AM",,\r\n'
+    'Alex,Kim (they/them),,,,,"11/30/16, 11:45 PM",,\r\n'
+)
+MESSAGES_2018 = (
+    "From,To,Date,Subject,Content,Direction,Folder\r\n"
+    'Chanh Tran,Sam Owner,"12/18/18, 9:02 AM",Thanks,"Thanks for connecting, Sam!",INCOMING,INBOX\r\n'
+    'Sam Owner,"Chanh Tran, MBA","12/18/18, 10:15 AM",RE: Thanks,<p>Likewise!</p>,OUTGOING,SENT\r\n'
+    'Alex Kim (they/them),Sam Owner,"1/5/19, 4:40 PM",,Coffee next week?,INCOMING,INBOX\r\n'
+)
+
+
+def test_the_2018_complete_export_without_profile_urls_imports(tmp_path, workspace):
+    with zipfile.ZipFile(tmp_path / "Complete_LinkedInDataExport_12-20-2018.zip", "w") as archive:
+        archive.writestr("Connections.csv", CONNECTIONS_2018)
+        archive.writestr("Messages.csv", MESSAGES_2018)
+        archive.writestr("Profile.csv", "First Name,Last Name,Maiden Name,Created Date\r\nSam,Owner,,\r\n")
+
+    summary = import_paths(workspace, "linkedin", [tmp_path / "Complete_LinkedInDataExport_12-20-2018.zip"])
+
+    assert (summary.skipped, summary.errors, summary.interactions) == (0, [], 3)
+    assert summary.details == {
+        "read": {"connections": 3, "messages": 3},
+        "imported": {"connections": 3, "messages": 3},
+        "names": {"credentials or pronouns kept apart": 3},
+    }
+    assert people(workspace) == {
+        "Chanh Tran": ("Acme Health", "Analyst", None, ["chanh@tran.example"], ["linkedin"]),
+        "Louis Ferri": ("Mercy Hospital", "Nurse Informaticist", None, [], ["linkedin"]),
+        "Alex Kim": (None, None, None, [], ["linkedin"]),
+    }
+    facts = {
+        row[0]: json.loads(row[1])
+        for row in workspace.conn.execute(
+            "SELECT observed_name, metadata FROM source_entities WHERE observed_name != 'Sam Owner'"
+        )
+    }
+    assert facts["Chanh Tran"]["credentials"] == ["MBA"]
+    assert facts["Chanh Tran"]["connected_on"] == "2018-12-17"
+    assert facts["Louis Ferri"]["credentials"] == ["MSIS", "MSN", "CPHIMS", "RN"]
+    assert facts["Alex Kim"]["pronouns"] == "they/them"
+    assert messages(workspace) == [
+        (
+            "name:chanh tran",
+            "2018-12-18T09:02:00Z",
+            "in",
+            None,
+            "Thanks for connecting, Sam!",
+            [("Chanh Tran", "from"), ("Sam Owner", "to")],
+        ),
+        (
+            "name:chanh tran",
+            "2018-12-18T10:15:00Z",
+            "out",
+            None,
+            "Likewise!",
+            [("Chanh Tran", "to"), ("Sam Owner", "from")],
+        ),
+        (
+            "name:alex kim",
+            "2019-01-05T16:40:00Z",
+            "in",
+            None,
+            "Coffee next week?",
+            [("Alex Kim", "from"), ("Sam Owner", "to")],
+        ),
+    ]
+    owner = workspace.conn.execute("SELECT observed_name FROM source_entities WHERE link_status = 'owner'")
+    assert [tuple(row) for row in owner] == [("Sam Owner",)]
+
+
+def test_the_2020_export_without_urls_in_connections_or_recipient_urls_in_messages(tmp_path, workspace):
+    folder = tmp_path / "Basic_LinkedInDataExport_06-01-2020"
+    folder.mkdir()
+    (folder / "Connections.csv").write_text(
+        "First Name,Last Name,Email Address,Company,Position,Connected On\r\n"
+        "Ana,Okafor,,Northwind Labs,Director,12 Mar 2020\r\n",
+        encoding="utf-8",
+    )
+    (folder / "messages.csv").write_text(
+        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,DATE,SUBJECT,CONTENT,FOLDER\r\n"
+        "2-XYZ=,,Ana Okafor,https://www.linkedin.com/in/ana-okafor,Sam Owner,2020-03-14 10:30:00 UTC,,Hello!,INBOX\r\n",
+        encoding="utf-8",
+    )
+
+    summary = import_paths(workspace, "linkedin", [folder])
+
+    assert (summary.skipped, summary.interactions) == (0, 1)
+    assert summary.details["imported"] == {"connections": 1, "messages": 1}
+    assert people(workspace)["Ana Okafor"][:2] == ("Northwind Labs", "Director")

@@ -295,3 +295,54 @@ ROLE_MAILBOXES = frozenset(
 
 def is_role_address(email: str) -> bool:
     return email.partition("@")[0] in ROLE_MAILBOXES
+
+
+@dataclass(frozen=True, slots=True)
+class NameAffixes:
+    """A display name without the credentials and pronouns people add to it, and those kept apart."""
+
+    name: str
+    credentials: tuple[str, ...] = ()
+    pronouns: str | None = None
+
+
+_PRONOUN = r"(?:she|her|hers|he|him|his|they|them|theirs|xe|xem|xyr|ze|zir|hir|ey|em|it|its|any|all)"
+_PRONOUN_SET = rf"{_PRONOUN}(?:\s*/\s*{_PRONOUN})+|any pronouns"
+# "(they/them)", "[she/her]", or after a comma, a bar or a dash at the end: "Alex Kim | he/him".
+_PRONOUNS = re.compile(
+    rf"\s*(?:[(\[]\s*(?P<inside>{_PRONOUN_SET})\s*[)\]]|(?:[,|·]|\s[-–—])\s*(?P<after>{_PRONOUN_SET})\s*$)",
+    re.IGNORECASE,
+)
+# A post-nominal: an abbreviation of two capitals or more (MBA, RN, CPHIMS, PhD, Ph.D., P.Eng., SHRM-CP, CFP®).
+_CREDENTIAL = re.compile(r"(?=(?:[^A-Z]*[A-Z]){2})[A-Z][A-Za-z.]*(?:-[A-Z][A-Za-z.]*)?[®™]?")
+_GENERATIONS = frozenset({"II", "III", "IV", "V", "VI", "JR", "SR"})
+
+
+@lru_cache(maxsize=50_000)
+def split_name_affixes(raw: str) -> NameAffixes:
+    """Take credentials and pronouns off a display name ("Chanh Tran, MBA", "Louis Ferri, MSIS, MSN, CPHIMS,
+    RN", "Alex Kim (they/them)"): the name shown and matched, and the rest as facts of the person.
+
+    Credentials are read only after a comma that follows a full name ("Smith, Robert" stays as it is, and so
+    does a generation such as "III"); a name that would be left empty is returned unchanged.
+    """
+    pronouns = None
+    text = raw.strip()
+    match = _PRONOUNS.search(text)
+    if match:
+        pronouns = re.sub(r"\s*/\s*", "/", (match["inside"] or match["after"]).lower())
+        text = (text[: match.start()] + " " + text[match.end() :]).strip()
+    head, *tail = [part.strip() for part in text.split(",")]
+    credentials: list[str] = []
+    if len(head.split()) >= 2:
+        while tail and _is_credential(tail[-1]):
+            credentials.insert(0, tail.pop())
+        text = ", ".join([head, *tail])
+    if not text:
+        return NameAffixes(raw.strip())
+    return NameAffixes(" ".join(text.split()), tuple(credentials), pronouns)
+
+
+def _is_credential(part: str) -> bool:
+    words = part.split()
+    return bool(words) and all(_CREDENTIAL.fullmatch(w) and w.rstrip(".").upper() not in _GENERATIONS for w in words)

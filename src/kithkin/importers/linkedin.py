@@ -8,9 +8,16 @@ profile URL and the day of connecting. messages.csv (`CONVERSATION ID, CONVERSAT
 SENDER PROFILE URL, TO, RECIPIENT PROFILE URLS, DATE, SUBJECT, CONTENT, FOLDER`, later exports add
 draft flags) gives one message per row; drafts and spam are left out.
 
-People are keyed by their profile URL where there is one, so a connection and their messages meet.
-The owner is not named in messages.csv: it is the profile that takes part in the most conversations
-and is not a connection (Profile.csv's name settles a tie).
+The older "Complete" export (2018) has no URL column: `First Name,Last Name,Address,Email Address,Company,
+Position,Connected On,Websites,Instant Messengers` (some years without Address/Websites), dates written
+`12/17/18, 5:11 PM`; its messages.csv is `From,To,Date,Subject,Content,Direction,Folder`, one row per message
+between the owner and one other person, `Direction` INCOMING or OUTGOING saying which side the owner is on.
+
+People are keyed by their profile URL where there is one, else by their name, so a connection and their
+messages meet. The owner is not named in the newer messages.csv: it is the profile that takes part in
+the most conversations and is not a connection (Profile.csv's name settles a tie). Credentials and
+pronouns written into names ("Chanh Tran, MBA", "Alex Kim (they/them)") are kept as facts of the person,
+not in the name.
 """
 
 from __future__ import annotations
@@ -27,16 +34,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kithkin.importers.base import ZIP_ERRORS
+from kithkin.identity.normalize import split_name_affixes
+from kithkin.importers.base import ZIP_ERRORS, tally
 from kithkin.importers.markdown_notes import fold_name
 from kithkin.models import Identity, ImportFormatError, Observation, now_utc
 
 CONNECTIONS = "connections.csv"
 MESSAGES = "messages.csv"
 PROFILE = "profile.csv"
-CONNECTIONS_HEADER = ("FIRST NAME", "LAST NAME", "URL")
-MESSAGES_HEADER = ("CONVERSATION ID", "FROM", "DATE")
-_DATE_FORMATS = ("%d %b %Y", "%d %B %Y", "%b %d, %Y", "%m/%d/%y", "%m/%d/%Y", "%Y-%m-%d")
+# Every generation's header, newest first: a file is read with the first one found in it.
+CONNECTIONS_HEADERS = (("FIRST NAME", "LAST NAME", "URL"), ("FIRST NAME", "LAST NAME", "CONNECTED ON"))
+MESSAGES_HEADERS = (("CONVERSATION ID", "FROM", "DATE"), ("FROM", "TO", "DATE", "DIRECTION"))
+PROFILE_HEADERS = (("FIRST NAME", "LAST NAME"),)
+# 2018's "12/17/18, 5:11 PM" after the later "12 Mar 2024".
+_DATE_FORMATS = (
+    "%d %b %Y", "%d %B %Y", "%b %d, %Y", "%m/%d/%y, %I:%M %p", "%m/%d/%Y, %I:%M %p", "%m/%d/%y", "%m/%d/%Y", "%Y-%m-%d",
+)  # fmt: skip
 _TAG = re.compile(r"<[^>]+>")
 _TRUE = {"yes", "true", "y", "1"}
 _SNIPPET_CHARS = 280
@@ -51,16 +64,17 @@ def profile_key(url: str | None) -> str | None:
     return "linkedin.com/" + text.split("linkedin.com/", 1)[1]
 
 
-def _rows(text: str, header: tuple[str, ...], name: str) -> list[dict[str, str]]:
-    """The rows of a LinkedIn CSV whose header starts somewhere after a preamble; keys upper-cased."""
+def _rows(text: str, headers: tuple[tuple[str, ...], ...], name: str) -> list[dict[str, str]]:
+    """The rows of a LinkedIn CSV whose header (any of `headers`) starts somewhere after a preamble; keys
+    upper-cased."""
     offset = 0
     for line in text.splitlines(keepends=True):
         cells = [c.strip().strip('"').upper() for c in line.split(",")]
-        if all(h in cells for h in header):
+        if any(all(h in cells for h in header) for header in headers):
             break
         offset += len(line)
     else:
-        raise ValueError(f"no header with {', '.join(header)} in {name}")
+        raise ValueError(f"no header with {', '.join(headers[0])} in {name}")
     reader = csv.reader(io.StringIO(text[offset:]))
     columns = [c.strip().upper() for c in next(reader)]
     return [dict(zip(columns, (cell.strip() for cell in row), strict=False)) for row in reader if any(row)]
@@ -87,8 +101,21 @@ def _message_time(text: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        return _connected_on(text) if "," in text else None  # 2018: "3/14/18, 10:30 AM"
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _name_facts(raw: str | None) -> tuple[str | None, dict[str, Any]]:
+    """A name as shown and matched, and the credentials and pronouns written into it, as metadata."""
+    if not raw or not raw.strip():
+        return None, {}
+    parts = split_name_affixes(raw)
+    facts: dict[str, Any] = {}
+    if parts.credentials:
+        facts["credentials"] = list(parts.credentials)
+    if parts.pronouns:
+        facts["pronouns"] = parts.pronouns
+    return parts.name, facts
 
 
 def _split(value: str) -> list[str]:
@@ -119,7 +146,7 @@ def _load(path: Path) -> _Export:
                     export.files[base] = (f"{path}:{info.filename}", _decode(archive.read(info)))
     elif path.name.lower() in wanted or path.suffix.lower() == ".csv":
         text = _decode(path.read_bytes())
-        kind = MESSAGES if "CONVERSATION ID" in text[:4096].upper() else CONNECTIONS
+        kind = MESSAGES if _has_header(text, MESSAGES_HEADERS) else CONNECTIONS
         export.files[kind] = (str(path), text)
         # The other files of the same export sit beside it: they tell connections and the owner apart.
         for sibling in (CONNECTIONS, PROFILE):
@@ -127,6 +154,14 @@ def _load(path: Path) -> _Export:
             if other is not None and sibling not in export.files:
                 export.files["sibling:" + sibling] = (str(other), _decode(other.read_bytes()))
     return export
+
+
+def _has_header(text: str, headers: tuple[tuple[str, ...], ...]) -> bool:
+    try:
+        _rows(text[:4096], headers, "")
+    except (ValueError, csv.Error):
+        return False
+    return True
 
 
 class LinkedInImporter:
@@ -137,7 +172,9 @@ class LinkedInImporter:
     def __init__(self) -> None:
         self.total: int | None = None
         self.report: dict[str, Any] = {}
-        self._cards: dict[str, dict[str, Any]] = {}  # profile key → what the connection says
+        # profile key (or name key) → what the connection says: messages repeat it, never wipe it
+        self._cards: dict[str, dict[str, Any]] = {}
+        self._card_emails: dict[str, tuple[str, ...]] = {}
 
     def sniff(self, path: Path) -> bool:
         try:
@@ -148,10 +185,10 @@ class LinkedInImporter:
 
     @staticmethod
     def _parses(export: _Export) -> bool:
-        for name, header in ((CONNECTIONS, CONNECTIONS_HEADER), (MESSAGES, MESSAGES_HEADER)):
+        for name, headers in ((CONNECTIONS, CONNECTIONS_HEADERS), (MESSAGES, MESSAGES_HEADERS)):
             if name in export.files:
                 try:
-                    _rows(export.files[name][1][:65536], header, name)
+                    _rows(export.files[name][1][:65536], headers, name)
                 except (ValueError, csv.Error):
                     return False
         return True
@@ -169,18 +206,18 @@ class LinkedInImporter:
             raise ImportFormatError(path, _NOT_LINKEDIN)
         # Every file is parsed before anything is yielded: a wrong or broken file is refused whole.
         tables: dict[str, list[dict[str, str]]] = {}
-        for name, header in (
-            (CONNECTIONS, CONNECTIONS_HEADER),
-            ("sibling:" + CONNECTIONS, CONNECTIONS_HEADER),
-            (MESSAGES, MESSAGES_HEADER),
-            (PROFILE, ("FIRST NAME", "LAST NAME")),
-            ("sibling:" + PROFILE, ("FIRST NAME", "LAST NAME")),
+        for name, headers in (
+            (CONNECTIONS, CONNECTIONS_HEADERS),
+            ("sibling:" + CONNECTIONS, CONNECTIONS_HEADERS),
+            (MESSAGES, MESSAGES_HEADERS),
+            (PROFILE, PROFILE_HEADERS),
+            ("sibling:" + PROFILE, PROFILE_HEADERS),
         ):
             if name not in export.files:
                 continue
             shown, text = export.files[name]
             try:
-                tables[name.removeprefix("sibling:")] = _rows(text, header, name)
+                tables[name.removeprefix("sibling:")] = _rows(text, headers, name)
             except (ValueError, csv.Error) as exc:
                 if name.startswith("sibling:") or name == PROFILE:
                     continue  # a helper file beside the one imported: optional
@@ -188,47 +225,54 @@ class LinkedInImporter:
         connections = tables.get(CONNECTIONS, [])
         messages = tables.get(MESSAGES, [])
         self.total = (len(connections) if CONNECTIONS in export.files else 0) + len(messages)
-        self.report = {"connections": 0, "messages": 0, "messages_left_out": 0}
+        report: dict[str, Any] = {"read": {}}
+        self.report = report
         cards = [self._connection(row) for row in connections]
         if CONNECTIONS in export.files:
+            tally(report, "read", "connections", len(connections))
             for card in cards:
-                if isinstance(card, Observation):
-                    self.report["connections"] += 1
+                tally(report, *(("imported", "connections") if isinstance(card, Observation) else _UNREADABLE))
+                if isinstance(card, Observation) and card.participants[0].metadata.keys() & {"credentials", "pronouns"}:
+                    tally(report, "names", "credentials or pronouns kept apart")
                 yield card
-        if messages:
+        if MESSAGES in export.files:
+            tally(report, "read", "messages", len(messages))
             owner = self._owner(messages, tables.get(PROFILE, []))
             for row in messages:
                 item = self._message(row, owner)
-                if item is None:
-                    self.report["messages_left_out"] += 1
+                if isinstance(item, str):
+                    tally(report, "left_out", item)
                     continue
-                if isinstance(item, Observation):
-                    self.report["messages"] += 1
+                tally(report, *(("imported", "messages") if isinstance(item, Observation) else _UNREADABLE))
                 yield item
 
     # --- connections -------------------------------------------------------------------------------
 
     def _connection(self, row: dict[str, str]) -> Observation | Exception:
-        name = " ".join(p for p in (row.get("FIRST NAME", ""), row.get("LAST NAME", "")) if p).strip()
+        written = " ".join(p for p in (row.get("FIRST NAME", ""), row.get("LAST NAME", "")) if p).strip()
+        name, facts = _name_facts(written)
+        name = name or ""
         url = row.get("URL", "")
         key = profile_key(url)
         if not name and not key:
             return ValueError("a LinkedIn connection without a name or profile URL; skipped")
         connected = _connected_on(row.get("CONNECTED ON", ""))
-        metadata: dict[str, Any] = {}
+        metadata: dict[str, Any] = dict(facts)
         for column, meta_key in (("COMPANY", "company"), ("POSITION", "position")):
             if row.get(column):
                 metadata[meta_key] = row[column]
         if key:
             metadata["linkedin_url"] = url.strip()
-            self._cards[key] = metadata
         if connected:
             metadata["connected_on"] = connected.date().isoformat()
         email = row.get("EMAIL ADDRESS", "")
+        source_id = key or "name:" + fold_name(name)
+        self._cards[source_id] = metadata
+        self._card_emails[source_id] = (email,) if email else ()
         identity = Identity(
-            source_id=key or "name:" + fold_name(name),
+            source_id=source_id,
             name=name or None,
-            emails=(email,) if email else (),
+            emails=self._card_emails[source_id],
             role="card",
             metadata=metadata,
         )
@@ -264,20 +308,28 @@ class LinkedInImporter:
             return None
         return ranked[0][0]
 
-    def _person(self, url: str, name: str | None, role: str, owner: str | None) -> Identity | None:
+    def _person(self, url: str, written: str | None, role: str, owner: str | None) -> Identity | None:
         key = profile_key(url)
-        name = (name or "").strip() or None
+        name, facts = _name_facts(written)
         if key is None and name is None:
             return None
+        # The connection's card, so a message never wipes the email, company and position it gave.
         if key is None:
-            return Identity(source_id="name:" + fold_name(name or ""), name=name, role=role)
-        # The connection's card metadata, so a message never wipes the company and position it gave.
-        metadata = self._cards.get(key) or {"linkedin_url": url.strip()}
-        return Identity(source_id=key, name=name, role=role, is_owner=key == owner, metadata=metadata)
+            key = "name:" + fold_name(name or "")
+            metadata = self._cards.get(key) or facts
+        else:
+            metadata = self._cards.get(key) or {**facts, "linkedin_url": url.strip()}
+        emails = self._card_emails.get(key, ())
+        return Identity(source_id=key, name=name, emails=emails, role=role, is_owner=key == owner, metadata=metadata)
 
-    def _message(self, row: dict[str, str], owner: str | None) -> Observation | Exception | None:
-        if row.get("IS MESSAGE DRAFT", "").lower() in _TRUE or row.get("FOLDER", "").upper() == "SPAM":
-            return None
+    def _message(self, row: dict[str, str], owner: str | None) -> Observation | Exception | str:
+        """The message of a row, or an Exception for an unreadable one, or the reason it is left out."""
+        if row.get("IS MESSAGE DRAFT", "").lower() in _TRUE:
+            return "drafts"
+        if row.get("FOLDER", "").upper() == "SPAM":
+            return "spam"
+        if "CONVERSATION ID" not in row:
+            return self._message_2018(row)
         moment = _message_time(row.get("DATE", ""))
         conversation = row.get("CONVERSATION ID", "")
         if moment is None or not conversation:
@@ -309,3 +361,32 @@ class LinkedInImporter:
             snippet=" ".join(content.split())[:_SNIPPET_CHARS] or None,
             metadata={"folder": row["FOLDER"]} if row.get("FOLDER") else {},
         )
+
+    def _message_2018(self, row: dict[str, str]) -> Observation | Exception:
+        """A row of the 2018 export: the owner and one other person, `DIRECTION` saying who wrote."""
+        moment = _message_time(row.get("DATE", ""))
+        if moment is None:
+            return ValueError(f"a LinkedIn message without a readable date ({row.get('DATE', '')!r}); skipped")
+        direction = row.get("DIRECTION", "").upper()
+        sender = self._person("", row.get("FROM"), "from", None)
+        recipient = self._person("", row.get("TO"), "to", None)
+        if sender is None or recipient is None:
+            return ValueError(f"a LinkedIn message of {moment:%Y-%m-%d} without a sender or recipient; skipped")
+        sender.is_owner, recipient.is_owner = direction == "OUTGOING", direction == "INCOMING"
+        other = recipient if sender.is_owner else sender
+        content = _TAG.sub(" ", row.get("CONTENT", ""))
+        digest = hashlib.sha1(f"{sender.source_id}\n{row.get('CONTENT', '')}".encode()).hexdigest()[:12]
+        return Observation(
+            source_id=f"{other.source_id}:{moment:%Y%m%d%H%M%S}:{digest}",
+            kind="message",
+            occurred_at=moment,
+            participants=[sender, recipient],
+            direction="out" if sender.is_owner else "in" if recipient.is_owner else None,
+            thread_id=other.source_id,
+            title=row.get("SUBJECT") or None,
+            snippet=" ".join(content.split())[:_SNIPPET_CHARS] or None,
+            metadata={"folder": row["FOLDER"]} if row.get("FOLDER") else {},
+        )
+
+
+_UNREADABLE = ("left_out", "unreadable rows")

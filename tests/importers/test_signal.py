@@ -347,3 +347,105 @@ def test_exporttxt_foreign_or_damaged_files_are_refused_or_left_out(workspace, t
     summary = import_paths(workspace, "signal", [root])
     assert summary.details["files_left_out"] == {str(broken): "not a signal file"}
     assert summary.interactions > 0
+
+
+def rpc(params: dict) -> dict:
+    return {"jsonrpc": "2.0", "method": "receive", "params": params}
+
+
+def test_the_signal_cli_daemon_json_rpc_notifications_are_read(workspace, tmp_path):
+    """`signal-cli daemon` (or `jsonRpc`) output saved as it came: a reply to an earlier request, then one
+    `receive` notification per envelope, typing notices and receipts among them."""
+    typing = {
+        "envelope": {
+            "source": "+14155550122",
+            "sourceNumber": "+14155550122",
+            "sourceUuid": "uuid-ben",
+            "sourceName": "Ben Okafor",
+            "sourceDevice": 1,
+            "timestamp": 1700000090000,
+            "serverReceivedTimestamp": 1700000090100,
+            "serverDeliveredTimestamp": 1700000090200,
+            "typingMessage": {"action": "STARTED", "timestamp": 1700000090000},
+        },
+        "account": "+14155550100",
+    }
+    sent_to_group = {
+        "envelope": {
+            "source": "+14155550100",
+            "sourceNumber": "+14155550100",
+            "sourceUuid": "uuid-me",
+            "sourceName": "Alex",
+            "timestamp": 1700000300000,
+            "syncMessage": {
+                "sentMessage": {
+                    "timestamp": 1700000300000,
+                    "message": "yes! 7pm",
+                    "groupInfo": {"groupId": "R3JvdXA=", "groupName": "Climbing", "revision": 4, "type": "DELIVER"},
+                }
+            },
+        },
+        "account": "+14155550100",
+    }
+    sticker = {
+        "envelope": {
+            "sourceNumber": "+14155550111",
+            "sourceUuid": "uuid-ana",
+            "sourceName": "Ana Silva",
+            "timestamp": 1700000400000,
+            "dataMessage": {
+                "timestamp": 1700000400000,
+                "message": None,
+                "sticker": {"packId": "abc", "stickerId": 3},
+            },
+        },
+        "account": "+14155550100",
+    }
+    lines = [
+        {"jsonrpc": "2.0", "result": {"timestamp": 1699999999000}, "id": 1},
+        rpc(CLI_LINES[0]),
+        rpc(typing),
+        rpc(CLI_LINES[1]),
+        rpc(CLI_LINES[3]),
+        rpc(sent_to_group),
+        rpc(CLI_LINES[2]),
+        rpc(sticker),
+    ]
+    path = tmp_path / "signal-daemon.log"
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    assert sniff_source(path) == "signal"
+
+    summary = import_paths(workspace, "signal", [path])
+
+    assert (summary.interactions, summary.skipped) == (4, 0)
+    rows = workspace.conn.execute(
+        "SELECT source_id, direction, context, thread_id, snippet FROM interactions ORDER BY occurred_at"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        ("uuid-ana:1700000000000", "in", None, "cli:uuid-ana", "hello"),
+        ("uuid-ben:1700000100000", "in", "Climbing", "cli:R3JvdXA=", "climb tonight?"),
+        ("uuid-me:1700000300000", "out", "Climbing", "cli:R3JvdXA=", "yes! 7pm"),
+        ("uuid-ana:1700000400000", "in", None, "cli:uuid-ana", None),
+    ]
+    assert summary.details == {
+        "left_out": {"other JSON-RPC replies": 1, "typing notices": 1, "receipts": 1, "reactions": 1},
+        "read": {"envelopes": 7},
+        "imported": {"messages": 4},
+    }
+    assert sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people")) == [
+        "Ana Silva",
+        "Ben Okafor",
+    ]
+
+
+def test_a_json_array_of_envelopes_and_a_folder_of_receive_files_are_read(workspace, tmp_path):
+    folder = tmp_path / "signal-cli"
+    folder.mkdir()
+    # signal-cli-rest-api's GET /v1/receive answers one JSON array of {envelope, account}.
+    (folder / "receive-1.json").write_text(json.dumps(CLI_LINES[:2]), encoding="utf-8")
+    (folder / "receive-2.json").write_text(json.dumps(CLI_LINES[3]) + "\n", encoding="utf-8")
+
+    summary = import_paths(workspace, "signal", [folder])
+
+    assert (summary.interactions, summary.skipped) == (2, 0)
+    assert summary.details["left_out"] == {"receipts": 1}

@@ -7,10 +7,14 @@ quote, sticker, reactions, attachments, deleted, call, missed}. A group chat's f
 `meta.json` ({name, exported_by, members: [{name, display_name, number}]}) and `members.csv`.
 Import the export's root folder, one chat folder or one data.json.
 
-signal-cli writes one {"envelope": {...}, "account": "+1…"} per line: an envelope has source,
-sourceNumber, sourceUuid, sourceName, timestamp (ms) and a dataMessage {message, groupInfo{groupId}}
-for a received message, or a syncMessage {sentMessage {destination…, message, groupInfo}} for one the
-user sent from another device. Receipts, typing notices and reactions are not interactions.
+signal-cli `-o json receive` writes one {"envelope": {...}, "account": "+1…"} per line; its daemon writes the
+same object as the params of a JSON-RPC notification, {"jsonrpc": "2.0", "method": "receive", "params":
+{...}}, and answers a `receive` request with a list of them in "result"; signal-cli-rest-api's /v1/receive
+returns them as one JSON array. Any of these is read, whatever the file is named. An envelope has source,
+sourceNumber, sourceUuid, sourceName, timestamp (ms) and a dataMessage {message, attachments, sticker,
+groupInfo{groupId, groupName}} for a received message, or a syncMessage {sentMessage {destination…, message,
+groupInfo}} for one the user sent from another device. Receipts, typing notices, reactions, edits, deletions,
+group updates, stories and call signalling are not interactions; the summary counts each.
 
 signalbackup-tools (`signalbackup/exporttxt.cc`, `setrecipientinfo.cc`, `decodestatusmessage.cc`,
 `common_be.h`) writes one file per thread of an Android `.backup` into the `--exporttxt` folder, named
@@ -39,7 +43,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from kithkin.importers.base import read_text_lenient
+from kithkin.importers.base import read_text_lenient, tally
 from kithkin.models import Identity, ImportFormatError, Observation
 
 SNIPPET = 280
@@ -58,23 +62,32 @@ def _first_object(text: str) -> dict[str, Any] | None:
     return None
 
 
+def _is_cli_record(value: dict[str, Any]) -> bool:
+    """A signal-cli envelope line, or a JSON-RPC message of its daemon."""
+    return "envelope" in value or value.get("jsonrpc") == "2.0"
+
+
 def _kind_of_file(path: Path) -> str | None:
-    """ "export" (a signal-export data.json), "cli" (signal-cli JSON lines), "txt" (signalbackup-tools) or None."""
-    if not path.is_file() or path.suffix.lower() not in (".json", ".jsonl", ".ndjson", ".txt"):
+    """ "export" (a signal-export data.json), "cli" (signal-cli JSON), "txt" (signalbackup-tools) or None."""
+    if not path.is_file():
         return None
     with path.open("rb") as handle:
-        head = handle.read(64 * 1024).decode("utf-8", "replace")
-    if path.suffix.lower() == ".txt":
+        head = handle.read(64 * 1024).decode("utf-8", "replace").lstrip("\ufeff")
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
         opening = next((line for line in head.splitlines() if line.strip()), None)
         # the tool leaves a thread's file empty when all its messages were deleted or view-once
-        if opening is None or _TXT_LINE.match(opening.lstrip("\ufeff")):
+        if opening is None or _TXT_LINE.match(opening):
             return "txt"
+    if head.lstrip().startswith("[") and '"envelope"' in head:
+        return "cli"  # signal-cli-rest-api's array of envelopes
     first = _first_object(head)
     if first is None:
         return None
-    if "envelope" in first:
+    if _is_cli_record(first):
         return "cli"
-    return "export" if {"date", "sender"} <= first.keys() else None
+    is_json = suffix in (".json", ".jsonl", ".ndjson")
+    return "export" if is_json and {"date", "sender"} <= first.keys() else None
 
 
 def _chat_files(path: Path) -> list[Path]:
@@ -85,7 +98,10 @@ def _chat_files(path: Path) -> list[Path]:
     if not path.is_dir():
         return []
     chats = sorted(p for p in path.glob("*/data.json") if p.is_file())
-    return chats or sorted(p for p in path.glob("*.txt") if p.is_file())
+    if chats:
+        return chats
+    saved = sorted(p for p in path.glob("*") if p.is_file() and p.suffix.lower() in (".json", ".jsonl", ".ndjson"))
+    return [p for p in saved if _kind_of_file(p) == "cli"] or sorted(p for p in path.glob("*.txt") if p.is_file())
 
 
 class SignalImporter:
@@ -93,6 +109,7 @@ class SignalImporter:
 
     def __init__(self) -> None:
         self.owner_name: str | None = None  # set by ingest from config: signalbackup-tools names the owner like anyone
+        self.report: dict[str, Any] = {}
 
     def sniff(self, path: Path) -> bool:
         files = _chat_files(path)
@@ -116,9 +133,10 @@ class SignalImporter:
                     "signalbackup-tools --exporttxt lines like '[Jul 10, 2023 01:23:45] <Name> text'",
                 )
         texts = [file for file, kind in kinds.items() if kind == "txt"]
+        self.report = {}
         for file, kind in kinds.items():
             if kind == "cli":
-                yield from _read_cli(file)
+                yield from _read_cli(file, self.report)
             elif kind == "export":
                 yield from _read_export(file)
         if texts:
@@ -258,33 +276,101 @@ def _person(source_id: str | None, number: str | None, name: str | None, role: s
     )
 
 
-def _read_cli(file: Path) -> Iterator[Observation | Exception]:
-    names: dict[str, str] = {}  # a sent message names only its recipient's number: reuse the name seen before
-    for number, line in enumerate(read_text_lenient(file).splitlines(), 1):
-        if not line.strip():
-            continue
+def _cli_records(file: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, decoded JSON or the ValueError of a broken line) for each record of a signal-cli file: a
+    JSON array is one record per element."""
+    text = read_text_lenient(file)
+    if text.lstrip().startswith("["):
         try:
-            record = json.loads(line)
-            envelope = record["envelope"]
-            observation = _cli_observation(envelope, record.get("account"))
-        except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as exc:
+            values = json.loads(text)
+        except ValueError as exc:
+            yield 1, exc
+            return
+        yield from enumerate(values if isinstance(values, list) else [values], 1)
+        return
+    for number, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                yield number, json.loads(line)
+            except ValueError as exc:
+                yield number, exc
+
+
+def _wrapped_envelopes(record: Any) -> list[dict[str, Any]] | None:
+    """The {envelope, account} objects a record holds: itself, a JSON-RPC notification's params, or the list
+    a JSON-RPC `receive` request answered; None for another JSON-RPC message (a reply to `send`)."""
+    if not isinstance(record, dict):
+        raise TypeError(f"expected an object, found {type(record).__name__}")
+    if "envelope" in record:
+        return [record]
+    if record.get("method") == "receive" and isinstance(record.get("params"), dict):
+        return [record["params"]]
+    result = record.get("result")
+    if isinstance(result, list) and all(isinstance(item, dict) and "envelope" in item for item in result):
+        return result
+    if record.get("jsonrpc") == "2.0":
+        return None
+    raise KeyError("envelope")
+
+
+def _read_cli(file: Path, report: dict[str, Any]) -> Iterator[Observation | Exception]:
+    names: dict[str, str] = {}  # a sent message names only its recipient's number: reuse the name seen before
+    for number, record in _cli_records(file):
+        try:
+            if isinstance(record, Exception):
+                raise record
+            wrapped = _wrapped_envelopes(record)
+        except (ValueError, KeyError, TypeError) as exc:
+            tally(report, "left_out", "unreadable lines")
             yield ValueError(f"{file}: line {number} is not a signal-cli envelope ({exc})")
             continue
-        if observation is None:
+        if wrapped is None:
+            tally(report, "left_out", "other JSON-RPC replies")
             continue
-        for person in observation.participants:
-            if person.name:
-                names[person.source_id] = person.name
-            else:
-                person.name = names.get(person.source_id)
-        yield observation
+        for item in wrapped:
+            tally(report, "read", "envelopes")
+            try:
+                observation = _cli_observation(item["envelope"], item.get("account"))
+            except (ValueError, KeyError, TypeError, AttributeError, OverflowError, OSError) as exc:
+                tally(report, "left_out", "unreadable envelopes")
+                yield ValueError(f"{file}: line {number} is not a signal-cli envelope ({exc})")
+                continue
+            if isinstance(observation, str):
+                tally(report, "left_out", observation)
+                continue
+            for person in observation.participants:
+                if person.name:
+                    names[person.source_id] = person.name
+                else:
+                    person.name = names.get(person.source_id)
+            tally(report, "imported", "messages")
+            yield observation
 
 
-def _cli_observation(envelope: dict[str, Any], account: str | None) -> Observation | None:
-    sent = (envelope.get("syncMessage") or {}).get("sentMessage")
+# What an envelope that says nothing carries, and how the summary names it.
+_NOT_SAID = (
+    ("receiptMessage", "receipts"),
+    ("typingMessage", "typing notices"),
+    ("callMessage", "call signalling"),
+    ("storyMessage", "stories"),
+    ("editMessage", "edits"),
+)
+
+
+def _cli_observation(envelope: dict[str, Any], account: str | None) -> Observation | str:
+    """The message an envelope carries, or why it carries none."""
+    sync = envelope.get("syncMessage") or {}
+    sent = sync.get("sentMessage")
     data = sent or envelope.get("dataMessage")
-    if not data or data.get("reaction") or (data.get("message") is None and not data.get("attachments")):
-        return None  # receipts, typing, reactions, group updates: nothing was said
+    if not data:
+        found = next((label for key, label in _NOT_SAID if envelope.get(key)), None)
+        return found or ("sync notices" if sync else "empty envelopes")
+    if data.get("reaction"):
+        return "reactions"
+    if data.get("remoteDelete"):
+        return "deletions"
+    if data.get("message") is None and not data.get("attachments") and not data.get("sticker"):
+        return "group updates" if data.get("groupInfo") or data.get("groupV2Change") else "empty envelopes"
     sender = _person(
         envelope.get("sourceUuid"),
         envelope.get("sourceNumber") or envelope.get("source"),
@@ -300,9 +386,14 @@ def _cli_observation(envelope: dict[str, Any], account: str | None) -> Observati
         participants.append(
             _person(sent.get("destinationUuid"), sent.get("destinationNumber") or sent.get("destination"), None, "to")
         )
+    if any(p.source_id == "tel:None" for p in participants):
+        raise ValueError("the envelope names no sender or recipient")
     timestamp = int(data.get("timestamp") or envelope["timestamp"])
     conversation = group.get("groupId") or (participants[-1].source_id if sent else sender.source_id)
     text = str(data.get("message") or "").strip()
+    metadata: dict[str, Any] = {"attachments": len(data["attachments"])} if data.get("attachments") else {}
+    if data.get("sticker"):
+        metadata["sticker"] = True
     return Observation(
         source_id=f"{sender.source_id}:{timestamp}",  # Signal identifies a message by its author and sent time
         kind="message",
@@ -312,7 +403,7 @@ def _cli_observation(envelope: dict[str, Any], account: str | None) -> Observati
         thread_id=f"cli:{conversation}",
         context=group.get("groupName"),
         snippet=text[:SNIPPET] or None,
-        metadata={"attachments": len(data["attachments"])} if data.get("attachments") else {},
+        metadata=metadata,
     )
 
 

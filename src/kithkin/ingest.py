@@ -432,6 +432,8 @@ def prepare_reader(workspace: Workspace, reader: Importer) -> None:
     if hasattr(reader, "channel_max_members") and reader.channel_max_members is None:
         # Slack: a channel's members count as people who shared something only up to this size.
         reader.channel_max_members = workspace.settings.relationships.slack_channel_max_members
+    if hasattr(reader, "region") and reader.region is None:
+        reader.region = workspace.settings.default_region  # phones that do not validate there are counted
 
 
 def add_report(summary: ImportSummary, reader: Importer) -> None:
@@ -447,6 +449,8 @@ def add_report(summary: ImportSummary, reader: Importer) -> None:
             summary.details[key] = {k: known.get(k, 0) + value.get(k, 0) for k in dict.fromkeys([*known, *value])}
         elif isinstance(value, dict):
             summary.details[key] = dict(value)  # a copy: the importer may count on into its own
+        elif isinstance(value, list) and isinstance(known, list):
+            summary.details[key] = known + value
         else:
             summary.details[key] = value
 

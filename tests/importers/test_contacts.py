@@ -185,15 +185,16 @@ def test_a_card_joins_what_its_email_and_phone_were_seen_as(tmp_path: Path, work
     assert [tuple(p) for p in people] == [("José Luis García", 2)]
 
 
-def test_broken_cards_are_skipped_and_foreign_files_refused(tmp_path: Path, workspace: Workspace) -> None:
+def test_a_cut_card_is_skipped_and_foreign_files_refused(tmp_path: Path, workspace: Workspace) -> None:
     cut = tmp_path / "cut.vcf"
-    # A UTF-8 sequence split by a soft line break at the wrong place cannot be decoded.
+    # A soft line break written inside an escape ("=C3=" then "BC"): joined back, the name reads "Müller".
     bad_qp = "BEGIN:VCARD\r\nVERSION:2.1\r\nFN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:M=C3=\r\nBCller\r\nEND:VCARD\r\n"
     cut.write_text(VCARD_21 + bad_qp + VCARD_40[:60], encoding="utf-8")
     summary = import_paths(workspace, "contacts", [cut])
-    assert (summary.source_entities, summary.skipped) == (1, 2)
-    assert "cut.vcf: a card is unreadable (line 12: 'utf-8' codec can't decode" in summary.errors[0]
-    assert "the last card has no END:VCARD" in summary.errors[1]
+    assert (summary.source_entities, summary.skipped) == (2, 1)
+    assert "Müller" in cards(workspace)
+    assert summary.errors == [f"{cut}: the last card has no END:VCARD (the file is cut short); skipped"]
+    assert summary.details["repaired"] == {"properties broken in an escape": 1}
 
     folder = tmp_path / "export"
     folder.mkdir()
@@ -205,7 +206,7 @@ def test_broken_cards_are_skipped_and_foreign_files_refused(tmp_path: Path, work
     corrupt.write_bytes(b"SQLite format 3\x00" + b"\x00" * 500)
     with pytest.raises(ImportFormatError, match="is not an SQLite database"):
         import_paths(workspace, "contacts", [corrupt])
-    assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 1  # Jürgen only
+    assert workspace.conn.execute("SELECT COUNT(*) FROM source_entities").fetchone()[0] == 2  # Jürgen and Müller
 
 
 # --- macOS Contacts database ----------------------------------------------------------------------
@@ -385,3 +386,46 @@ def test_live_macos_contacts_read_cards(home: Path) -> None:
         count = workspace.conn.execute("SELECT COUNT(*) FROM source_entities WHERE source_type = 'contacts'")
         assert summary.source_entities == count.fetchone()[0]
         assert summary.interactions == 0
+
+
+# An Android phone's vCard 2.1 export: long QUOTED-PRINTABLE values are broken over lines, and some breaks
+# fall inside an escape, with a soft line break ("=C3=" + "BC") or without one ("=E7=9" + "5=8C").
+ANDROID_21 = (
+    "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+    "N;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E7=8E=8B;=E8=8A=B3;;;\r\n"
+    "FN;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E7=8E=8B=E8=8A=\r\nB3\r\n"
+    "TEL;CELL:+86 139 1099 8888\r\nEMAIL;HOME:wangfang@post.example\r\n"
+    "NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:=E4=BD=A0=E5=A5=BD=E4=B8=96=E7=9\r\n5=8C\r\n"
+    "END:VCARD\r\n"
+    "BEGIN:VCARD\r\nVERSION:2.1\r\n"
+    "N:Okafor;Ngozi;;;\r\nFN:Ngozi Okafor\r\n"
+    "TEL;CELL:+1 415 555 0123\r\nTEL;WORK:(111) 555-0100\r\nEMAIL;HOME:ngozi@okafor.example\r\n"
+    # cut inside a character: the last three bytes of a four-byte sequence never came
+    "NOTE;CHARSET=UTF-8;ENCODING=QUOTED-PRINTABLE:Met at the =E2=80=9Cconference=E2=80=9D =F0=\r\n=9F\r\n"
+    "END:VCARD\r\n"
+)
+
+
+def test_an_android_card_broken_mid_escape_keeps_its_name_email_and_phone(tmp_path: Path, workspace: Workspace) -> None:
+    path = tmp_path / "contacts.vcf"
+    path.write_bytes(ANDROID_21.encode("ascii"))
+
+    summary = import_paths(workspace, "contacts", [path])
+
+    assert (summary.source_entities, summary.skipped, summary.errors) == (2, 0, [])
+    found = cards(workspace)
+    assert found["王芳"]["metadata"]["note"] == "你好世界"
+    assert found["王芳"]["identifiers"] == [("email", "wangfang@post.example"), ("phone", "+8613910998888")]
+    ngozi = found["Ngozi Okafor"]
+    assert ngozi["identifiers"] == [("email", "ngozi@okafor.example"), ("phone", "+14155550123")]
+    assert "note" not in ngozi["metadata"]
+    # Area code 111 does not exist: the number is kept as the card gave it, never matched on.
+    assert ngozi["metadata"]["unvalidated_phones"] == ["(111) 555-0100"]
+    assert summary.details == {
+        "read": {"cards": 2},
+        "repaired": {"properties broken in an escape": 2},
+        "imported": {"cards": 2},
+        "left_out": {"unreadable properties": 1},
+        "dropped_properties": ["contacts.vcf: Ngozi Okafor: NOTE"],
+        "kept_as_observed": {"phone numbers that do not validate": 1},
+    }

@@ -4,6 +4,11 @@
 Each card is one observation of kind "contact" carrying one Identity (role "card") with all of the
 card's emails and phones and its company, position, birthday and photo: the strongest identity
 evidence there is, which the resolver then uses like any other.
+
+A damaged property never costs the card: Android's vCard 2.1 breaks long QUOTED-PRINTABLE lines, sometimes
+in the middle of an escape (`=C3=` then `BC` on the next line, or `=9` then `5=8C`); such lines are joined
+back, and a property still unreadable is dropped and named in the summary. Numbers that do not validate
+(area code 111) are kept as observed (`unvalidated_phones`) and counted, but never matched on.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import hashlib
 import io
 import re
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,7 +27,8 @@ from typing import Any, ClassVar
 
 from vobject.base import ParseError, getLogicalLines, textLineToContentLine
 
-from kithkin.importers.base import apple_time, open_sqlite_readonly, read_text_lenient, table_columns
+from kithkin.identity.normalize import normalize_phone
+from kithkin.importers.base import apple_time, open_sqlite_readonly, read_text_lenient, table_columns, tally
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -30,6 +37,11 @@ ABCDDB_SUFFIX = ".abcddb"
 # TYPE values that say nothing about what the number or address is for.
 NOISE_TYPES = {"internet", "pref", "x400"}
 _ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+# A line that can begin a property: "NAME" or "group.NAME", then its parameters or its value.
+_PROPERTY_START = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)?[;:]")
+_QUOTED_PRINTABLE = re.compile(r"ENCODING=QUOTED-PRINTABLE|;QUOTED-PRINTABLE[;:]", re.IGNORECASE)
+# A soft line break written inside an escape: "=C3=" then "BC…" on the next line stands for "=C3=BC…".
+_BREAK_IN_ESCAPE = re.compile(r"=\r?\n(?=[0-9A-Fa-f]{2})")
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
 YEARLESS = 1604  # Contacts stores a birthday without a year in 1604
 
@@ -44,6 +56,8 @@ class Card:
     emails: list[tuple[str, list[str], int]] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     changed_at: datetime | None = None
+    damaged: list[str] = field(default_factory=list)  # the names of the properties dropped as unreadable
+    repaired: int = 0  # properties read after joining back lines broken in an escape
 
     def identity(self) -> Identity:
         phones = [value for value, _, _ in sorted(self.phones, key=lambda p: p[2])]
@@ -227,31 +241,74 @@ def parse_vcards(text: str, origin: str) -> list[Card | Exception]:
     """
     found: list[Card | Exception] = []
     current: list[Any] | None = None
-    broken: str | None = None
-    seen_card = False
+    damaged: list[str] = []
+    repaired = 0
+    rank = -1
+    text, rejoined = _rejoin_broken_lines(text)
     for raw, number in getLogicalLines(io.StringIO(text)):
-        try:
-            line = textLineToContentLine(raw, number)
-        except (ParseError, UnicodeDecodeError) as exc:  # bad syntax, or quoted-printable of another charset
+        line, was_repaired = _content_line(raw, number)
+        if line is None:  # bad syntax, or quoted-printable that cannot be decoded even joined back
             if current is not None:
-                broken = broken or f"line {number}: {exc}"
+                damaged.append(raw.split(":", 1)[0].split(";", 1)[0].strip().upper() or "a line without a name")
             continue
+        repaired += was_repaired
         name = line.name.upper()
         if name == "BEGIN" and line.value.strip().upper() == "VCARD":
-            current, broken, seen_card = [], None, True
+            rank += 1
+            current, damaged, repaired = [], [], rejoined[rank]
         elif name == "END" and line.value.strip().upper() == "VCARD" and current is not None:
-            if broken:
-                found.append(ValueError(f"{origin}: a card is unreadable ({broken}); skipped"))
-            else:
-                found.append(_card_from_lines(current, _fallback_id(current)))
+            card = _card_from_lines(current, _fallback_id(current))
+            card.damaged, card.repaired = damaged, repaired
+            found.append(card)
             current = None
         elif current is not None:
             current.append(line)
-    if not seen_card:
+    if rank < 0:
         raise ImportFormatError(origin, "holds no vCard (expected BEGIN:VCARD … END:VCARD)")
     if current is not None:
         found.append(ValueError(f"{origin}: the last card has no END:VCARD (the file is cut short); skipped"))
     return found
+
+
+def _rejoin_broken_lines(text: str) -> tuple[str, Counter[int]]:
+    """Join to a QUOTED-PRINTABLE property the lines it was broken into without a soft line break ("=9"
+    then "5=8C"): a line that cannot begin a property, after a quoted-printable one, is its rest. (After a
+    soft line break, a line ending in "=", the next line is the value's rest already.)
+
+    Returns the text and how many lines were joined back in each card (by its rank in the text)."""
+    joined: list[str] = []
+    repairs: Counter[int] = Counter()
+    card = -1
+    in_quoted_printable = False
+    for line in text.splitlines(keepends=True):
+        starts_property = bool(_PROPERTY_START.match(line))
+        soft_break = bool(joined) and joined[-1].rstrip("\r\n").endswith("=")
+        if in_quoted_printable and not (starts_property or soft_break) and line.strip() and line[:1] not in " \t":
+            joined[-1] = joined[-1].rstrip("\r\n") + line
+            repairs[card] += 1
+            continue
+        if starts_property:
+            in_quoted_printable = bool(_QUOTED_PRINTABLE.search(line.split(":", 1)[0] + ":"))
+            card += line.upper().startswith("BEGIN:VCARD")
+        joined.append(line)
+    return "".join(joined), repairs
+
+
+def _content_line(raw: str, number: int) -> tuple[Any, bool]:
+    """(the parsed line, whether it had to be repaired), or (None, False) when it cannot be read."""
+    try:
+        return textLineToContentLine(raw, number), False
+    except ParseError:
+        return None, False
+    except UnicodeDecodeError:
+        pass
+    mended = _BREAK_IN_ESCAPE.sub("=", raw)
+    if mended != raw:
+        try:
+            return textLineToContentLine(mended, number), True
+        except (ParseError, UnicodeDecodeError):
+            pass
+    return None, False
 
 
 # --- macOS Contacts (AddressBook-v22.abcddb) -----------------------------------------------------
@@ -392,6 +449,8 @@ class ContactsImporter:
 
     def __init__(self) -> None:
         self.total: int | None = None
+        self.region: str | None = None  # the default phone region, handed over by ingest
+        self.report: dict[str, Any] = {}
 
     def sniff(self, path: Path) -> bool:
         if path.is_dir():
@@ -426,11 +485,32 @@ class ContactsImporter:
             else:
                 parsed.append((file, parse_vcards(read_text_lenient(file), str(file))))
         self.total = sum(len(cards) for _, cards in parsed if cards is not None) or None
+        self.report = {"read": {"cards": 0}}
         for file, cards in parsed:
             fallback = datetime.fromtimestamp(file.stat().st_mtime, UTC)
             items: Iterable[Card | Exception] = read_abcddb(file) if cards is None else cards
             for item in items:
-                yield item if isinstance(item, Exception) else item.observation(fallback)
+                tally(self.report, "read", "cards")
+                if isinstance(item, Exception):
+                    tally(self.report, "left_out", "unreadable cards")
+                    yield item
+                    continue
+                self._check(item, file)
+                tally(self.report, "imported", "cards")
+                yield item.observation(fallback)
+
+    def _check(self, card: Card, file: Path) -> None:
+        """Count what a card lost or kept only as observed, and keep the numbers no one can call."""
+        if card.repaired:
+            tally(self.report, "repaired", "properties broken in an escape", card.repaired)
+        if card.damaged:
+            tally(self.report, "left_out", "unreadable properties", len(card.damaged))
+            entry = f"{file.name}: {card.name or card.source_id}: {'; '.join(card.damaged)}"
+            self.report.setdefault("dropped_properties", []).append(entry)
+        invalid = [value for value, _, _ in card.phones if normalize_phone(value, self.region or "US") is None]
+        if invalid:
+            card.metadata["unvalidated_phones"] = invalid
+            tally(self.report, "kept_as_observed", "phone numbers that do not validate", len(invalid))
 
 
 def live_importer(source: Any, workspace: Any) -> tuple[Any, Any]:

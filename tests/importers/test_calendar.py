@@ -603,3 +603,23 @@ def test_a_folder_without_calendars_is_refused(tmp_path: Path, workspace: Worksp
 
     with pytest.raises(ImportFormatError, match=r"holds no calendar files"):
         import_paths(workspace, "calendar", [tmp_path])
+
+
+def test_the_cli_summary_says_what_was_read_imported_and_left_out(tmp_path: Path, home: Path) -> None:
+    path = write(tmp_path, "history.ics", google_history())
+
+    shown = CliRunner().invoke(app, ["import", "calendar", str(path), "--home", str(home)], env={"COLUMNS": "120"})
+    again = CliRunner().invoke(app, ["import", "calendar", str(path), "--home", str(home), "--json"])
+
+    assert shown.exit_code == 0, shown.output
+    cells = [[cell.strip() for cell in line.strip("│").split("│")] for line in shown.stdout.splitlines() if "│" in line]
+    rows = {label: value for label, value in cells}
+    assert rows["read"] == "events 17"
+    assert rows["left out"] == "fewer than two people 1, cancelled 1"
+    assert rows["imported"].startswith("meetings ")
+    data = json.loads(again.stdout)
+    assert (data["interactions"], data["read"], data["left_out"]) == (
+        0,
+        {"events": 17},
+        {"fewer than two people": 1, "cancelled": 1},
+    )

@@ -195,6 +195,9 @@ def meetings(
         name = context or _text(calendar.get("X-WR-CALNAME")) or fallback
         series = _series(calendar)
         tally(report, "read", "events", sum(len(events) for events in series.values()))
+        others = sum(isinstance(c, icalendar.Todo | icalendar.Journal) for c in calendar.subcomponents)
+        if others:
+            tally(report, "left_out", "to-dos and journal entries", others)
         unreadable = {uid for uid, events in series.items() if any(not _has_start(e) for e in events)}
         for uid in unreadable:
             tally(report, "left_out", "unreadable events")

@@ -186,6 +186,9 @@ def test_import_an_mbox_through_the_wizard(page: Page, crm: Crm, tmp_path: Path)
     expect(summary).to_be_visible(timeout=15000)
     expect(summary.locator(".tile:has-text('interactions') b")).to_have_text("2")
     expect(summary.locator(".tile:has-text('new people') b")).to_have_text("1")
+    # What the importer read and imported, whatever the source: the coverage under the figures.
+    expect(summary.locator(".coverage dt")).to_have_text(["read", "imported"])
+    expect(summary.locator(".coverage dd")).to_have_text(["messages 2", "emails 2"])
     shot(page, "import-summary")
     dialog.get_by_role("button", name="Done").click()
 

@@ -334,3 +334,13 @@ def test_the_2020_export_without_urls_in_connections_or_recipient_urls_in_messag
     assert (summary.skipped, summary.interactions) == (0, 1)
     assert summary.details["imported"] == {"connections": 1, "messages": 1}
     assert people(workspace)["Ana Okafor"][:2] == ("Northwind Labs", "Director")
+
+
+def test_the_oldest_export_names_its_messages_inbox_csv(tmp_path, workspace):
+    folder = tmp_path / "LinkedInDataExport_2015"
+    folder.mkdir()
+    (folder / "Inbox.csv").write_text(MESSAGES_2018, encoding="utf-8")
+
+    summary = import_paths(workspace, "linkedin", [folder])
+
+    assert (summary.interactions, summary.details["imported"]) == (3, {"messages": 3})

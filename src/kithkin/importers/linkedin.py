@@ -131,20 +131,24 @@ class _Export:
     files: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (shown path, text)
 
 
+# The files read, by lower-cased name; the oldest exports (about 2015) called the messages Inbox.csv.
+_WANTED = {CONNECTIONS: CONNECTIONS, MESSAGES: MESSAGES, "inbox.csv": MESSAGES, PROFILE: PROFILE}
+
+
 def _load(path: Path) -> _Export:
     export = _Export()
-    wanted = (CONNECTIONS, MESSAGES, PROFILE)
     if path.is_dir():
         for file in sorted(path.rglob("*.csv"), key=lambda p: len(p.parts)):
-            if file.name.lower() in wanted and file.name.lower() not in export.files:
-                export.files[file.name.lower()] = (str(file), _decode(file.read_bytes()))
+            kind = _WANTED.get(file.name.lower())
+            if kind and kind not in export.files:
+                export.files[kind] = (str(file), _decode(file.read_bytes()))
     elif zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             for info in sorted(archive.infolist(), key=lambda i: i.filename.count("/")):
-                base = info.filename.rsplit("/", 1)[-1].lower()
-                if base in wanted and base not in export.files:
-                    export.files[base] = (f"{path}:{info.filename}", _decode(archive.read(info)))
-    elif path.name.lower() in wanted or path.suffix.lower() == ".csv":
+                kind = _WANTED.get(info.filename.rsplit("/", 1)[-1].lower())
+                if kind and kind not in export.files:
+                    export.files[kind] = (f"{path}:{info.filename}", _decode(archive.read(info)))
+    elif path.name.lower() in _WANTED or path.suffix.lower() == ".csv":
         text = _decode(path.read_bytes())
         kind = MESSAGES if _has_header(text, MESSAGES_HEADERS) else CONNECTIONS
         export.files[kind] = (str(path), text)

@@ -201,8 +201,21 @@ def _print_summary(data: dict[str, Any]) -> None:
         out.print(Text(f"left out: {path} ({reason})"))
     if len(left_out) > 10:
         out.print(f"… and {len(left_out) - 10} more files left out (all of them are in --json).")
+    if not data.get("interactions") and not data.get("source_entities"):
+        out.print(_nothing_new(data), markup=False, highlight=False)
     for message in data["errors"][:10]:
         err.print(f"skipped: {message}")
+
+
+def _nothing_new(data: dict[str, Any]) -> str:
+    """Why an import stored nothing new, in the coverage sections importers report (importers/base.tally)."""
+    if any(data.get("imported", {}).values()):
+        return "Nothing new: all of it was imported before."
+    if data.get("left_out") or data.get("skipped"):
+        return "Nothing was imported: everything read was left out or skipped (see above)."
+    if "read" in data and not any(data["read"].values()):
+        return "Nothing was imported: the file holds nothing this importer reads."
+    return "Nothing new was stored."
 
 
 def _detail_text(value: object) -> str:

@@ -623,3 +623,20 @@ def test_the_cli_summary_says_what_was_read_imported_and_left_out(tmp_path: Path
         {"events": 17},
         {"fewer than two people": 1, "cancelled": 1},
     )
+
+
+def test_a_calendar_without_meetings_says_why_it_imported_nothing(tmp_path: Path, home: Path) -> None:
+    tasks = write(
+        tmp_path,
+        "tasks.ics",
+        "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//Apple Inc.//macOS 13.4.1//EN\n"
+        "BEGIN:VTODO\nUID:t1\nSUMMARY:Call the plumber\nEND:VTODO\nEND:VCALENDAR\n",
+    )
+    empty = write(tmp_path, "empty.ics", "BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:test\nEND:VCALENDAR\n")
+
+    shown = [CliRunner().invoke(app, ["import", "calendar", str(p), "--home", str(home)]) for p in (tasks, empty)]
+
+    assert [result.exit_code for result in shown] == [0, 0]
+    assert "Nothing was imported: everything read was left out or skipped" in shown[0].stdout
+    assert "to-dos and journal entries 1" in shown[0].stdout
+    assert "Nothing was imported: the file holds nothing this importer reads." in shown[1].stdout

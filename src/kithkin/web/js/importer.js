@@ -61,10 +61,19 @@ export function summaryView(summary) {
   const errors = summary.errors || [];
   return h("div", { id: "import-summary" },
     h("div", { class: "tiles" }, figures.map(([key, label]) => h("div", { class: "tile" }, h("b", {}, Number(summary[key]).toLocaleString()), h("span", {}, label)))),
+    summary.interactions || summary.source_entities ? null : h("p", { class: "nothing-new" }, nothingNew(summary)),
     coverageView(summary),
     errors.length
       ? h("details", {}, h("summary", {}, `${plural(errors.length, "problem")} reported`), h("ul", {}, errors.map((e) => h("li", {}, e))))
       : null);
+}
+
+/** Why an import stored nothing new, from the coverage sections every importer reports. */
+function nothingNew(summary) {
+  if (Object.values(summary.imported || {}).some(Boolean)) return "Nothing new: all of it was imported before.";
+  if (Object.keys(summary.left_out || {}).length || summary.skipped) return "Nothing was imported: everything read was left out or skipped (see below).";
+  if (summary.read && !Object.values(summary.read).some(Boolean)) return "Nothing was imported: the file holds nothing this importer reads.";
+  return "Nothing new was stored.";
 }
 
 /** Whatever else the importer reported (what it read, imported and left out, and why), whatever the source:

@@ -72,6 +72,7 @@ def test_first_sync_reads_every_event_then_only_changes(
     first = sync_source(workspace, config)
 
     assert (first.interactions, first.skipped) == (4, 0)
+    assert (first.details["read"], first.details["imported"]) == ({"events": 2}, {"meetings": 4})
     weekly = [f"personal:weekly/{SOON + timedelta(weeks=n):%Y-%m-%dT%H:%M:%SZ}" for n in range(3)]
     assert stored(workspace) == [("personal:e1", "Work")] + [(w, "Work") for w in weekly]
 
@@ -144,3 +145,22 @@ def test_a_wrong_password_is_one_plain_sentence(
 def test_a_source_without_an_address_is_refused(workspace: Workspace) -> None:
     with pytest.raises(KithkinError, match="needs url and username"):
         live_importer(LiveSource(type="caldav", account="personal"), workspace)
+
+
+def test_the_live_sync_window_is_configurable_and_counts_what_fell_outside(
+    radicale_server: RadicaleServer, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    work = calendar(radicale_server, "Work")
+    work.save_event(event("recent", SOON, "me@example.org"))
+    work.save_event(event("last-year", SOON - timedelta(days=400), "ben@gmail.com"))
+    work.save_event(event("next-year", SOON + timedelta(days=400), "zoe@lindqvist.example"))
+    config = source(radicale_server, monkeypatch, past_days=30, future_days=30)
+
+    summary = sync_source(workspace, config)
+
+    assert stored(workspace) == [("personal:recent", "Work")]
+    assert summary.details == {
+        "read": {"events": 3},
+        "imported": {"meetings": 1},
+        "left_out": {"outside live-sync window": 2},
+    }

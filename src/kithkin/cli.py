@@ -221,7 +221,9 @@ def _nothing_new(data: dict[str, Any]) -> str:
 def _detail_text(value: object) -> str:
     """A coverage figure as words: {"cancelled": 2, "outside live-sync window": 340} → "cancelled 2, outside …"."""
     if isinstance(value, dict):
-        return ", ".join(f"{what} {_detail_text(count)}" for what, count in value.items()) or "none"
+        # {reason: count}, or {file: why it was left out}
+        parts = (f"{k} ({v})" if isinstance(v, str) else f"{k} {_detail_text(v)}" for k, v in value.items())
+        return ", ".join(parts) or "none"
     if isinstance(value, list):
         return "; ".join(str(item) for item in value) or "none"
     return f"{value:,}" if isinstance(value, int) and not isinstance(value, bool) else str(value)

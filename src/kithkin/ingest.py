@@ -445,10 +445,13 @@ def add_report(summary: ImportSummary, reader: Importer) -> None:
         known = summary.details.get(key)
         if isinstance(value, int) and isinstance(known, int):
             summary.details[key] = known + value
-        elif isinstance(value, dict) and isinstance(known, dict):
-            summary.details[key] = {k: known.get(k, 0) + value.get(k, 0) for k in dict.fromkeys([*known, *value])}
         elif isinstance(value, dict):
-            summary.details[key] = dict(value)  # a copy: the importer may count on into its own
+            # Counts add up; other entries ({file: why it was left out}) join. A copy: the importer may count on.
+            merged = dict(known) if isinstance(known, dict) else {}
+            for what, count in value.items():
+                before = merged.get(what)
+                merged[what] = before + count if isinstance(count, int) and isinstance(before, int) else count
+            summary.details[key] = merged
         elif isinstance(value, list) and isinstance(known, list):
             summary.details[key] = known + value
         else:

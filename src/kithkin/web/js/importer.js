@@ -79,7 +79,8 @@ function nothingNew(summary) {
 /** Whatever else the importer reported (what it read, imported and left out, and why), whatever the source:
  * every key beyond the summary's own figures, a count or a {what: count} table. */
 function coverageView(summary) {
-  const own = new Set(["source", "errors", ...SUMMARY_FIGURES.map(([key]) => key)]);
+  // files_read: every file by its path (for an upload, the server's copy); the files tile counts them.
+  const own = new Set(["source", "errors", "files_read", ...SUMMARY_FIGURES.map(([key]) => key)]);
   const rows = Object.entries(summary)
     .filter(([key, value]) => !own.has(key) && value !== null && value !== undefined)
     .map(([key, value]) => [key.replaceAll("_", " "), coverageText(value)])
@@ -93,7 +94,8 @@ function coverageText(value) {
   if (typeof value === "number") return value.toLocaleString();
   if (Array.isArray(value)) return value.map(coverageText).join("; ");
   if (typeof value === "object") {
-    return Object.entries(value).map(([what, count]) => `${what} ${coverageText(count)}`).join(", ") || "none";
+    // {reason: count}, or {file: why it was left out}
+    return Object.entries(value).map(([what, count]) => (typeof count === "string" ? `${what} (${count})` : `${what} ${coverageText(count)}`)).join(", ") || "none";
   }
   return String(value);
 }

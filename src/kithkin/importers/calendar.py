@@ -51,6 +51,7 @@ _GOOGLE_CALENDAR_DOMAIN = "calendar.google.com"
 _BEGIN = re.compile(rb"BEGIN:([A-Z-]+)\s*$", re.IGNORECASE)
 _END = re.compile(rb"END:([A-Z-]+)\s*$", re.IGNORECASE)
 OUTSIDE_WINDOW = "outside live-sync window"
+_CORRUPT = "looks corrupt (the iCalendar data is cut short or cannot be read); export it again"
 
 
 @dataclass(frozen=True)
@@ -92,9 +93,6 @@ def parse_calendar(data: bytes, where: object) -> Parsed:
     if not parsed.calendars or not all(isinstance(c, icalendar.Calendar) for c in parsed.calendars):
         raise ImportFormatError(where, _CORRUPT)
     return parsed
-
-
-_CORRUPT = "looks corrupt (the iCalendar data is cut short or cannot be read); export it again"
 
 
 def _parse_leniently(text: bytes, where: object) -> Parsed:

@@ -236,12 +236,18 @@ def sync(
     ] = None,
     home: HomeOption = None,
     as_json: JsonOption = False,
+    watch: Annotated[bool, typer.Option("--watch", help="Keep syncing as sources change, until stopped.")] = False,
 ) -> None:
-    """Sync the live sources configured in config.yaml."""
+    """Sync the live sources configured in config.yaml (with --watch: keep them current, as `serve` does)."""
     from kithkin.sync import sync_sources
 
     chosen = [source.value for source in sources] if sources else None
     try:
+        if watch:
+            from kithkin.live.foreground import run
+
+            _existing(home).close()  # a typo in --home must not make an empty home to watch
+            return run(_home(home), lambda line: out.print(line, markup=False, highlight=False))
         with _existing(home) as workspace:
             bar, update = _progress_bar(not as_json, "Syncing")
             if bar:

@@ -56,6 +56,18 @@ class LiveSource(BaseModel):
     model_config = ConfigDict(extra="allow")
     type: str
     account: str = ""
+    interval_minutes: float | None = Field(
+        None, gt=0, description="minutes between syncs while Kithkin keeps sources current (default per type)"
+    )
+
+
+class Live(BaseModel):
+    """How `kithkin serve` and `kithkin sync --watch` keep the live sources current."""
+
+    model_config = ConfigDict(extra="forbid")
+    enabled: bool = Field(True, description="false: sources sync only when asked")
+    retry_seconds: float = Field(30, gt=0, description="wait after a first failure; doubled after each next one")
+    retry_max_minutes: float = Field(60, gt=0, description="the longest wait between two attempts of a failing source")
 
 
 class Settings(BaseModel):
@@ -66,6 +78,7 @@ class Settings(BaseModel):
     relationships: Relationships = Field(default_factory=Relationships)
     server: Server = Field(default_factory=Server)
     sources: list[LiveSource] = Field(default_factory=list)
+    live: Live = Field(default_factory=Live)
 
 
 class DomainMapping(BaseModel):

@@ -97,7 +97,12 @@ class JobRunner:
         # One writer at a time: a job holds its transaction for its whole run.
         self._write_lock = threading.Lock()
         self._threads: list[threading.Thread] = []
+        self._listeners: list[Callable[[Job], None]] = []
         self._remove_stale_uploads()
+
+    def on_finish(self, listener: Callable[[Job], None]) -> None:
+        """Call `listener(job)` on the job's thread each time a job has finished (succeeded or failed)."""
+        self._listeners.append(listener)
 
     def upload_folder(self) -> Path:
         """A new folder in the home for one upload (not created yet); the job that imports it removes it."""
@@ -165,6 +170,8 @@ class JobRunner:
             job.finished_at = utc_iso(now_utc())
             if cleanup is not None:
                 shutil.rmtree(cleanup, ignore_errors=True)
+            for listener in list(self._listeners):
+                listener(job)
 
     def _in_child(self, job: Job, work: Work) -> ImportSummary | str:
         """Run `work` in a child process, relaying its progress to `job`; its summary, or the error in words."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
@@ -9,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
-from kithkin import __version__
+from kithkin import __version__, live
 from kithkin.api import errors
 from kithkin.api.cache import ReadCache
 from kithkin.api.checkpoint import Checkpointer
@@ -27,15 +29,28 @@ def create_app(
     workspace: Workspace | None = None,
     token: str | None = None,
     loopback_only: bool = True,
+    keep_current: bool = False,
 ) -> FastAPI:
-    """An app serving one Kithkin home; with `token`, every API request must present it."""
+    """An app serving one Kithkin home; with `token`, every API request must present it; with
+    `keep_current`, its live sources sync by themselves while it runs (kithkin/live)."""
     if workspace is None:
         if home is None:
             raise ValueError("create_app needs a home or a workspace")
         workspace = Workspace.open(home)
-    app = FastAPI(title="Kithkin", version=__version__, description="Local-first personal CRM API.")
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.live = live.start(workspace, app.state.jobs) if keep_current else None
+        try:
+            yield
+        finally:
+            if app.state.live is not None:
+                app.state.live.stop()
+
+    app = FastAPI(title="Kithkin", version=__version__, description="Local-first personal CRM API.", lifespan=lifespan)
     app.state.workspace = workspace
     app.state.jobs = JobRunner(workspace.home)
+    app.state.live = None
     app.state.reads = ReadCache(workspace.database_path)
     app.state.checkpointer = Checkpointer(workspace.database_path)
     app.add_middleware(SecurityMiddleware, token=token, loopback_only=loopback_only)

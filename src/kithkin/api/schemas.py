@@ -210,6 +210,23 @@ class JobList(BaseModel):
     total: int
 
 
+class LiveStatusPublic(BaseModel):
+    """How one configured live source is kept current while `kithkin serve` or `kithkin sync --watch` runs."""
+
+    key: str = Field(description="type:account, as configured")
+    type: str
+    account: str
+    state: Literal["syncing", "retrying", "watching", "listening", "scheduled", "idle"]
+    watching: str | None = Field(description="the folder watched for changes of a store read in place")
+    interval_minutes: float | None = Field(description="minutes between syncs of a remote source")
+    next_sync_at: str | None = Field(description="when it syncs next (a retry after a failure too)")
+    last_sync_at: str | None
+    interactions_added: int = Field(description="by its last sync")
+    source_entities_added: int = Field(description="by its last sync")
+    last_error: str | None
+    failures: int = Field(description="failed syncs in a row")
+
+
 class SourcePublic(BaseModel):
     """One kind of source: what it holds, whether files can be uploaded for it, its live accounts."""
 
@@ -224,11 +241,16 @@ class SourcePublic(BaseModel):
     last_error: str | None
     items_synced: int
     last_job: JobPublic | None
+    live_status: list[LiveStatusPublic] = Field(description="its live sources, while something keeps them current")
 
 
 class SourceList(BaseModel):
     items: list[SourcePublic]
     total: int
+
+
+class ArrivalMark(BaseModel):
+    mark: str = Field(description="changes whenever interactions or source entries were added")
 
 
 class ErrorBody(BaseModel):

@@ -26,12 +26,12 @@ def run_server(home: Path, *, host: str | None = None, port: int | None = None) 
     host = host or workspace.settings.server.host
     port = port or workspace.settings.server.port
     if is_loopback(host):
-        app = create_app(workspace=workspace)
+        app = create_app(workspace=workspace, keep_current=True)
         print(f"Kithkin is serving {home} at http://{host}:{port}/crm")
     else:
         # Reachable from other machines: every request must carry the token, any Host is accepted.
         token = load_or_create_token(workspace.home)
-        app = create_app(workspace=workspace, token=token, loopback_only=False)
+        app = create_app(workspace=workspace, token=token, loopback_only=False, keep_current=True)
         print(f"Kithkin is serving {home} at http://{host}:{port}/crm?token={token}")
     print("Press Ctrl+C to stop it.", flush=True)
     freeze_heap()
@@ -53,12 +53,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(workspace: Workspace) -> Iterator[str]:
-    """Serve the workspace; yields the base URL and stops the server (and waits for its jobs) afterwards."""
+def serve(workspace: Workspace, *, keep_current: bool = False) -> Iterator[str]:
+    """Serve the workspace; yields the base URL and stops the server (and waits for its jobs) afterwards.
+    With `keep_current`, as `kithkin serve` does: its live sources sync by themselves."""
     port = free_port()
-    app = create_app(workspace=workspace)
+    app = create_app(workspace=workspace, keep_current=keep_current)
     freeze_heap()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1, lifespan="off")
+    lifespan = "on" if keep_current else "off"
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", workers=1, lifespan=lifespan)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

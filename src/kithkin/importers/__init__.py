@@ -35,6 +35,8 @@ LIVE_REGISTRY: dict[str, str] = {
     "wacli": "kithkin.importers.whatsapp:live_importer",
     "vault": "kithkin.importers.vault:live_importer",
     "slack": "kithkin.importers.slack_api:live_importer",
+    "calls": "kithkin.importers.calls:live_importer",
+    "granola": "kithkin.importers.granola:live_importer",
 }
 
 

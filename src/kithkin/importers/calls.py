@@ -19,9 +19,12 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import parse as parse_xml
 
+from kithkin.config import LiveSource
 from kithkin.importers.base import apple_time, open_sqlite_readonly, table_columns
 from kithkin.importers.caller_id import is_carrier_label, is_generic_label, withheld_or_service
-from kithkin.models import Identity, ImportFormatError, Observation
+from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
+
+DEFAULT_CALL_HISTORY = Path("~/Library/Application Support/CallHistoryDB/CallHistory.storedata")
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # ZCALLTYPE in CallHistory.storedata.
@@ -93,10 +96,12 @@ def _call(
 class CallsImporter:
     source_type: ClassVar[str] = "calls"
 
-    def __init__(self) -> None:
+    def __init__(self, live: bool = False) -> None:
         self.total: int | None = None
         self._cursor: str | None = None
         self.report: dict[str, Any] = {}
+        # In place, the phone app may be writing: its newest calls can still sit in the write-ahead log.
+        self.live = live
 
     def sniff(self, path: Path) -> bool:
         if not path.is_file():
@@ -131,7 +136,7 @@ class CallsImporter:
     # --- macOS / iOS -------------------------------------------------------------------------------
 
     def _call_history(self, path: Path, after: int) -> Iterator[Observation | Exception]:
-        conn = open_sqlite_readonly(path)
+        conn = open_sqlite_readonly(path, immutable=not self.live)
         try:
             columns = table_columns(conn, "ZCALLRECORD")
             if not {"Z_PK", "ZDATE"} <= columns:
@@ -250,3 +255,15 @@ class CallsImporter:
         label = self._labelled(raw, metadata, user_given=True)
         source_id = f"{call.get('date')}:{number}:{kind}"
         return _call(source_id, moment, number, label, direction, metadata)
+
+
+def live_importer(source: LiveSource, workspace: object) -> tuple[CallsImporter, Path]:
+    """`sync` of the macOS call history in place (config: `type: calls`, optional `path`), read-only."""
+    extra = source.model_extra or {}
+    path = Path(str(extra.get("path") or DEFAULT_CALL_HISTORY)).expanduser()
+    if not path.is_file():
+        raise KithkinError(
+            f"The call history {path} was not found; set 'path' for the calls source in config.yaml "
+            "(on macOS, give the terminal Full Disk Access)."
+        )
+    return CallsImporter(live=True), path

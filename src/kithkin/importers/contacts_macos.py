@@ -16,6 +16,8 @@ from typing import Any, ClassVar
 from kithkin.importers.contacts import Card, apple_label, image_data_uri
 from kithkin.models import KithkinError, Observation
 
+# Where the Contacts app keeps its databases: a change there is a change of the user's cards.
+ADDRESS_BOOK_FOLDER = Path("~/Library/Application Support/AddressBook")
 UNDEFINED = sys.maxsize  # NSDateComponentUndefined: a birthday without a year
 
 

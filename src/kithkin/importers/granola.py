@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from kithkin.config import LiveSource
 from kithkin.importers.markdown_notes import (
     NOTE_SUFFIXES,
     as_list,
@@ -31,7 +32,9 @@ from kithkin.importers.markdown_notes import (
     person_entry,
     split_frontmatter,
 )
-from kithkin.models import Identity, ImportFormatError, Observation
+from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
+
+DEFAULT_GRANOLA_FOLDER = Path("~/Library/Application Support/Granola")
 
 CACHE_NAME = re.compile(r"^cache-v(\d+)\.json$", re.IGNORECASE)
 ATTENDEE_KEYS = ("attendees", "participants")
@@ -361,3 +364,15 @@ def _is_person_label(label: str) -> bool:
     if not words or len(words) > 4 or words[0].casefold() in _NOT_SPEAKERS:
         return False
     return not any(ch.isdigit() for ch in label)
+
+
+def live_importer(source: LiveSource, workspace: object) -> tuple[GranolaImporter, Path]:
+    """`sync` of Granola's cache folder in place (config: `type: granola`, optional `path`)."""
+    extra = source.model_extra or {}
+    path = Path(str(extra.get("path") or DEFAULT_GRANOLA_FOLDER)).expanduser()
+    if not path.is_dir():
+        raise KithkinError(
+            f"The Granola folder {path} was not found; set 'path' for the granola source in config.yaml "
+            "to the folder that holds cache-v3.json."
+        )
+    return GranolaImporter(), path

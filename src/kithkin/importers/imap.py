@@ -97,6 +97,21 @@ class ImapImporter:
         self.total = sum(len(uids) for _, uids in plan)
         return self._messages(client, plan, gmail)
 
+    def idle_client(self) -> IMAPClient | None:
+        """Signed in with the folder where new mail lands selected (All Mail where there is one, the only
+        folder chosen, else INBOX), ready for IDLE; None when the server does not offer IDLE."""
+        client = self._connect()
+        try:
+            if b"IDLE" not in client.capabilities():
+                client.logout()
+                return None
+            chosen = self._chosen_folders(client)
+            client.select_folder(chosen[0] if len(chosen) == 1 else "INBOX", readonly=True)
+        except BaseException:
+            client.shutdown()
+            raise
+        return client
+
     def _connect(self) -> IMAPClient:
         where = f"{self.username} at {self.host}:{self.port}"
         try:

@@ -32,6 +32,8 @@ from kithkin.importers.base import ZIP_ERRORS, open_sqlite_readonly, read_text_l
 from kithkin.importers.whatsapp_phrases import Reading, is_notice_posing_as_sender, read_body
 from kithkin.models import Identity, ImportFormatError, Observation
 
+DEFAULT_WACLI_STORE = Path("~/.wacli")
+
 _AMPM = r"(?P<ampm>[AaPp]\.?\s?[Mm]\.?)"
 _TIME = r"(?P<time>\d{1,2}[:.]\d{2}(?:[:.]\d{2})?)(?:[\s\u202f\u00a0]?" + _AMPM + r")?"
 _DATE = r"(?P<date>\d{1,4}[./-]\d{1,2}[./-]\d{1,4})"
@@ -409,7 +411,7 @@ def _wacli_db(path: Path) -> Path | None:
 def live_importer(source: LiveSource, workspace: Any) -> tuple[WhatsAppImporter, Path]:
     """`{type: wacli, path: ~/.wacli}` in config.yaml: the wacli store, synced from its last rowid."""
     extra = source.model_extra or {}
-    folder = Path(str(extra.get("path", "~/.wacli"))).expanduser()
+    folder = Path(str(extra.get("path") or DEFAULT_WACLI_STORE)).expanduser()
     if _wacli_db(folder) is None:
         raise ImportFormatError(folder, "has no wacli.db; run `wacli sync` first or set `path` to the wacli store")
     importer = WhatsAppImporter()

@@ -92,3 +92,13 @@ def coverage(conn: sqlite3.Connection) -> list[dict[str, Any]]:
     for source, last_sync in conn.execute("SELECT source_type, MAX(last_sync_at) FROM sync_state GROUP BY source_type"):
         row(source)["last_sync_at"] = last_sync
     return [found[source] for source in sorted(found)]
+
+
+def arrival_mark(conn: sqlite3.Connection) -> str:
+    """A mark that moves whenever interactions or source entities are added: their highest row ids, the last
+    entry of each table (read in microseconds however large the store), cheap enough to poll."""
+    row = conn.execute(
+        "SELECT (SELECT COALESCE(MAX(rowid), 0) FROM interactions),"
+        " (SELECT COALESCE(MAX(rowid), 0) FROM source_entities)"
+    ).fetchone()
+    return f"{row[0]}.{row[1]}"

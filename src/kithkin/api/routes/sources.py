@@ -13,12 +13,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from kithkin import importers
-from kithkin.api.deps import ConnDep, JobsDep, WorkspaceDep
-from kithkin.api.schemas import ErrorBody, JobPublic, SourceList
+from kithkin.api.deps import ConnDep, JobsDep, LiveStatusDep, WorkspaceDep
+from kithkin.api.schemas import ArrivalMark, ErrorBody, JobPublic, SourceList
 from kithkin.importers.base import Importer
 from kithkin.jobs import import_work, sync_work
 from kithkin.models import ImportFormatError, KithkinError
-from kithkin.store import interactions, sources
+from kithkin.store import interactions, sources, stats
 
 router = APIRouter(tags=["sources"])
 
@@ -52,10 +52,12 @@ def list_sources(
     conn: ConnDep,
     workspace: WorkspaceDep,
     jobs: JobsDep,
+    kept_current: LiveStatusDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
 ) -> dict[str, Any]:
-    """Every source kind: entities and interactions held, last sync and its outcome, live accounts, last job."""
+    """Every source kind: entities and interactions held, last sync and its outcome, live accounts, last job,
+    and how each live source is kept current (watched, or its next sync) with its last error."""
     entities = sources.entity_counts_by_source(conn)
     held = interactions.counts_by_source(conn)
     configured: dict[str, list[str]] = {}
@@ -86,9 +88,16 @@ def list_sources(
                 "last_error": latest.get("last_error"),
                 "items_synced": sum(s["items"] for s in synced),
                 "last_job": last_jobs.get(name),
+                "live_status": [entry for entry in kept_current if entry["type"] == name],
             }
         )
     return {"items": items[offset : offset + limit], "total": len(items)}
+
+
+@router.get("/changes", response_model=ArrivalMark)
+def changes(conn: ConnDep) -> dict[str, str]:
+    """A mark that moves when new interactions or source entries arrive: poll it to refresh what is shown."""
+    return {"mark": stats.arrival_mark(conn)}
 
 
 @router.post(

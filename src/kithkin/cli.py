@@ -26,6 +26,8 @@ from kithkin.workspace import Workspace
 app = typer.Typer(help="Kithkin: a local-first personal CRM.", no_args_is_help=True, add_completion=False)
 link_app = typer.Typer(help="Review proposed links.", no_args_is_help=True)
 app.add_typer(link_app, name="link")
+service_app = typer.Typer(help="Run `kithkin sync --watch` at login (launchd, systemd).", no_args_is_help=True)
+app.add_typer(service_app, name="service")
 
 HomeOption = Annotated[
     Path | None, typer.Option("--home", help="Kithkin home folder (default: $KITHKIN_HOME or the user data dir).")
@@ -603,6 +605,48 @@ def facts_(
                 out.print(f"  {fact['kind']}: {fact['value']}  ({fact['source_type']})")
 
     _emit(as_json, {"people": found}, render)
+
+
+KindOption = Annotated[str | None, typer.Option("--kind", help="launchd or systemd (default: this system's).")]
+
+
+@service_app.command("install")
+def service_install(
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+    kind: KindOption = None,
+    no_start: Annotated[bool, typer.Option("--no-start", help="Only write the service file.")] = False,
+) -> None:
+    """Write the login service for this home and start it."""
+    from kithkin.live import service
+
+    _service_report(as_json, lambda: service.install(_home(home), kind=service.check_kind(kind), start=not no_start))
+
+
+@service_app.command("uninstall")
+def service_uninstall(as_json: JsonOption = False, kind: KindOption = None) -> None:
+    """Stop the login service and remove its file."""
+    from kithkin.live import service
+
+    _service_report(as_json, lambda: service.uninstall(kind=service.check_kind(kind)))
+
+
+@service_app.command("status")
+def service_status(as_json: JsonOption = False, kind: KindOption = None) -> None:
+    """Whether the login service is installed and running."""
+    from kithkin.live import service
+
+    _service_report(as_json, lambda: service.status(kind=service.check_kind(kind)))
+
+
+def _service_report(as_json: bool, action: Callable[[], dict[str, Any]]) -> None:
+    from kithkin.live.service import describe
+
+    try:
+        data = action()
+    except (KithkinError, OSError) as exc:
+        _fail(str(exc))
+    _emit(as_json, data, lambda: out.print("\n".join(describe(data)), markup=False, highlight=False))
 
 
 def main() -> None:

@@ -116,8 +116,14 @@ def init(
     email: Annotated[list[str] | None, typer.Option("--email", help="Your own email (repeatable).")] = None,
     phone: Annotated[list[str] | None, typer.Option("--phone", help="Your own phone (repeatable).")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Your name.")] = None,
+    add_found: Annotated[
+        bool, typer.Option("--add-found", help="Add every readable local store found (Messages, calls...).")
+    ] = False,
 ) -> None:
-    """Create a home: config.yaml naming you (the owner, never listed as a contact) and crm_mappings.yaml."""
+    """Create a home: config.yaml naming you (the owner, never listed as a contact) and crm_mappings.yaml,
+    and offer the local stores found on this machine as live sources."""
+    from kithkin.live.discover import add_sources, local_stores
+
     path = _home(home)
     try:
         settings = load_settings(path)
@@ -133,15 +139,27 @@ def init(
                 raise typer.Exit(2)
             name = _ask_name(None)
         settings.owner = Owner(name=name, emails=email or settings.owner.emails, phones=phone or settings.owner.phones)
+        stores = local_stores(settings)
+        added = add_sources(
+            settings,
+            [
+                store
+                for store in stores
+                if add_found or (on_terminal and not store.problem and not store.configured and _offer(store))
+            ],
+        )
         config_path = save_settings(path, settings)
         mappings_path = write_default_mappings(path)
         Workspace.open(path).close()
     except KithkinError as exc:
         _fail(str(exc))
+    found = [{**store.as_dict(), "added": store in added} for store in stores]
+    lines = [f"Kithkin home ready at {path}"]
+    lines += [s.problem or f"{s.label} ({s.path}) will be kept current." for s in stores if s.problem or s in added]
     _emit(
         as_json,
-        {"home": str(path), "config": str(config_path), "mappings": str(mappings_path)},
-        lambda: out.print(f"Kithkin home ready at {path}"),
+        {"home": str(path), "config": str(config_path), "mappings": str(mappings_path), "local_stores": found},
+        lambda: out.print("\n".join(lines), markup=False, highlight=False),
     )
 
 
@@ -160,6 +178,10 @@ def _ask_name(known: str | None) -> str:
 
 def _ask_list(question: str) -> list[str]:
     return [item.strip() for item in typer.prompt(question, default="", show_default=False).split(",") if item.strip()]
+
+
+def _offer(store: Any) -> bool:
+    return typer.confirm(f"Keep {store.label} ({store.path}) current as a live source?", default=True)
 
 
 @app.command("import")

@@ -2,7 +2,7 @@
 // followed by /<person id> to open the person panel), the header controls, and the wiring between parts.
 
 import { api } from "./js/api.js";
-import { renderDashboard } from "./js/dashboard.js";
+import { refreshDashboard, renderDashboard } from "./js/dashboard.js";
 import { DetailPanel } from "./js/detail.js";
 import { $, debounce, fill, h, plural, sourceLabel, toast } from "./js/dom.js";
 import { GraphView } from "./js/graphview.js";
@@ -125,6 +125,30 @@ async function refreshPending() {
   }
 }
 
+// New data from the live sources (kept current by `kithkin serve` or the login service): the list and an
+// open person follow it. A mark that moves when data arrives is asked for while the page is in view.
+const ARRIVAL_POLL_MS = 3000;
+const dashboardHooks = { onChanged: () => { reloadList(); refreshPending(); } };
+let arrivalMark = null;
+
+async function followArrivals() {
+  if (document.visibilityState === "visible") {
+    try {
+      const { mark } = await api("/changes");
+      if (arrivalMark !== null && mark !== arrivalMark) {
+        list.refresh();
+        if (personInRoute()) detail.refresh();
+        if (currentView() === "stats") refreshDashboard($("#view-stats"), dashboardHooks);
+        refreshPending();
+      }
+      arrivalMark = mark;
+    } catch {
+      // A dead server is reported by the list; asking again later costs nothing.
+    }
+  }
+  setTimeout(followArrivals, ARRIVAL_POLL_MS);
+}
+
 // Routing --------------------------------------------------------------------------------------
 
 function route() {
@@ -153,7 +177,7 @@ function applyRoute() {
     shownView = view;
     if (view === "graph") graphView.show();
     else if (view === "meetings") renderMeetings($("#view-meetings"));
-    else if (view === "stats") renderDashboard($("#view-stats"), { onChanged: () => { reloadList(); refreshPending(); } });
+    else if (view === "stats") renderDashboard($("#view-stats"), dashboardHooks);
     document.title = `Kithkin · ${{ people: "People", graph: "Graph", meetings: "Meetings", stats: "Dashboard" }[view]}`;
   }
   list.select(id || null);
@@ -204,3 +228,4 @@ reloadList();
 applyRoute();
 refreshPending();
 loadSources();
+followArrivals();

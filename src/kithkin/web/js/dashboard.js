@@ -5,8 +5,8 @@ import { api } from "./api.js";
 import { ago, append, avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, toast } from "./dom.js";
 import { jobError, jobFailed, jobProgress, watchJob } from "./importer.js";
 
-export async function renderDashboard(section, { onChanged }) {
-  fill(section, h("div", {}, h("div", { class: "tiles" }, [1, 2, 3, 4].map(() => h("div", { class: "tile" }, skeleton(2)))), skeleton(6)));
+export async function renderDashboard(section, { onChanged }, { quiet = false } = {}) {
+  if (!quiet) fill(section, h("div", {}, h("div", { class: "tiles" }, [1, 2, 3, 4].map(() => h("div", { class: "tile" }, skeleton(2)))), skeleton(6)));
   const [stats, sources, discover] = await Promise.allSettled([
     api("/statistics"),
     api("/sources"),
@@ -18,6 +18,13 @@ export async function renderDashboard(section, { onChanged }) {
   page.append(sourcesPanel(sources, onChanged));
   page.append(discoverPanel(discover));
   fill(section, page);
+}
+
+/** New data arrived: the dashboard again in place (figures, sources' states), unless a sync started here runs. */
+export function refreshDashboard(section, hooks) {
+  if (section.querySelector("#dashboard") && !section.querySelector("#sources button:disabled")) {
+    renderDashboard(section, hooks, { quiet: true });
+  }
 }
 
 function figures(s) {
@@ -77,6 +84,7 @@ function sourceRow(s, onChanged) {
     s.interactions ? plural(s.interactions, "interaction") : null,
   ].filter(Boolean);
   const state = h("td", {}, [s.last_status, ...held, s.last_error].filter(Boolean).join(" · ") || "empty");
+  if (s.live_status?.length) state.append(h("ul", { class: "live-status small" }, s.live_status.map(liveLine)));
   const cell = h("td", {});
   if (s.live && configured.length) {
     const button = h("button", { type: "button", class: "btn small", "aria-label": `Sync ${type} now` }, "Sync now");
@@ -103,6 +111,25 @@ function sourceRow(s, onChanged) {
   }
   return h("tr", {}, h("td", {}, sourceBadge(type), configured.length ? h("span", { class: "muted small" }, ` ${configured.join(", ")}`) : null),
     state, h("td", {}, last ? `${formatDate(last, true)} (${ago(last)})` : "never"), cell);
+}
+
+// How `kithkin serve` (or the login service) keeps one live source current, and how its last sync went.
+function liveLine(entry) {
+  const when = (iso) => formatDate(iso, true);
+  const how = {
+    syncing: "syncing now",
+    retrying: `failed ${plural(entry.failures, "time")}, trying again ${when(entry.next_sync_at)}`,
+    watching: `watching ${entry.watching}`,
+    listening: "told of new mail by the server (IMAP IDLE)",
+    scheduled: `every ${entry.interval_minutes} min, next ${when(entry.next_sync_at)}`,
+    idle: "synced when the server started",
+  }[entry.state] || entry.state;
+  const last = entry.last_sync_at
+    ? `last ${when(entry.last_sync_at)}: ${plural(entry.interactions_added, "new interaction")}, `
+      + plural(entry.source_entities_added, "new identity", "new identities")
+    : "not synced yet";
+  return h("li", { dataset: { state: entry.state } }, h("b", {}, entry.account || entry.type), ` ${how} · ${last}`,
+    entry.last_error ? h("div", { class: "live-error" }, entry.last_error) : null);
 }
 
 function discoverPanel(result) {

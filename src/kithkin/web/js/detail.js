@@ -49,6 +49,15 @@ export class DetailPanel {
     }
   }
 
+  /** New data arrived: show it, unless the user is busy here (editing, unsaved notes, typing). */
+  refresh() {
+    if (!this.person) return;
+    const active = document.activeElement;
+    const typing = this.aside.contains(active) && active.matches("input, textarea, select");
+    if (typing || this.aside.querySelector("#edit-form, #save-notes:not([disabled])")) return;
+    this.open(this.person.id);
+  }
+
   close() {
     if (!this.isOpen()) return;
     this.generation += 1;

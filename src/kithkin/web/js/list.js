@@ -172,6 +172,36 @@ export class PeopleList {
     for (const el of this.rows.values()) el.classList.toggle("selected", el.dataset.id === id);
   }
 
+  /** New data arrived: fetch the loaded pages again in place, keeping the scroll position; only the cards
+   * whose person changed are drawn again (a focused card keeps its focus). */
+  async refresh() {
+    if (this.total === null) return;
+    if (this.total === 0) return this.load(this.params); // nothing shown to keep in place
+    const generation = ++this.generation;
+    const held = [...this.pages].filter(([, items]) => Array.isArray(items));
+    let fresh;
+    try {
+      fresh = await Promise.all(held.map(([page]) => api("/people", { params: { ...this.params, limit: PAGE, offset: page * PAGE } })));
+    } catch {
+      return; // the next change tries again; a dead server is reported by the next load
+    }
+    if (generation !== this.generation) return;
+    const before = new Map(held);
+    this.pages = new Map(held.map(([page], i) => [page, fresh[i].items]));
+    if (fresh.length) {
+      this.total = fresh[0].total;
+      this.hooks.onLoaded(this.total, fresh[0].items);
+    }
+    for (const [index, el] of this.rows) {
+      const was = before.get(Math.floor(index / PAGE))?.[index % PAGE];
+      if (JSON.stringify(was) !== JSON.stringify(this.item(index))) {
+        el.remove();
+        this.rows.delete(index);
+      }
+    }
+    this.render();
+  }
+
   /** Replace one person's card data after an edit, wherever it is loaded. */
   update(person) {
     for (const [page, items] of this.pages) {

@@ -91,9 +91,7 @@ def init(home: Path, *extra: str) -> dict:
     return json.loads(result.stdout)
 
 
-def test_init_adds_the_readable_local_stores_and_says_why_others_cannot_be_read(
-    machine: Path, tmp_path: Path
-) -> None:
+def test_init_adds_the_readable_local_stores_and_says_why_others_cannot_be_read(machine: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     report = init(home, "--add-found")
 

@@ -4,8 +4,6 @@ and recovers. Outcomes are polled with a generous timeout; nothing here asserts 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,11 +13,12 @@ import httpx
 import pytest
 
 from kithkin.api.server import serve
-from kithkin.config import Live, LiveSource, load_settings, save_settings
+from kithkin.config import LiveSource
 from kithkin.demo.imessage import ChatDb
 from kithkin.jobs import JobRunner
 from kithkin.live.scheduler import LiveSync
 from kithkin.workspace import Workspace
+from tests.live.helpers import ALICE, ALICE_CHAT, configure, eventually
 
 if TYPE_CHECKING:
     from tests.fixtures.dovecot import DovecotServer
@@ -27,29 +26,8 @@ if TYPE_CHECKING:
 
 pytest_plugins = ("tests.fixtures.dovecot", "tests.fixtures.radicale")
 
-ALICE = "+14155550111"
-ALICE_CHAT = 1  # the first chat of the chat.db below
-PATIENCE = 60.0  # seconds a test waits for an outcome (the machine may be busy; nothing is timed)
 IMAP_PASSWORD_ENV = "KITHKIN_TEST_LIVE_IMAP_PASSWORD"
 CALDAV_PASSWORD_ENV = "KITHKIN_TEST_LIVE_CALDAV_PASSWORD"
-
-
-def eventually(check: Callable[[], Any], what: str) -> Any:
-    """Poll `check` until it returns something truthy; fail naming `what` after PATIENCE seconds."""
-    deadline = time.monotonic() + PATIENCE
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"{what} did not happen within {PATIENCE:.0f} s")
-
-
-def configure(home: Path, *sources: LiveSource) -> None:
-    settings = load_settings(home)
-    settings.sources = list(sources)
-    settings.live = Live(retry_seconds=0.2, retry_max_minutes=0.01)  # a failing source retries within a second
-    save_settings(home, settings)
 
 
 def status_of(base: str, key: str) -> dict[str, Any] | None:
@@ -72,21 +50,6 @@ def timeline_of(base: str, query: str) -> list[dict[str, Any]]:
 def shows(base: str, query: str, words: str) -> bool:
     """Whether the timeline of the one person `query` finds has an interaction titled or saying `words`."""
     return any(words in (item["title"] or "") + (item["snippet"] or "") for item in timeline_of(base, query))
-
-
-@pytest.fixture
-def messages_app(tmp_path: Path) -> Iterator[ChatDb]:
-    """A chat.db as Messages keeps it: open, in WAL mode, never checkpointed by the reader."""
-    (tmp_path / "Messages").mkdir()
-    chat = ChatDb(tmp_path / "Messages" / "chat.db")
-    chat.conn.commit()
-    assert chat.conn.execute("PRAGMA journal_mode = WAL").fetchone() == ("wal",)
-    chat.conn.execute("PRAGMA wal_autocheckpoint = 0")
-    assert chat.chat([ALICE]) == ALICE_CHAT
-    chat.message(ALICE_CHAT, ALICE, datetime(2026, 11, 1, 9, tzinfo=UTC), "First message")
-    chat.conn.commit()
-    yield chat
-    chat.conn.close()
 
 
 def note(folder: Path, name: str, title: str) -> None:
@@ -141,9 +104,7 @@ def test_a_source_that_fails_is_retried_with_its_error_shown_and_recovers(tmp_pa
         )
 
         note(vault, "2026-11-05 Lunch.md", "Lunch")
-        recovered = eventually(
-            lambda: (s := synced(base, "vault:notes")) and s["failures"] == 0 and s, "the recovery"
-        )
+        recovered = eventually(lambda: (s := synced(base, "vault:notes")) and s["failures"] == 0 and s, "the recovery")
         assert (recovered["last_error"], recovered["interactions_added"]) == (None, 1)
         assert shows(base, "chloe@bluefin.example", "Lunch")
         # Found, the folder is watched from now on: a new note arrives without a retry.
@@ -231,9 +192,7 @@ def test_an_event_added_on_a_caldav_server_arrives_on_the_sources_interval(
         eventually(lambda: shows(base, "ana@northwind.example", "Planning second"), "the new event")
 
 
-def test_a_change_during_a_sync_starts_another_right_after_it(
-    tmp_path: Path, home: Path, messages_app: ChatDb
-) -> None:
+def test_a_change_during_a_sync_starts_another_right_after_it(tmp_path: Path, home: Path, messages_app: ChatDb) -> None:
     configure(home, LiveSource(type="imessage", account="mac", path=str(tmp_path / "Messages" / "chat.db")))
     with Workspace.open(home) as workspace:
         jobs = JobRunner(home)

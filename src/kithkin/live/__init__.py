@@ -4,12 +4,15 @@
 from __future__ import annotations
 
 from kithkin.jobs import JobRunner
-from kithkin.live.scheduler import LiveSync
+from kithkin.live.scheduler import LiveSync, published_status
 from kithkin.workspace import Workspace
 
 
 def start(workspace: Workspace, jobs: JobRunner) -> LiveSync | None:
-    """The server's scheduler, started; None when config.yaml has no live source or turns it off."""
+    """The server's scheduler, started; None when config.yaml has no live source or turns it off, or when
+    another process keeps this home current already (the login service): two would sync one source at once."""
     if not workspace.settings.live.enabled or not workspace.settings.sources:
         return None
-    return LiveSync(workspace, jobs).start()
+    if published_status(workspace.home) is not None:
+        return None
+    return LiveSync(workspace, jobs, publish=True).start()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from kithkin.jobs import Job, JobRunner
-from kithkin.live.scheduler import LiveSync
+from kithkin.live.scheduler import LiveSync, published_status
 from kithkin.models import KithkinError
 from kithkin.workspace import Workspace
 
@@ -19,9 +19,10 @@ def describe(key: str, job: Job) -> str:
     if job.state != "succeeded":
         return f"{key}: sync failed: {job.error}"
     summary = job.summary or {}
+    interactions, identities = summary.get("interactions", 0), summary.get("source_entities", 0)
     return (
-        f"{key}: synced, {summary.get('interactions', 0)} new interactions,"
-        f" {summary.get('source_entities', 0)} new entries"
+        f"{key}: synced, {interactions} new interaction{'' if interactions == 1 else 's'},"
+        f" {identities} new {'identity' if identities == 1 else 'identities'}"
     )
 
 
@@ -42,6 +43,10 @@ def run(home: Path, say: Callable[[str], None]) -> None:
             raise KithkinError(
                 "No live source is configured; add one under 'sources' in config.yaml (kithkin init finds "
                 "the local ones)."
+            )
+        if published_status(workspace.home) is not None:
+            raise KithkinError(
+                f"{home} is kept current already (by kithkin serve or the login service); one is enough."
             )
         jobs = JobRunner(workspace.home)
         live = LiveSync(workspace, jobs, on_sync=lambda key, job: say(describe(key, job)), publish=True)

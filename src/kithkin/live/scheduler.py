@@ -48,8 +48,8 @@ class LiveSync:
     """The scheduler of one home: `start`, `stop`, and `status` for the Sources view.
 
     `on_sync(key, job)` is told of every finished sync (the foreground `kithkin sync --watch` prints it).
-    With `publish`, the status is also written to the home's STATUS_FILE as it changes, for a server that
-    runs beside `kithkin sync --watch` (the login service) to show.
+    With `publish`, the status is also written to the home's STATUS_FILE as it changes: a server running
+    beside `kithkin sync --watch` (the login service) shows it, and neither starts a second scheduler.
     """
 
     def __init__(

@@ -21,7 +21,7 @@ from typing import Any
 from kithkin.config import Live, LiveSource
 from kithkin.jobs import Job, JobConflict, JobRunner, sync_work
 from kithkin.live.idle import MailListener
-from kithkin.live.plan import Plan, plan_for
+from kithkin.live.plan import Plan, Watch, plan_for
 from kithkin.live.watch import Watcher
 from kithkin.models import now_utc, utc_iso
 from kithkin.workspace import Workspace
@@ -68,7 +68,7 @@ class LiveSync:
         self._sources = {plan.key: _Source(plan) for plan in map(plan_for, workspace.settings.sources)}
         self._wake = threading.Condition()
         self._stopped = False
-        self._watcher = Watcher(self._files_changed)
+        self._watcher = Watcher(self._files_changed, self._watches_missed)
         self._rewatching = threading.Lock()
         self._listeners: list[MailListener] = []
         self._thread = threading.Thread(target=self._run, name="kithkin-live", daemon=True)
@@ -249,6 +249,11 @@ class LiveSync:
                 for entry in self._sources.values():
                     entry.watching = entry.plan.watch in watched
                 self._publish()
+
+    def _watches_missed(self, watches: list[Watch]) -> None:
+        for key, entry in self._sources.items():
+            if entry.plan.watch in watches:
+                self.changed(key)
 
     def _files_changed(self, paths: set[Path]) -> None:
         for key, entry in self._sources.items():

@@ -21,10 +21,12 @@ RESTART_SECONDS = 30.0
 
 
 class Watcher:
-    """Watches folders on threads of its own; `on_change` gets the set of changed files of each burst."""
+    """Watches folders on threads of its own; `on_change` gets the set of changed files of each burst, and
+    `on_missed` the watches whose changes may have gone unseen while a failed thread waited to start again."""
 
-    def __init__(self, on_change: Callable[[set[Path]], None]) -> None:
+    def __init__(self, on_change: Callable[[set[Path]], None], on_missed: Callable[[list[Watch]], None]) -> None:
         self._on_change = on_change
+        self._on_missed = on_missed
         # What each changed file was last seen as: a sync's own read of a store (its access time, SQLite
         # opening the write-ahead log) is an event too, but changes neither the size nor the modification time.
         self._seen: dict[Path, tuple[int, int] | None] = {}
@@ -64,7 +66,11 @@ class Watcher:
         def wanted(_change: watchfiles.Change, path: str) -> bool:
             return any(w.concerns(Path(path)) for w in group)
 
+        failed = False
         while not stop.is_set():
+            if failed:
+                self._on_missed(group)
+                failed = False
             try:
                 for changes in watchfiles.watch(
                     *folders,
@@ -80,6 +86,7 @@ class Watcher:
                     if changed:
                         self._on_change(changed)
             except (OSError, RuntimeError):  # a folder removed or unreadable: watch again later
+                failed = True
                 stop.wait(RESTART_SECONDS)
 
     def _differs(self, path: Path) -> bool:

@@ -74,13 +74,13 @@ class MailListener:
             listened, retry = True, FIRST_RETRY_SECONDS
             try:
                 self._listen(client)
-            except (OSError, IMAPClientError):
+            except Exception:  # a dropped connection, or a server answering nonsense: the interval takes over
                 if not self._stop.is_set():
                     self._on_listening(False)
                     self._stop.wait(retry)
             finally:
                 self._client = None
-                with contextlib.suppress(OSError):
+                with contextlib.suppress(OSError, IMAPClientError):
                     client.shutdown()
 
     def _listen(self, client: IMAPClient) -> None:

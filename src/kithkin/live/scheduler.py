@@ -157,8 +157,8 @@ class LiveSync:
 
     def _publish(self) -> None:
         """Write the status for other processes (called with the lock held); replaced whole, never half-written."""
-        if self._status_file is None:
-            return
+        if self._status_file is None or self._stopped:
+            return  # stopped: the file is gone, and a sync still finishing must not write it again
         now = time.monotonic()
         data = {"pid": os.getpid(), "sources": [self._status_of(entry, now) for entry in self._sources.values()]}
         partial = self._status_file.with_suffix(".tmp")

@@ -270,6 +270,8 @@ def sync(
         if watch:
             from kithkin.live.foreground import run
 
+            if chosen:
+                raise KithkinError("kithkin sync --watch keeps every configured source current; leave out the names.")
             _existing(home).close()  # a typo in --home must not make an empty home to watch
             return run(_home(home), lambda line: out.print(line, markup=False, highlight=False))
         with _existing(home) as workspace:

@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+from typer.testing import CliRunner
 
 from kithkin.api.server import serve
+from kithkin.cli import app
 from kithkin.config import LiveSource
 from kithkin.demo.imessage import ChatDb
 from kithkin.live.scheduler import STATUS_FILE
@@ -80,3 +82,14 @@ def test_sync_watch_keeps_a_home_current_and_a_server_shows_its_status(
         process.send_signal(signal.SIGTERM)
         assert process.wait(timeout=PATIENCE) == 0
     assert not (home / STATUS_FILE).exists()
+
+
+def test_sync_watch_keeps_every_source_current_or_none(home: Path) -> None:
+    named = CliRunner().invoke(app, ["sync", "imap", "--watch", "--home", str(home)])
+    assert (named.exit_code, named.output.replace("\n", " ").strip()) == (
+        1,
+        "kithkin sync --watch keeps every configured source current; leave out the names.",
+    )
+    bare = CliRunner().invoke(app, ["sync", "--watch", "--home", str(home)])
+    assert bare.exit_code == 1
+    assert "No live source is configured; add one under 'sources' in config.yaml" in bare.output.replace("\n", " ")

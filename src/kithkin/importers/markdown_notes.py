@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
@@ -19,7 +18,8 @@ NOTE_SUFFIXES = (".md", ".markdown")
 WIKILINK = re.compile(r"(!?)\[\[([^\[\]\n]+?)\]\]")
 EMAIL = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_DATE_IN_NAME = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+# 2023-03-19, 2023_03_19, 2023.03.19 and 20230319 ("Diary-20230319"), in years a note can be from.
+_DATE_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})([-_.]?)(\d{2})\2(\d{2})(?!\d)")
 _WORD = re.compile(r"\w+")
 _ADDRESSED = re.compile(r"^(.*?)<([^<>@\s]+@[^<>\s]+)>\s*$")
 _SCALARS = (str, int, float)
@@ -27,19 +27,31 @@ _SCALARS = (str, int, float)
 
 def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
     """(frontmatter mapping, body). A note without a valid YAML block between `---` lines has none."""
+    block, body = frontmatter_block(text)
+    return parse_frontmatter(block), body
+
+
+def frontmatter_block(text: str) -> tuple[str | None, str]:
+    """(the YAML text between the opening and closing `---` lines, or None; the body after them)."""
     if not text.startswith("---"):
-        return {}, text
+        return None, text
     end = text.find("\n---", 3)
     if end < 0 or text[3:4] not in ("\n", "\r"):
-        return {}, text
+        return None, text
     close = text.find("\n", end + 4)
-    body = text[close + 1 :] if close >= 0 else ""
+    return text[4:end], (text[close + 1 :] if close >= 0 else "")
+
+
+def parse_frontmatter(block: str | None) -> dict[str, Any]:
+    """A frontmatter block as a mapping with lower-cased keys; {} when absent or not valid YAML."""
+    if not block:
+        return {}
     try:
-        data = yaml.load(text[4:end], Loader=_LOADER)  # a safe loader: the C one when built
+        data = yaml.load(block, Loader=_LOADER)  # a safe loader: the C one when built
     except yaml.YAMLError:
-        return {}, body
+        return {}
     # Keys as Obsidian users type them vary in case ("Date", "Attendees"): compare them lower-cased.
-    return ({str(k).lower(): v for k, v in data.items()} if isinstance(data, dict) else {}), body
+    return {str(k).lower(): v for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 def as_list(value: Any) -> list[str]:
@@ -81,13 +93,13 @@ def parse_when(value: Any) -> datetime | None:
 
 
 def date_in_name(name: str) -> datetime | None:
-    match = _DATE_IN_NAME.search(name)
-    if not match:
-        return None
-    try:
-        return datetime(int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC)
-    except ValueError:
-        return None
+    """The first valid calendar date written in a name, at midnight UTC."""
+    for match in _DATE_IN_NAME.finditer(name):
+        try:
+            return datetime(int(match[1]), int(match[3]), int(match[4]), tzinfo=UTC)
+        except ValueError:
+            continue
+    return None
 
 
 def link_target(inner: str) -> tuple[str, str | None]:
@@ -113,16 +125,17 @@ def looks_like_full_name(text: str) -> bool:
 
 
 @lru_cache(maxsize=200_000)
-def _fold_word(word: str) -> str:
+def fold_word(word: str) -> str:
     return fold(word)
 
 
 def fold_words(text: str) -> list[str]:
     """The folded words of a text (accents removed word by word: words repeat, so each is folded once)."""
     words = _WORD.findall(text.casefold())
-    return words if text.isascii() else [w if w.isascii() else _fold_word(w) for w in words]
+    return words if text.isascii() else [w if w.isascii() else fold_word(w) for w in words]
 
 
+@lru_cache(maxsize=200_000)
 def fold_name(text: str) -> str:
     """The key of a name: folded words joined by one space (punctuation and spacing ignored)."""
     return " ".join(fold_words(text))
@@ -140,61 +153,3 @@ def person_entry(raw: str) -> tuple[str | None, str | None]:
     if EMAIL.match(text):
         return None, text
     return (text or None), None
-
-
-@dataclass
-class Directory:
-    """Who the vault's links and names can mean: person pages with their aliases, every note's name,
-    and the full names to find in plain text."""
-
-    pages: dict[str, str] = field(default_factory=dict)  # folded page name → page name
-    aliases: dict[str, str] = field(default_factory=dict)  # folded alias → page name
-    page_emails: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded page name → emails
-    page_facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # folded page name → aliases, company…
-    notes: set[str] = field(default_factory=set)  # folded names of all notes
-    known: dict[str, str] = field(default_factory=dict)  # folded known full name → display
-    # Plain-text lookup: first folded word → {word count}; the full tuple → display name.
-    starts: dict[str, set[int]] = field(default_factory=dict)
-    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
-
-    def add_phrase(self, text: str, person: str | None = None) -> None:
-        """Find `text` (two words or more) in plain text as `person` (default: the text itself)."""
-        words = tuple(fold_name(text).split())
-        if len(words) < 2:
-            return
-        self.phrases.setdefault(words, person or text)
-        self.starts.setdefault(words[0], set()).add(len(words))
-
-    def resolve_link(self, target: str, embed: bool) -> str | None:
-        """The person a link means, or None (a link to another note, an image, a non-name)."""
-        key = fold_name(target)
-        if not key:
-            return None
-        page = self.pages.get(key) or self.aliases.get(key)
-        if page or embed:
-            return page
-        if key in self.known:
-            return self.known[key]
-        if key in self.notes:
-            return None
-        return target if looks_like_full_name(target) else None
-
-    def names_in(self, text: str) -> list[str]:
-        """Known full names found in plain text: one pass over its words, a dict lookup per capitalised
-        word. A name counts when its first and last words are capitalised ("will smith" is not Will Smith)."""
-        words = _WORD.findall(text)
-        found = []
-        starts, phrases = self.starts, self.phrases
-        for index, word in enumerate(words):
-            if not word[0].isupper():
-                continue
-            lengths = starts.get(word.casefold() if word.isascii() else _fold_word(word))
-            if lengths is None:
-                continue
-            for length in lengths:
-                candidate = words[index : index + length]
-                if len(candidate) == length and candidate[-1][0].isupper():
-                    name = phrases.get(tuple(w.casefold() if w.isascii() else _fold_word(w) for w in candidate))
-                    if name is not None:
-                        found.append(name)
-        return found

@@ -1,34 +1,44 @@
 """Markdown vaults (Obsidian style): a folder of notes, or a zip of one, imported or synced in place.
 
-Every note is read. A note that mentions people becomes one "note" interaction with each of them as a
-participant, so people mentioned together are related. People are found in:
+Every note is read, twice over: a first pass over all of them finds who the vault's people are
+(`vault_people`: person pages marked by folder or frontmatter, names listed under `people:`) and which
+notes are templates (`obsidian`); the second makes each note that mentions people one "note"
+interaction with each of them as a participant, so people mentioned together are related. People are
+found in:
 
 - frontmatter `people:` and `attendees:` (names, `[[links]]`, "Name <email>" or bare emails);
-- `[[wikilinks]]` (`[[X|shown]]`, `[[X#heading]]`, `[[X^block]]`): a link is a person when it leads to
-  a person page or a known name, or leads to no note at all and reads as a full name; an embed `![[X]]`
-  only when it leads to a person page;
+- `[[wikilinks]]` in the body and in any other frontmatter field (`author: "[[Steph Ango]]"`;
+  `[[X|shown]]`, `[[X#heading]]`, `[[X^block]]`) that lead to a person page or name a person known
+  from another source; an embed `![[X]]` only when it shows a person page;
 - the plain-text full names, written with capitals, of people already known (`known_names`, filled by
   ingest from the store) and of the vault's own person pages and their multi-word aliases.
+A link with no such evidence is not a person; one that reads as a person's name is a suggestion, kept in
+the note's metadata (`suggested_people`) and listed in the summary (`person_suggestions`) for the user to
+confirm by marking the page (a person page, or the name under a note's `people:`).
 
-`People/Full Name.md` is that person's own page (`aliases:`/`alias`, `email`, `company`, `position`).
-A note's folder is its context (`Work/ML`), mapped to a category and vault contexts by
-`crm_mappings.yaml` (`mappings`, filled by ingest). Its date comes from the frontmatter (`date:`,
-`created:`), else a YYYY-MM-DD in its file name, else its modification time. Folders whose names start
-with a dot (`.obsidian`, `.trash`, `.git`) hold no notes of the vault and are not read.
+A person's page (`aliases:`/`alias`, `email`, `company`, `position`) is a "card" of that person. A
+note's folder is its context (`Work/ML`; a page under `People/` takes the folder above it), mapped to a
+category and vault contexts by `crm_mappings.yaml` (`mappings`, filled by ingest). Its date comes from the
+note (`obsidian.note_date`), else its modification time. Folders whose names start with a dot
+(`.obsidian`, `.trash`, `.git`) hold no notes of the vault and are not read.
 
-The cursor is the newest modification time fully read: a re-sync reads only notes changed since.
-`report` says how many notes were found, read, unchanged and skipped (and why), and how many mention
-people.
+The cursor is the newest modification time fully read and a digest of the vault's people: a re-sync reads
+only notes changed since, or every note again once a person page was added, marked or renamed (links to
+it made before then count too). Symlink loops, broken links and unreadable files or folders are skipped
+and named. `report` says how many notes were found, read, unchanged and skipped (and why), how many
+mention people, and which link targets were left out as not people, by reason.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -37,14 +47,21 @@ from kithkin.importers.markdown_notes import (
     EMAIL,
     NOTE_SUFFIXES,
     WIKILINK,
-    Directory,
     as_list,
-    date_in_name,
     fold_name,
+    frontmatter_block,
     link_target,
-    parse_when,
+    parse_frontmatter,
     person_entry,
-    split_frontmatter,
+)
+from kithkin.importers.obsidian import MAX_SETTINGS_BYTES, VaultSettings, is_template_text, note_date, read_settings
+from kithkin.importers.vault_people import (
+    MARK_KEYS,
+    PEOPLE_KEYS,
+    SUGGESTED,
+    Directory,
+    page_mark,
+    people_folder_index,
 )
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
 
@@ -53,15 +70,15 @@ if TYPE_CHECKING:
     from kithkin.workspace import Workspace
 
 MAX_NOTE_BYTES = 5 * 1024 * 1024
-PEOPLE_FOLDER = "people"
-PEOPLE_KEYS = ("people", "attendees")
+MAX_SUGGESTIONS_LISTED = 25
 _SNIPPET_CHARS = 280
 _ROLE_RANK = {"card": 0, "attendee": 1, "mention": 2}
 
 
 @dataclass(slots=True)
 class NoteFile:
-    """One markdown file of a vault: where it is (relative, POSIX) and how to read it."""
+    """One markdown file of a vault: where it is (relative, POSIX) and how to read it; after the first
+    pass, whether it is a template or a person's page, and its frontmatter if it is to be read."""
 
     rel: str
     mtime: float
@@ -69,44 +86,79 @@ class NoteFile:
     load: Callable[[], bytes]
     folder: str = field(init=False)  # "" at the vault's top
     stem: str = field(init=False)
-    # For a person's page (anywhere under a People/ folder): the folder holding that People/ folder.
-    page_of: str | None = field(init=False)
+    template: bool = False
+    mark: str | None = None  # why this is a person's page, if it is one
+    meta: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         self.folder, _, name = self.rel.rpartition("/")
         self.stem = name.rpartition(".")[0] or name
-        parts = self.folder.split("/")
-        folded = [p.casefold() for p in parts]
-        self.page_of = "/".join(parts[: folded.index(PEOPLE_FOLDER)]) if PEOPLE_FOLDER in folded else None
 
     @property
-    def is_person_page(self) -> bool:
-        return self.page_of is not None
+    def context(self) -> str:
+        """The folder a note belongs to; for a page under a People/ folder, the folder holding that one:
+        a person's page says who they are, not where they belong."""
+        parts = self.folder.split("/")
+        index = people_folder_index(parts) if self.mark else None
+        return "/".join(parts[:index]) if index is not None else self.folder
 
 
 def _hidden(parts: tuple[str, ...]) -> bool:
     return any(part.startswith(".") or part == "__MACOSX" for part in parts)
 
 
-def _folder_notes(root: Path) -> list[NoteFile]:
+def _os_problem(exc: OSError) -> str:
+    return "symlink loop" if exc.errno == errno.ELOOP else "unreadable"
+
+
+def _folder_notes(root: Path) -> tuple[list[NoteFile], list[tuple[str, str]]]:
+    """The notes of a vault folder, and the files and folders that could not be listed: (path, why)."""
     found = []
-    stack = [root]
+    problems = []
+    stack = [""]  # folders relative to the root, each ending in "/" but the root
     while stack:
         folder = stack.pop()
         try:
-            entries = list(os.scandir(folder))
-        except OSError:
+            entries = list(os.scandir(root / folder))
+        except OSError as exc:
+            problems.append((folder, _os_problem(exc)))
             continue
         for entry in entries:
             if entry.name.startswith("."):
                 continue
-            if entry.is_dir(follow_symlinks=False):
-                stack.append(Path(entry.path))
-            elif entry.name.lower().endswith(NOTE_SUFFIXES) and entry.is_file():
+            rel = folder + entry.name  # POSIX: the relative path the importer keys notes by
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(rel + "/")
+                    continue
+                if not entry.name.lower().endswith(NOTE_SUFFIXES):
+                    continue
+                if not entry.is_file():
+                    if entry.is_symlink():
+                        problems.append((rel, "not a file" if os.path.exists(entry.path) else "broken link"))
+                    continue
                 stat = entry.stat()
-                path = Path(entry.path)
-                found.append(NoteFile(path.relative_to(root).as_posix(), stat.st_mtime, stat.st_size, path.read_bytes))
-    return found
+            except OSError as exc:  # `self.md -> self.md`: is_file() raises rather than say no
+                problems.append((rel, _os_problem(exc)))
+                continue
+            found.append(NoteFile(rel, stat.st_mtime, stat.st_size, partial(_read_file, entry.path)))
+    return found, problems
+
+
+def _read_file(path: str) -> bytes:
+    with open(path, "rb") as file:
+        return file.read()
+
+
+def _folder_settings(root: Path) -> VaultSettings:
+    def load(rel: str) -> bytes | None:
+        try:
+            path = root / rel
+            return path.read_bytes() if path.stat().st_size <= MAX_SETTINGS_BYTES else None
+        except OSError:
+            return None
+
+    return read_settings(load)
 
 
 def _zip_root(names: list[str]) -> str:
@@ -120,7 +172,7 @@ def _zip_root(names: list[str]) -> str:
     return tops.pop() if len(tops) == 1 and not loose else ""
 
 
-def _zip_notes(path: Path, archive: zipfile.ZipFile) -> list[NoteFile]:
+def _zip_notes(archive: zipfile.ZipFile) -> tuple[list[NoteFile], VaultSettings]:
     infos = [info for info in archive.infolist() if not info.is_dir()]
     root = _zip_root([info.filename for info in infos])
     found = []
@@ -136,7 +188,15 @@ def _zip_notes(path: Path, archive: zipfile.ZipFile) -> list[NoteFile]:
         except ValueError:
             moment = 0.0
         found.append(NoteFile(rel, moment, info.file_size, lambda name=name: archive.read(name)))
-    return found
+
+    def load(rel: str) -> bytes | None:
+        try:
+            info = archive.getinfo(f"{root}/{rel}" if root else rel)
+            return archive.read(info) if info.file_size <= MAX_SETTINGS_BYTES else None
+        except (KeyError, *ZIP_ERRORS):
+            return None
+
+    return found, read_settings(load)
 
 
 class VaultImporter:
@@ -153,6 +213,9 @@ class VaultImporter:
         self._people: dict[str, dict[str, Any]] = {}
         self._contexts: dict[str, set[str]] = {}
         self._categories: dict[str, Counter[str]] = {}
+        self._left_out: dict[str, set[str]] = {}  # reason → folded link targets judged not people
+        self._suggested: Counter[str] = Counter()  # a name to confirm → notes naming it
+        self._suggested_names: dict[str, str] = {}
 
     def sniff(self, path: Path) -> bool:
         from kithkin.importers.granola import looks_like_granola
@@ -160,11 +223,11 @@ class VaultImporter:
         if path.is_dir():
             if (path / ".obsidian").is_dir():
                 return True
-            return bool(_folder_notes(path)) and not looks_like_granola(path)
+            return bool(_folder_notes(path)[0]) and not looks_like_granola(path)
         if zipfile.is_zipfile(path):
             try:
                 with zipfile.ZipFile(path) as archive:
-                    return bool(_zip_notes(path, archive))
+                    return bool(_zip_notes(archive)[0])
             except ZIP_ERRORS:
                 return False
         return False
@@ -175,26 +238,38 @@ class VaultImporter:
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
         self._cursor = cursor
         if path.is_dir():
-            yield from self._read_notes(path, _folder_notes(path), cursor)
+            notes, problems = _folder_notes(path)
+            yield from self._read_notes(path, notes, problems, _folder_settings(path), cursor)
             return
         try:
             archive = zipfile.ZipFile(path)
         except ZIP_ERRORS as exc:
             raise ImportFormatError(path, "is not a vault: give the vault folder or a zip of it") from exc
         with archive:
-            yield from self._read_notes(path, _zip_notes(path, archive), cursor)
+            notes, settings = _zip_notes(archive)
+            yield from self._read_notes(path, notes, [], settings, cursor)
 
-    def _read_notes(self, path: Path, notes: list[NoteFile], cursor: str | None) -> Iterator[Observation | Exception]:
-        if not notes:
+    def _read_notes(
+        self,
+        path: Path,
+        notes: list[NoteFile],
+        problems: list[tuple[str, str]],
+        settings: VaultSettings,
+        cursor: str | None,
+    ) -> Iterator[Observation | Exception]:
+        if not notes and not problems:
             raise ImportFormatError(path, "holds no markdown notes (.md); give the vault folder or a zip of it")
-        after = float(cursor) if cursor and _is_number(cursor) else None
+        after, people_digest = _parse_cursor(cursor)
         notes.sort(key=lambda n: (n.mtime, n.rel))
-        directory = self._directory(notes)
+        directory = self._survey(notes, settings, after)
+        digest = directory.digest()
+        if digest != people_digest:  # the vault's people changed: links read before may mean one of them now
+            after = None
         todo = [n for n in notes if after is None or n.mtime > after]
         self.total = len(todo)
         reasons: Counter[str] = Counter()
         report = self.report = {
-            "notes_found": len(notes),
+            "notes_found": len(notes) + len(problems),
             "notes_read": 0,
             "notes_unchanged": len(notes) - len(todo),
             "notes_skipped": 0,
@@ -202,21 +277,29 @@ class VaultImporter:
             "notes_with_mentions": 0,
             "mentions": 0,
             "people_mentioned": 0,
+            "person_pages": len(directory.pages),
         }
+        for rel, problem in problems:
+            report["notes_skipped"] += 1
+            reasons[problem] += 1
+            yield ValueError(f"vault note {rel} could not be read ({problem}); skipped")
+        if not todo:
+            self._cursor = _cursor(after, digest) if after is not None else cursor
         for index, note in enumerate(todo):
             # Notes are read oldest first; the cursor moves past a modification time only once every note
             # with that time has been read, so a sync stopped midway misses nothing.
             if index + 1 == len(todo) or todo[index + 1].mtime > note.mtime:
-                self._cursor = repr(note.mtime)
-            text, problem = _note_text(note)
+                self._cursor = _cursor(note.mtime, digest)
+            text, problem = ("", "template") if note.template else _note_text(note)
             if problem is not None:
                 report["notes_skipped"] += 1
                 reasons[problem] += 1
                 if problem == "unreadable":
-                    yield ValueError(f"vault note {note.rel} could not be read; skipped")
+                    yield ValueError(f"vault note {note.rel} could not be read ({problem}); skipped")
                 continue
             report["notes_read"] += 1
-            observation = self._observe(note, text, directory)
+            observation = self._observe(note, note.meta or {}, frontmatter_block(text)[1], directory, settings)
+            note.meta = None
             if observation is None:
                 continue
             report["notes_with_mentions"] += 1
@@ -224,25 +307,54 @@ class VaultImporter:
             report["people_mentioned"] = len(self._people)
             yield observation
         report["skipped_reasons"] = dict(reasons)
+        report["links_not_people"] = {reason: len(keys) for reason, keys in sorted(self._left_out.items())}
+        report["person_suggestions"] = {
+            self._suggested_names[key]: count for key, count in self._suggested.most_common(MAX_SUGGESTIONS_LISTED)
+        }
 
-    def _directory(self, notes: list[NoteFile]) -> Directory:
+    def _survey(self, notes: list[NoteFile], settings: VaultSettings, after: float | None) -> Directory:
+        """First pass over every note: templates, person pages and the names `people:` lists, then the
+        directory of who links and names can mean. Only the frontmatter of notes to be read is kept."""
+        named: dict[str, str] = {}  # folded → name, of everyone a note lists under `people:` or `attendees:`
+        for note in notes:
+            note.template = settings.is_template_path(note.rel)
+            if note.template:
+                continue
+            text, problem = _note_text(note)
+            if problem is not None:
+                continue
+            if is_template_text(text):
+                note.template = True
+                continue
+            meta = parse_frontmatter(frontmatter_block(text)[0])
+            note.mark = page_mark(note.folder.split("/"), meta)
+            for key in PEOPLE_KEYS:
+                for name, _ in map(person_entry, as_list(meta.get(key))):
+                    if name:
+                        named.setdefault(fold_name(name), name)
+            if after is None or note.mtime > after:
+                note.meta = meta
+            elif note.mark:
+                note.meta = meta  # a page's aliases and facts are read below, then let go
         directory = Directory(notes={fold_name(n.stem) for n in notes})
         for name in self.known_names:
             if len(name.split()) >= 2:
                 directory.known[fold_name(name)] = name
                 directory.add_phrase(name)
+        for key, name in named.items():  # the vault's own word that they are people: as good as a page
+            directory.listed[key] = name
+            directory.add_phrase(name)
         for note in notes:
-            if not note.is_person_page:
-                continue
             key = fold_name(note.stem)
-            if not key:
+            if note.template or not key:
+                continue
+            if note.mark is None and key in named:
+                note.mark = "named as a person"
+            if note.mark is None:
                 continue
             directory.pages[key] = note.stem
             directory.add_phrase(note.stem)
-            text, problem = _note_text(note)
-            if problem is not None:
-                continue
-            meta, _ = split_frontmatter(text)
+            meta = note.meta or {}
             for alias in as_list(meta.get("aliases")) + as_list(meta.get("alias")):
                 directory.aliases.setdefault(fold_name(alias), note.stem)
                 directory.add_phrase(alias, note.stem)
@@ -250,13 +362,17 @@ class VaultImporter:
             if emails:
                 directory.page_emails[key] = emails
             directory.page_facts[key] = _page_facts(meta)
+            if after is not None and note.mtime <= after:
+                note.meta = None
         return directory
 
-    def _observe(self, note: NoteFile, text: str, directory: Directory) -> Observation | None:
-        meta, body = split_frontmatter(text)
-        folder = note.folder
+    def _observe(
+        self, note: NoteFile, meta: dict[str, Any], body: str, directory: Directory, settings: VaultSettings
+    ) -> Observation | None:
+        folder = note.context
         mapping = self.mappings.for_folder(folder) if self.mappings is not None and folder else None
         found: dict[str, tuple[str | None, str | None, str]] = {}  # key → (name, email, role)
+        suggested: dict[str, str] = {}
 
         def add(name: str | None, email: str | None, role: str) -> None:
             key = fold_name(name) if name else (email or "").lower()
@@ -269,25 +385,37 @@ class VaultImporter:
                 better = _ROLE_RANK[role] < _ROLE_RANK[known[2]]
                 found[key] = (known[0] or name, known[1] or email, role if better else known[2])
 
-        if note.is_person_page:
-            add(note.stem, None, "card")
-            # A person's page says who they are, not where they belong: its context is the folder above People/.
-            folder = note.page_of or ""
-            mapping = self.mappings.for_folder(folder) if self.mappings is not None and folder else None
-        for key in PEOPLE_KEYS:
-            for raw in as_list(meta.get(key)):
-                name, email = person_entry(raw)
-                if name:
-                    name = directory.resolve_link(name, embed=False) or name
-                add(name, email, "attendee" if key == "attendees" else "mention")
-        for match in WIKILINK.finditer(body):
-            target, _ = link_target(match[2])
-            person = directory.resolve_link(target, embed=bool(match[1])) if target else None
+        def link(target: str, embed: bool) -> None:
+            person, reason = directory.resolve_link(target, embed)
             if person:
                 add(person, None, "mention")
-        plain = WIKILINK.sub(" ", body)
-        for name in directory.names_in(plain):
+            elif reason:
+                self._left_out.setdefault(reason, set()).add(fold_name(target))
+                if reason == SUGGESTED:
+                    suggested.setdefault(fold_name(target), target)
+
+        if note.mark:
+            add(note.stem, None, "card")
+        for key, value in meta.items():
+            if key in PEOPLE_KEYS:  # listed as people by the user: people, whether or not a page says so
+                for raw in as_list(value):
+                    name, email = person_entry(raw)
+                    if name:
+                        name = directory.resolve_link(name, embed=False)[0] or name
+                    add(name, email, "attendee" if key == "attendees" else "mention")
+            elif key not in MARK_KEYS:
+                for target in _frontmatter_links(value):
+                    link(target, embed=False)
+        for match in WIKILINK.finditer(body):
+            target = link_target(match[2])[0]
+            if target:
+                link(target, embed=bool(match[1]))
+        for name in directory.names_in(WIKILINK.sub(" ", body)):
             add(name, None, "mention")
+        for key, target in suggested.items():
+            if key not in found:
+                self._suggested[key] += 1
+                self._suggested_names.setdefault(key, target)
         if not found:
             return None
         participants = [
@@ -295,15 +423,13 @@ class VaultImporter:
             for key, (name, email, role) in found.items()
         ]
         title = meta.get("title")
-        moment = (
-            parse_when(meta.get("date"))
-            or parse_when(meta.get("created"))
-            or date_in_name(note.stem)
-            or datetime.fromtimestamp(note.mtime, UTC)
-        )
+        moment = note_date(meta, note.rel, settings) or datetime.fromtimestamp(note.mtime, UTC)
         metadata: dict[str, Any] = {"path": note.rel}
         if mapping is not None and mapping.category:
             metadata["category"] = mapping.category
+        to_confirm = sorted(target for key, target in suggested.items() if key not in found)
+        if to_confirm:
+            metadata["suggested_people"] = to_confirm
         snippet = " ".join(body.split())[:_SNIPPET_CHARS] or None
         return Observation(
             source_id=note.rel,
@@ -365,12 +491,33 @@ def _page_facts(meta: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def _is_number(text: str) -> bool:
+def _frontmatter_links(value: Any, lists: int = 0) -> Iterator[str]:
+    """Link targets in a frontmatter value: `"[[X]]"` quoted, or unquoted, which YAML reads as a list in a
+    list (`author: [[X]]` → [["X"]]). A few levels deep only."""
+    if isinstance(value, str):
+        if lists >= 2:
+            yield value
+        else:
+            yield from (link_target(match[2])[0] for match in WIKILINK.finditer(value))
+    elif isinstance(value, list) and lists < 4:
+        for item in value:
+            yield from _frontmatter_links(item, lists + 1)
+
+
+def _cursor(mtime: float, digest: str) -> str:
+    return f"{mtime!r} {digest}"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[float | None, str | None]:
+    """(newest modification time read, digest of the vault's people then); a cursor from before digests
+    were kept has the time alone."""
+    if not cursor:
+        return None, None
+    moment, _, digest = cursor.partition(" ")
     try:
-        float(text)
+        return float(moment), digest or None
     except ValueError:
-        return False
-    return True
+        return None, None
 
 
 def _note_text(note: NoteFile) -> tuple[str, str | None]:
@@ -379,7 +526,7 @@ def _note_text(note: NoteFile) -> tuple[str, str | None]:
         return "", "too large"
     try:
         data = note.load()
-    except ZIP_ERRORS:
+    except ZIP_ERRORS:  # OSError among them: permission denied, an I/O error, a file gone since listed
         return "", "unreadable"
     if b"\x00" in data[:8192]:
         return "", "binary"

@@ -1,0 +1,277 @@
+"""Who a vault's links and names mean: a person only with evidence.
+
+Notes name places, projects, books and plans as often as people, so a `[[link]]` or a name is a person
+only when:
+- its target is a person page: under a `People/` folder (`Persons/`, `Contacts/`, `02 People/`), or
+  marked in its frontmatter (`type: person`, `categories: [[People]]`, `tags: [person]`, `people/friends`),
+  or carrying person-like facts (`email`, `phone`, `company`, `birthday`), or named under another
+  note's `people:`/`attendees:`;
+- or it names a person listed under a note's `people:`/`attendees:`, or already known from another
+  source (a full name of `known_names`).
+A link to any other page is not a person. A link that leads nowhere is not one either; when it reads as
+a person's name (a known given name first, no place word last) it is a *suggestion* the user may confirm,
+kept with its note but never made a person. Each target left out is counted by its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from nicknames import name_triplets
+
+from kithkin.importers.markdown_notes import (
+    NOTE_SUFFIXES,
+    as_list,
+    fold_name,
+    fold_word,
+    fold_words,
+    link_target,
+    looks_like_full_name,
+)
+
+PEOPLE_FOLDERS = frozenset({"people", "persons", "person", "contacts"})
+PEOPLE_KEYS = ("people", "attendees")
+# Frontmatter keys that say what a page is (their links are classes, not mentions) and the values that say "a person".
+MARK_KEYS = frozenset({"type", "types", "category", "categories", "tags", "tag", "kind", "class", "is", "isa"})
+PERSON_MARKS = frozenset({"person", "people", "persons", "contact", "contacts"})
+# Facts only a person's page carries; a page that lists people or attendees is a meeting, whatever else it says.
+PERSON_FACTS = frozenset(
+    {
+        "email",
+        "emails",
+        "phone",
+        "phones",
+        "mobile",
+        "telephone",
+        "tel",
+        "company",
+        "employer",
+        "birthday",
+        "birthdate",
+        "dateofbirth",
+        "dob",
+        "born",
+    }
+)
+# Last words of names that read like a person's but are places, buildings or organisations ("Victoria Park").
+PLACE_WORDS = frozenset(
+    {
+        "park",
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "lane",
+        "square",
+        "place",
+        "way",
+        "drive",
+        "court",
+        "gardens",
+        "garden",
+        "hill",
+        "station",
+        "airport",
+        "bridge",
+        "hall",
+        "house",
+        "church",
+        "cathedral",
+        "school",
+        "college",
+        "university",
+        "academy",
+        "hospital",
+        "clinic",
+        "hotel",
+        "cafe",
+        "café",
+        "restaurant",
+        "bar",
+        "pub",
+        "museum",
+        "gallery",
+        "library",
+        "theatre",
+        "theater",
+        "centre",
+        "center",
+        "market",
+        "beach",
+        "bay",
+        "lake",
+        "river",
+        "island",
+        "mountain",
+        "valley",
+        "city",
+        "town",
+        "village",
+        "county",
+        "state",
+        "inc",
+        "ltd",
+        "llc",
+        "gmbh",
+        "company",
+        "group",
+        "foundation",
+        "institute",
+        "club",
+        "team",
+        "project",
+        "plan",
+        "fund",
+        "trust",
+        "bank",
+        "studio",
+        "studios",
+        "press",
+        "books",
+        "recipes",
+    }
+)
+
+NOT_A_PAGE = "attachment"
+NON_PERSON_PAGE = "non-person page"
+NO_EVIDENCE = "no evidence of a person"
+SUGGESTED = "name to confirm"
+
+_SPLIT_MARK = re.compile(r"[/#,\s]+")
+
+
+@lru_cache(maxsize=1)
+def given_names() -> frozenset[str]:
+    """First names and their nicknames from the `nicknames` package's list (English-speaking names)."""
+    return frozenset(name for triplet in name_triplets() for name in (triplet.name1, triplet.name2))
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[^a-z]", "", text.casefold())
+
+
+def _mark_values(value: Any) -> Iterable[str]:
+    """The words a mark value holds: `[[People]]`, `#person`, `people/friends`, `Person`."""
+    for text in as_list(value):
+        target = link_target(text.strip("[]"))[0] if "[[" in text else text
+        yield from (part.casefold() for part in _SPLIT_MARK.split(target) if part)
+
+
+def page_mark(folders: Iterable[str], meta: dict[str, Any]) -> str | None:
+    """Why a page is a person's (folder, frontmatter, person facts), or None."""
+    if any(_is_people_folder(folder) for folder in folders):
+        return "folder"
+    keys = {_key(str(k)): v for k, v in meta.items()}
+    for key in MARK_KEYS & keys.keys():
+        if PERSON_MARKS.intersection(_mark_values(keys[key])):
+            return "frontmatter"
+    if not any(key in keys for key in PEOPLE_KEYS) and any(as_list(keys[k]) for k in PERSON_FACTS & keys.keys()):
+        return "person facts"
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _is_people_folder(folder: str) -> bool:
+    words = [w for w in fold_words(folder) if not w.isdigit()]  # "02 - People", "👥 People"
+    return len(words) == 1 and words[0] in PEOPLE_FOLDERS
+
+
+def people_folder_index(parts: list[str]) -> int | None:
+    """Where a People/ folder is in a note's folder path, or None."""
+    return next((i for i, part in enumerate(parts) if _is_people_folder(part)), None)
+
+
+def looks_like_a_person(target: str) -> bool:
+    """A full name whose first word is a known given name and whose last word names no place ("Victoria Park")."""
+    if not looks_like_full_name(target):
+        return False
+    words = fold_words(target)
+    return words[0] in given_names() and words[-1] not in PLACE_WORDS
+
+
+@dataclass
+class Directory:
+    """Who the vault's links and names can mean: person pages with their aliases, every note's name, the
+    names known from other sources or listed as people by the vault's notes, and the full names to find in
+    plain text."""
+
+    pages: dict[str, str] = field(default_factory=dict)  # folded page name → page name
+    aliases: dict[str, str] = field(default_factory=dict)  # folded alias → page name
+    page_emails: dict[str, tuple[str, ...]] = field(default_factory=dict)  # folded page name → emails
+    page_facts: dict[str, dict[str, Any]] = field(default_factory=dict)  # folded page name → aliases, company…
+    notes: set[str] = field(default_factory=set)  # folded names of all notes
+    known: dict[str, str] = field(default_factory=dict)  # folded known full name → display
+    listed: dict[str, str] = field(default_factory=dict)  # folded name listed under a note's `people:` → display
+    # Plain-text lookup: first folded word → {word count}; the full tuple → display name.
+    starts: dict[str, set[int]] = field(default_factory=dict)
+    phrases: dict[tuple[str, ...], str] = field(default_factory=dict)
+
+    def add_phrase(self, text: str, person: str | None = None) -> None:
+        """Find `text` (two words or more) in plain text as `person` (default: the text itself)."""
+        words = tuple(fold_name(text).split())
+        if len(words) < 2:
+            return
+        self.phrases.setdefault(words, person or text)
+        self.starts.setdefault(words[0], set()).add(len(words))
+
+    def digest(self) -> str:
+        """A short digest of the vault's person pages and aliases: a new one means links read before may
+        now lead to a person. Names only listed under `people:` are left out: meeting notes add new ones
+        every day, and each would have the whole vault read again."""
+        people = sorted(self.pages.items()) + sorted(self.aliases.items())
+        return hashlib.sha1(repr(people).encode(), usedforsecurity=False).hexdigest()[:16]
+
+    def resolve_link(self, target: str, embed: bool) -> tuple[str | None, str | None]:
+        """(the person a link means, None) or (None, why it is not a person); (None, None) for no target."""
+        key = fold_name(target)
+        if not key:
+            return None, None
+        page = self.pages.get(key) or self.aliases.get(key)
+        if page:
+            return page, None
+        if not embed and (key in self.known or key in self.listed):
+            return self.known.get(key) or self.listed[key], None
+        if key in self.notes:
+            return None, NON_PERSON_PAGE
+        if embed or _is_attachment(target):
+            return None, NOT_A_PAGE
+        return None, SUGGESTED if looks_like_a_person(target) else NO_EVIDENCE
+
+    def names_in(self, text: str) -> list[str]:
+        """Known full names found in plain text: one pass over its words, a dict lookup per capitalised
+        word. A name counts when its first and last words are capitalised ("will smith" is not Will Smith)."""
+        words = _WORD.findall(text)
+        found = []
+        starts, phrases = self.starts, self.phrases
+        for index, word in enumerate(words):
+            if not word[0].isupper():
+                continue
+            lengths = starts.get(word.casefold() if word.isascii() else fold_word(word))
+            if lengths is None:
+                continue
+            for length in lengths:
+                candidate = words[index : index + length]
+                if len(candidate) == length and candidate[-1][0].isupper():
+                    name = phrases.get(tuple(w.casefold() if w.isascii() else fold_word(w) for w in candidate))
+                    if name is not None:
+                        found.append(name)
+        return found
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _is_attachment(target: str) -> bool:
+    """`photo.png`, `Board.canvas`, `Clippings.base`: a file that is not a note."""
+    name = target.rsplit("/", 1)[-1]
+    suffix = name.rpartition(".")[2].casefold()
+    if "." not in name or not suffix.isalnum() or suffix.isdigit() or len(suffix) > 5:
+        return False
+    return f".{suffix}" not in NOTE_SUFFIXES

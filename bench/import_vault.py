@@ -128,7 +128,10 @@ def main() -> None:
             summary = import_paths(workspace, "vault", [vault])
             seconds, import_cpu = time.perf_counter() - started, time.process_time() - cpu
             # A re-sync after editing 50 notes reads just those.
-            edited = sorted(vault.rglob("Note *.md"))[:: (NOTES - PAGES) // 50][:50]
+            notes_of_life = sorted(
+                p for p in vault.rglob("*.md") if p.parent.name in ("ML", "Hiring", "Murm", "BlueLabs", "Daily")
+            )
+            edited = notes_of_life[:: len(notes_of_life) // 50][:50]
             for path in edited:
                 path.write_text(path.read_text(encoding="utf-8") + "\nEdited.\n", encoding="utf-8")
                 os.utime(path, (time.time() + 60, time.time() + 60))

@@ -9,7 +9,10 @@ import os
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from kithkin.config import LiveSource, Owner, Settings, save_settings
+from kithkin.importers.vault_people import looks_like_a_person, page_mark
 from kithkin.ingest import import_paths
 from kithkin.models import Identity, Observation
 from kithkin.sync import sync_source
@@ -300,3 +303,43 @@ def test_a_synced_vault_skips_a_symlink_loop_and_counts_links_once_a_page_is_mar
     # Rowan's page is a person's now: every note is read again, so the walk written before counts him.
     assert (marked.details["notes_read"], marked.details["notes_unchanged"]) == (3, 0)
     assert walk_after == ["Ana Okafor", "Rowan Price"]
+
+
+@pytest.mark.parametrize(
+    ("folders", "meta", "mark"),
+    [
+        (["People"], {}, "folder"),
+        (["02 - People", "Friends"], {}, "folder"),
+        (["Areas", "persons"], {}, "folder"),
+        ([], {"type": "Person"}, "frontmatter"),
+        ([], {"tags": ["#people/friends"]}, "frontmatter"),
+        ([], {"categories": [["People"]]}, "frontmatter"),  # `categories: [[People]]` unquoted
+        ([], {"category": "[[People]], [[Authors]]"}, "frontmatter"),
+        ([], {"phone": "+44 20 7946 0000"}, "person facts"),
+        ([], {"company": "Northwind", "position": "CTO"}, "person facts"),
+        ([], {"company": "Northwind", "attendees": ["Ana Okafor"]}, None),  # a meeting with a company
+        ([], {"birthday": None, "email": ""}, None),  # a person template's empty fields
+        ([], {"type": "[[Authors]]", "categories": ["[[Books]]"]}, None),
+        (["Projects"], {"tags": ["project", "contact-form"]}, None),
+    ],
+)
+def test_a_page_is_a_persons_by_its_folder_or_frontmatter(folders, meta, mark):
+    assert page_mark(folders, meta) == mark
+
+
+@pytest.mark.parametrize(
+    ("target", "person_like"),
+    [
+        ("Sam Carter", True),
+        ("Kevin Kelly", True),
+        ("Victoria Park", False),
+        ("Charlotte Street", False),
+        ("San Francisco", False),
+        ("Family Recipes", False),
+        ("Education Plan", False),
+        ("Sam", False),  # one word is no full name
+        ("sam carter", False),
+    ],
+)
+def test_a_dead_link_is_a_name_to_confirm_only_when_it_reads_as_a_persons(target, person_like):
+    assert looks_like_a_person(target) is person_like

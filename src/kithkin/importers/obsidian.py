@@ -177,7 +177,7 @@ def _vault_path(value: Any) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _is_template_folder(name: str) -> bool:
-    words = [w for w in fold_words(name) if not w.isdigit()]  # "99_Templates", "_templates"
+    words = [w for w in fold_words(name.replace("_", " ")) if not w.isdigit()]  # "99_Templates", "_templates"
     return len(words) == 1 and words[0] in TEMPLATE_FOLDER_NAMES
 
 

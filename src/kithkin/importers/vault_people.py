@@ -26,6 +26,7 @@ from nicknames import name_triplets
 
 from kithkin.importers.markdown_notes import (
     NOTE_SUFFIXES,
+    WIKILINK,
     as_list,
     fold_name,
     fold_word,
@@ -160,8 +161,9 @@ def _key(text: str) -> str:
 def _mark_values(value: Any) -> Iterable[str]:
     """The words a mark value holds: `[[People]]`, `#person`, `people/friends`, `Person`."""
     for text in as_list(value):
-        target = link_target(text.strip("[]"))[0] if "[[" in text else text
-        yield from (part.casefold() for part in _SPLIT_MARK.split(target) if part)
+        targets = [link_target(match[2])[0] for match in WIKILINK.finditer(text)] if "[[" in text else [text]
+        for target in targets:
+            yield from (part.casefold() for part in _SPLIT_MARK.split(target) if part)
 
 
 def page_mark(folders: Iterable[str], meta: dict[str, Any]) -> str | None:
@@ -179,7 +181,7 @@ def page_mark(folders: Iterable[str], meta: dict[str, Any]) -> str | None:
 
 @lru_cache(maxsize=4096)
 def _is_people_folder(folder: str) -> bool:
-    words = [w for w in fold_words(folder) if not w.isdigit()]  # "02 - People", "👥 People"
+    words = [w for w in fold_words(folder.replace("_", " ")) if not w.isdigit()]  # "02 - People", "👥 People"
     return len(words) == 1 and words[0] in PEOPLE_FOLDERS
 
 

@@ -321,10 +321,17 @@ def test_a_synced_vault_skips_a_symlink_loop_and_counts_links_once_a_page_is_mar
         ([], {"birthday": None, "email": ""}, None),  # a person template's empty fields
         ([], {"type": "[[Authors]]", "categories": ["[[Books]]"]}, None),
         (["Projects"], {"tags": ["project", "contact-form"]}, None),
+        ([], {"tags": ["clippings", "people", "howto"]}, None),  # a clipping about people
+        ([], {"tags": "#person"}, "frontmatter"),
     ],
 )
 def test_a_page_is_a_persons_by_its_folder_or_frontmatter(folders, meta, mark):
-    assert page_mark(folders, meta) == mark
+    assert page_mark(folders, meta, "Rowan Price") == mark
+
+
+@pytest.mark.parametrize("name", ["People", "peoples", "People MOC", "_index", "All contacts"])
+def test_the_people_folders_own_page_is_no_person(name):
+    assert page_mark(["People"], {}, name) is None
 
 
 @pytest.mark.parametrize(

@@ -327,7 +327,7 @@ class VaultImporter:
                 note.template = True
                 continue
             meta = parse_frontmatter(frontmatter_block(text)[0])
-            note.mark = page_mark(note.folder.split("/"), meta)
+            note.mark = page_mark(note.folder.split("/"), meta, note.stem)
             for key in PEOPLE_KEYS:
                 for name, _ in map(person_entry, as_list(meta.get(key))):
                     if name:

@@ -38,8 +38,23 @@ from kithkin.importers.markdown_notes import (
 PEOPLE_FOLDERS = frozenset({"people", "persons", "person", "contacts"})
 PEOPLE_KEYS = ("people", "attendees")
 # Frontmatter keys that say what a page is (their links are classes, not mentions) and the values that say "a person".
-MARK_KEYS = frozenset({"type", "types", "category", "categories", "tags", "tag", "kind", "class", "is", "isa"})
+COLLECTION_WORDS = PEOPLE_FOLDERS | {
+    "peoples",
+    "index",
+    "moc",
+    "overview",
+    "list",
+    "dashboard",
+    "directory",
+    "all",
+    "readme",
+}
+TAG_KEYS = frozenset({"tags", "tag"})
+MARK_KEYS = frozenset({"type", "types", "category", "categories", "kind", "class", "is", "isa"}) | TAG_KEYS
 PERSON_MARKS = frozenset({"person", "people", "persons", "contact", "contacts"})
+# A tag is a topic as often as a class: `#people` marks a clipping about people; `#person` and
+# `#people/friends` mark a person.
+PERSON_TAGS = frozenset({"person", "contact"})
 # Facts only a person's page carries; a page that lists people or attendees is a meeting, whatever else it says.
 PERSON_FACTS = frozenset(
     {
@@ -158,25 +173,37 @@ def _key(text: str) -> str:
     return re.sub(r"[^a-z]", "", text.casefold())
 
 
-def _mark_values(value: Any) -> Iterable[str]:
-    """The words a mark value holds: `[[People]]`, `#person`, `people/friends`, `Person`."""
+def _mark_values(value: Any) -> Iterable[list[str]]:
+    """The words of each mark a value holds: `[[People]]`, `#person`, `people/friends`, `Person`."""
     for text in as_list(value):
         targets = [link_target(match[2])[0] for match in WIKILINK.finditer(text)] if "[[" in text else [text]
         for target in targets:
-            yield from (part.casefold() for part in _SPLIT_MARK.split(target) if part)
+            yield [part.casefold() for part in _SPLIT_MARK.split(target) if part]
 
 
-def page_mark(folders: Iterable[str], meta: dict[str, Any]) -> str | None:
-    """Why a page is a person's (folder, frontmatter, person facts), or None."""
-    if any(_is_people_folder(folder) for folder in folders):
+def _marks_a_person(key: str, words: list[str]) -> bool:
+    if key in TAG_KEYS:
+        return bool(PERSON_TAGS.intersection(words)) or (len(words) > 1 and words[0] in PERSON_MARKS)
+    return bool(PERSON_MARKS.intersection(words))
+
+
+def page_mark(folders: Iterable[str], meta: dict[str, Any], name: str = "") -> str | None:
+    """Why the page `name` is a person's (folder, frontmatter, person facts), or None."""
+    if any(_is_people_folder(folder) for folder in folders) and not _is_collection(name):
         return "folder"
     keys = {_key(str(k)): v for k, v in meta.items()}
     for key in MARK_KEYS & keys.keys():
-        if PERSON_MARKS.intersection(_mark_values(keys[key])):
+        if any(_marks_a_person(key, words) for words in _mark_values(keys[key])):
             return "frontmatter"
     if not any(key in keys for key in PEOPLE_KEYS) and any(as_list(keys[k]) for k in PERSON_FACTS & keys.keys()):
         return "person facts"
     return None
+
+
+def _is_collection(name: str) -> bool:
+    """`People/People.md`, `People/peoples.md`, `Contacts/Index.md`: the folder's own page, not a person."""
+    words = fold_words(name.replace("_", " "))
+    return bool(words) and all(word in COLLECTION_WORDS for word in words)
 
 
 @lru_cache(maxsize=4096)

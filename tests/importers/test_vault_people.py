@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import zipfile
 from pathlib import Path
 
@@ -350,3 +351,36 @@ def test_the_people_folders_own_page_is_no_person(name):
 )
 def test_a_dead_link_is_a_name_to_confirm_only_when_it_reads_as_a_persons(target, person_like):
     assert looks_like_a_person(target) is person_like
+
+
+def test_dataview_inline_fields_mark_people_and_date_notes(tmp_path, workspace):
+    vault = tmp_path / "vault"
+    note(vault, "people/John Doe.md", "customer::[[AwsomeInc]]\ntitle:: CEO\n")
+    note(vault, "Crew/Femi Adeyemi.md", "# Femi\n- **type**:: [[Person]]\n- phone:: +44 20 7946 0018\n")
+    note(vault, "customers/AwsomeInc.md", "type:: customer\n")
+    note(
+        vault,
+        "daily/2022/10/2022-10-18_1507.md",
+        "## Call\ntype:: meeting\ndate:: 2022-10-17\nrefnr:: [[party planing]]\n\n"
+        "With [[John Doe]] and [[Femi Adeyemi]].\n",
+    )
+    summary = import_paths(workspace, "vault", [vault])
+    found = people_of(workspace)
+    dates = dict(workspace.conn.execute("SELECT source_id, occurred_at FROM interactions"))
+    assert found["daily/2022/10/2022-10-18_1507.md"] == ["Femi Adeyemi", "John Doe"]
+    assert dates["daily/2022/10/2022-10-18_1507.md"] == "2022-10-17T00:00:00Z"
+    assert summary.details["person_pages"] == 2
+    assert summary.details["links_not_people"] == {"no evidence of a person": 2, "non-person page": 1}
+
+
+def test_a_zipped_symlink_is_named_and_the_rest_imports(tmp_path, workspace):
+    archive = tmp_path / "vault.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr("Vault/People/Ana Okafor.md", "# Ana\n")
+        out.writestr("Vault/Walk.md", "Walk with [[Ana Okafor]].\n")
+        link = zipfile.ZipInfo("Vault/self.md")
+        link.external_attr = (stat.S_IFLNK | 0o777) << 16  # as `zip --symlinks` stores `self.md -> self.md`
+        out.writestr(link, "self.md")
+    summary = import_paths(workspace, "vault", [archive])
+    assert summary.errors == ["vault note self.md could not be read (symbolic link); skipped"]
+    assert (summary.interactions, summary.details["notes_found"], summary.details["notes_read"]) == (2, 3, 2)

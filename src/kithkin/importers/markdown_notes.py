@@ -23,6 +23,8 @@ _DATE_IN_NAME = re.compile(r"(?<!\d)((?:19|20)\d{2})([-_.]?)(\d{2})\2(\d{2})(?!\
 _WORD = re.compile(r"\w+")
 _ADDRESSED = re.compile(r"^(.*?)<([^<>@\s]+@[^<>\s]+)>\s*$")
 _SCALARS = (str, int, float)
+# Dataview's inline fields, a line each: `type:: person`, `- date:: 2023-03-19`, `**people**:: [[Ana]]`.
+_INLINE_FIELD = re.compile(r"^[ \t]*(?:[-*+] )?(?:\*\*)?([^\W\d_][\w \-]{0,40}?)(?:\*\*)?::[ \t]*(\S.*?)[ \t]*$", re.M)
 
 
 def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
@@ -52,6 +54,18 @@ def parse_frontmatter(block: str | None) -> dict[str, Any]:
         return {}
     # Keys as Obsidian users type them vary in case ("Date", "Attendees"): compare them lower-cased.
     return {str(k).lower(): v for k, v in data.items()} if isinstance(data, dict) else {}
+
+
+def inline_fields(body: str) -> dict[str, Any]:
+    """Dataview inline fields of a note's body, keys lower-cased; a key given twice holds a list."""
+    fields: dict[str, Any] = {}
+    if "::" not in body:
+        return fields
+    for match in _INLINE_FIELD.finditer(body):
+        key, value = match[1].strip().lower(), match[2]
+        known = fields.get(key)
+        fields[key] = value if known is None else [*(known if isinstance(known, list) else [known]), value]
+    return fields
 
 
 def as_list(value: Any) -> list[str]:

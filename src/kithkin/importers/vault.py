@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -50,6 +51,7 @@ from kithkin.importers.markdown_notes import (
     as_list,
     fold_name,
     frontmatter_block,
+    inline_fields,
     link_target,
     parse_frontmatter,
     person_entry,
@@ -137,11 +139,11 @@ def _folder_notes(root: Path) -> tuple[list[NoteFile], list[tuple[str, str]]]:
                     if entry.is_symlink():
                         problems.append((rel, "not a file" if os.path.exists(entry.path) else "broken link"))
                     continue
-                stat = entry.stat()
+                info = entry.stat()
             except OSError as exc:  # `self.md -> self.md`: is_file() raises rather than say no
                 problems.append((rel, _os_problem(exc)))
                 continue
-            found.append(NoteFile(rel, stat.st_mtime, stat.st_size, partial(_read_file, entry.path)))
+            found.append(NoteFile(rel, info.st_mtime, info.st_size, partial(_read_file, entry.path)))
     return found, problems
 
 
@@ -172,10 +174,12 @@ def _zip_root(names: list[str]) -> str:
     return tops.pop() if len(tops) == 1 and not loose else ""
 
 
-def _zip_notes(archive: zipfile.ZipFile) -> tuple[list[NoteFile], VaultSettings]:
+def _zip_notes(archive: zipfile.ZipFile) -> tuple[list[NoteFile], list[tuple[str, str]], VaultSettings]:
+    """The notes of a zipped vault, the members that are not notes but links to them, and its settings."""
     infos = [info for info in archive.infolist() if not info.is_dir()]
     root = _zip_root([info.filename for info in infos])
     found = []
+    problems = []
     for info in infos:
         name = info.filename
         if root and not name.startswith(root + "/"):
@@ -183,11 +187,14 @@ def _zip_notes(archive: zipfile.ZipFile) -> tuple[list[NoteFile], VaultSettings]
         rel = name[len(root) + 1 :] if root else name
         if not rel.lower().endswith(NOTE_SUFFIXES) or _hidden(tuple(rel.split("/"))):
             continue
+        if stat.S_ISLNK(info.external_attr >> 16):  # `zip --symlinks` stores the link's target as its text
+            problems.append((rel, "symbolic link"))
+            continue
         try:
             moment = datetime(*info.date_time, tzinfo=UTC).timestamp()
         except ValueError:
             moment = 0.0
-        found.append(NoteFile(rel, moment, info.file_size, lambda name=name: archive.read(name)))
+        found.append(NoteFile(rel, moment, info.file_size, partial(archive.read, name)))
 
     def load(rel: str) -> bytes | None:
         try:
@@ -196,7 +203,7 @@ def _zip_notes(archive: zipfile.ZipFile) -> tuple[list[NoteFile], VaultSettings]
         except (KeyError, *ZIP_ERRORS):
             return None
 
-    return found, read_settings(load)
+    return found, problems, read_settings(load)
 
 
 class VaultImporter:
@@ -246,8 +253,8 @@ class VaultImporter:
         except ZIP_ERRORS as exc:
             raise ImportFormatError(path, "is not a vault: give the vault folder or a zip of it") from exc
         with archive:
-            notes, settings = _zip_notes(archive)
-            yield from self._read_notes(path, notes, [], settings, cursor)
+            notes, problems, settings = _zip_notes(archive)
+            yield from self._read_notes(path, notes, problems, settings, cursor)
 
     def _read_notes(
         self,
@@ -326,7 +333,10 @@ class VaultImporter:
             if is_template_text(text):
                 note.template = True
                 continue
-            meta = parse_frontmatter(frontmatter_block(text)[0])
+            block, body = frontmatter_block(text)
+            meta = parse_frontmatter(block)
+            if "::" in body:  # Dataview fields mark pages and name people as frontmatter does; frontmatter wins
+                meta = {**inline_fields(body), **meta}
             note.mark = page_mark(note.folder.split("/"), meta, note.stem)
             for key in PEOPLE_KEYS:
                 for name, _ in map(person_entry, as_list(meta.get(key))):

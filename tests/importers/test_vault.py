@@ -15,8 +15,7 @@ from kithkin.cli import app
 from kithkin.config import MAPPINGS_FILE, LiveSource, Owner, Settings, save_settings
 from kithkin.demo.cast import make_cast
 from kithkin.demo.vault import write as write_demo_vault
-from kithkin.importers import sniff_source
-from kithkin.importers import vault as vault_module
+from kithkin.importers import sniff_source, vault_files
 from kithkin.importers.vault import VaultImporter
 from kithkin.ingest import import_paths
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
@@ -276,7 +275,7 @@ def test_a_too_large_note_is_skipped_and_counted(tmp_path, workspace, monkeypatc
     vault = tmp_path / "vault"
     note(vault, "big.md", "---\npeople: [Ana Okafor]\n---\n" + "x" * 200)
     note(vault, "small.md", "---\npeople: [Ana Okafor]\n---\n")
-    monkeypatch.setattr(vault_module, "MAX_NOTE_BYTES", 100)
+    monkeypatch.setattr(vault_files, "MAX_NOTE_BYTES", 100)
     summary = import_paths(workspace, "vault", [vault])
     assert summary.details["skipped_reasons"] == {"too large": 1}
     assert summary.interactions == 1

@@ -6,7 +6,8 @@ notes are templates (`obsidian`); the second makes each note that mentions peopl
 interaction with each of them as a participant, so people mentioned together are related. People are
 found in:
 
-- frontmatter `people:` and `attendees:` (names, `[[links]]`, "Name <email>" or bare emails);
+- frontmatter `people:` and `attendees:` (names, `[[links]]`, "Name <email>" or bare emails), and
+  the same as Dataview inline fields (`people:: [[Ana Okafor]]`);
 - `[[wikilinks]]` in the body and in any other frontmatter field (`author: "[[Steph Ango]]"`;
   `[[X|shown]]`, `[[X#heading]]`, `[[X^block]]`) that lead to a person page or name a person known
   from another source; an embed `![[X]]` only when it shows a person page;
@@ -25,28 +26,22 @@ note (`obsidian.note_date`), else its modification time. Folders whose names sta
 The cursor is the newest modification time fully read and a digest of the vault's people: a re-sync reads
 only notes changed since, or every note again once a person page was added, marked or renamed (links to
 it made before then count too). Symlink loops, broken links and unreadable files or folders are skipped
-and named. `report` says how many notes were found, read, unchanged and skipped (and why), how many
+and named (`vault_files`). `report` says how many notes were found, read, unchanged and skipped (and why), how many
 mention people, and which link targets were left out as not people, by reason.
 """
 
 from __future__ import annotations
 
-import errno
-import os
-import stat
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kithkin.importers.base import ZIP_ERRORS
 from kithkin.importers.markdown_notes import (
     EMAIL,
-    NOTE_SUFFIXES,
     WIKILINK,
     as_list,
     fold_name,
@@ -56,14 +51,14 @@ from kithkin.importers.markdown_notes import (
     parse_frontmatter,
     person_entry,
 )
-from kithkin.importers.obsidian import MAX_SETTINGS_BYTES, VaultSettings, is_template_text, note_date, read_settings
+from kithkin.importers.obsidian import VaultSettings, is_template_text, note_date
+from kithkin.importers.vault_files import NoteFile, Problem, folder_notes, folder_settings, note_text, zip_notes
 from kithkin.importers.vault_people import (
     MARK_KEYS,
     PEOPLE_KEYS,
     SUGGESTED,
     Directory,
     page_mark,
-    people_folder_index,
 )
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
 
@@ -71,139 +66,9 @@ if TYPE_CHECKING:
     from kithkin.config import LiveSource, Mappings
     from kithkin.workspace import Workspace
 
-MAX_NOTE_BYTES = 5 * 1024 * 1024
 MAX_SUGGESTIONS_LISTED = 25
 _SNIPPET_CHARS = 280
 _ROLE_RANK = {"card": 0, "attendee": 1, "mention": 2}
-
-
-@dataclass(slots=True)
-class NoteFile:
-    """One markdown file of a vault: where it is (relative, POSIX) and how to read it; after the first
-    pass, whether it is a template or a person's page, and its frontmatter if it is to be read."""
-
-    rel: str
-    mtime: float
-    size: int
-    load: Callable[[], bytes]
-    folder: str = field(init=False)  # "" at the vault's top
-    stem: str = field(init=False)
-    template: bool = False
-    mark: str | None = None  # why this is a person's page, if it is one
-    meta: dict[str, Any] | None = None
-
-    def __post_init__(self) -> None:
-        self.folder, _, name = self.rel.rpartition("/")
-        self.stem = name.rpartition(".")[0] or name
-
-    @property
-    def context(self) -> str:
-        """The folder a note belongs to; for a page under a People/ folder, the folder holding that one:
-        a person's page says who they are, not where they belong."""
-        parts = self.folder.split("/")
-        index = people_folder_index(parts) if self.mark else None
-        return "/".join(parts[:index]) if index is not None else self.folder
-
-
-def _hidden(parts: tuple[str, ...]) -> bool:
-    return any(part.startswith(".") or part == "__MACOSX" for part in parts)
-
-
-def _os_problem(exc: OSError) -> str:
-    return "symlink loop" if exc.errno == errno.ELOOP else "unreadable"
-
-
-def _folder_notes(root: Path) -> tuple[list[NoteFile], list[tuple[str, str]]]:
-    """The notes of a vault folder, and the files and folders that could not be listed: (path, why)."""
-    found = []
-    problems = []
-    stack = [""]  # folders relative to the root, each ending in "/" but the root
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(root / folder))
-        except OSError as exc:
-            problems.append((folder, _os_problem(exc)))
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            rel = folder + entry.name  # POSIX: the relative path the importer keys notes by
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(rel + "/")
-                    continue
-                if not entry.name.lower().endswith(NOTE_SUFFIXES):
-                    continue
-                if not entry.is_file():
-                    if entry.is_symlink():
-                        problems.append((rel, "not a file" if os.path.exists(entry.path) else "broken link"))
-                    continue
-                info = entry.stat()
-            except OSError as exc:  # `self.md -> self.md`: is_file() raises rather than say no
-                problems.append((rel, _os_problem(exc)))
-                continue
-            found.append(NoteFile(rel, info.st_mtime, info.st_size, partial(_read_file, entry.path)))
-    return found, problems
-
-
-def _read_file(path: str) -> bytes:
-    with open(path, "rb") as file:
-        return file.read()
-
-
-def _folder_settings(root: Path) -> VaultSettings:
-    def load(rel: str) -> bytes | None:
-        try:
-            path = root / rel
-            return path.read_bytes() if path.stat().st_size <= MAX_SETTINGS_BYTES else None
-        except OSError:
-            return None
-
-    return read_settings(load)
-
-
-def _zip_root(names: list[str]) -> str:
-    """The folder inside a zip that is the vault: where `.obsidian/` is, else the one top folder."""
-    for name in names:
-        parts = name.split("/")
-        if ".obsidian" in parts:
-            return "/".join(parts[: parts.index(".obsidian")])
-    tops = {name.split("/", 1)[0] for name in names if "/" in name}
-    loose = [name for name in names if "/" not in name]
-    return tops.pop() if len(tops) == 1 and not loose else ""
-
-
-def _zip_notes(archive: zipfile.ZipFile) -> tuple[list[NoteFile], list[tuple[str, str]], VaultSettings]:
-    """The notes of a zipped vault, the members that are not notes but links to them, and its settings."""
-    infos = [info for info in archive.infolist() if not info.is_dir()]
-    root = _zip_root([info.filename for info in infos])
-    found = []
-    problems = []
-    for info in infos:
-        name = info.filename
-        if root and not name.startswith(root + "/"):
-            continue
-        rel = name[len(root) + 1 :] if root else name
-        if not rel.lower().endswith(NOTE_SUFFIXES) or _hidden(tuple(rel.split("/"))):
-            continue
-        if stat.S_ISLNK(info.external_attr >> 16):  # `zip --symlinks` stores the link's target as its text
-            problems.append((rel, "symbolic link"))
-            continue
-        try:
-            moment = datetime(*info.date_time, tzinfo=UTC).timestamp()
-        except ValueError:
-            moment = 0.0
-        found.append(NoteFile(rel, moment, info.file_size, partial(archive.read, name)))
-
-    def load(rel: str) -> bytes | None:
-        try:
-            info = archive.getinfo(f"{root}/{rel}" if root else rel)
-            return archive.read(info) if info.file_size <= MAX_SETTINGS_BYTES else None
-        except (KeyError, *ZIP_ERRORS):
-            return None
-
-    return found, problems, read_settings(load)
 
 
 class VaultImporter:
@@ -230,11 +95,11 @@ class VaultImporter:
         if path.is_dir():
             if (path / ".obsidian").is_dir():
                 return True
-            return bool(_folder_notes(path)[0]) and not looks_like_granola(path)
+            return bool(folder_notes(path)[0]) and not looks_like_granola(path)
         if zipfile.is_zipfile(path):
             try:
                 with zipfile.ZipFile(path) as archive:
-                    return bool(_zip_notes(archive)[0])
+                    return bool(zip_notes(archive)[0])
             except ZIP_ERRORS:
                 return False
         return False
@@ -245,22 +110,22 @@ class VaultImporter:
     def read(self, path: Path, cursor: str | None) -> Iterator[Observation | Exception]:
         self._cursor = cursor
         if path.is_dir():
-            notes, problems = _folder_notes(path)
-            yield from self._read_notes(path, notes, problems, _folder_settings(path), cursor)
+            notes, problems = folder_notes(path)
+            yield from self._read_notes(path, notes, problems, folder_settings(path), cursor)
             return
         try:
             archive = zipfile.ZipFile(path)
         except ZIP_ERRORS as exc:
             raise ImportFormatError(path, "is not a vault: give the vault folder or a zip of it") from exc
         with archive:
-            notes, problems, settings = _zip_notes(archive)
+            notes, problems, settings = zip_notes(archive)
             yield from self._read_notes(path, notes, problems, settings, cursor)
 
     def _read_notes(
         self,
         path: Path,
         notes: list[NoteFile],
-        problems: list[tuple[str, str]],
+        problems: list[Problem],
         settings: VaultSettings,
         cursor: str | None,
     ) -> Iterator[Observation | Exception]:
@@ -297,7 +162,7 @@ class VaultImporter:
             # with that time has been read, so a sync stopped midway misses nothing.
             if index + 1 == len(todo) or todo[index + 1].mtime > note.mtime:
                 self._cursor = _cursor(note.mtime, digest)
-            text, problem = ("", "template") if note.template else _note_text(note)
+            text, problem = ("", "template") if note.template else note_text(note)
             if problem is not None:
                 report["notes_skipped"] += 1
                 reasons[problem] += 1
@@ -327,7 +192,7 @@ class VaultImporter:
             note.template = settings.is_template_path(note.rel)
             if note.template:
                 continue
-            text, problem = _note_text(note)
+            text, problem = note_text(note)
             if problem is not None:
                 continue
             if is_template_text(text):
@@ -528,25 +393,6 @@ def _parse_cursor(cursor: str | None) -> tuple[float | None, str | None]:
         return float(moment), digest or None
     except ValueError:
         return None, None
-
-
-def _note_text(note: NoteFile) -> tuple[str, str | None]:
-    """(text, None), or ("", why the note is skipped: unreadable, too large, binary, empty)."""
-    if note.size > MAX_NOTE_BYTES:
-        return "", "too large"
-    try:
-        data = note.load()
-    except ZIP_ERRORS:  # OSError among them: permission denied, an I/O error, a file gone since listed
-        return "", "unreadable"
-    if b"\x00" in data[:8192]:
-        return "", "binary"
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("latin-1")
-    if not text.strip():
-        return "", "empty"
-    return text.replace("\r\n", "\n"), None
 
 
 def live_importer(source: LiveSource, workspace: Workspace) -> tuple[VaultImporter, Path]:

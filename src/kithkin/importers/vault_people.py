@@ -35,124 +35,34 @@ from kithkin.importers.markdown_notes import (
     looks_like_full_name,
 )
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 PEOPLE_FOLDERS = frozenset({"people", "persons", "person", "contacts"})
+# A People folder's own page (`People/People.md`, `peoples.md`, `Index.md`) is no person.
+COLLECTION_WORDS = PEOPLE_FOLDERS | _words("peoples index moc overview list dashboard directory all readme")
 PEOPLE_KEYS = ("people", "attendees")
 # Frontmatter keys that say what a page is (their links are classes, not mentions) and the values that say "a person".
-COLLECTION_WORDS = PEOPLE_FOLDERS | {
-    "peoples",
-    "index",
-    "moc",
-    "overview",
-    "list",
-    "dashboard",
-    "directory",
-    "all",
-    "readme",
-}
 TAG_KEYS = frozenset({"tags", "tag"})
 MARK_KEYS = frozenset({"type", "types", "category", "categories", "kind", "class", "is", "isa"}) | TAG_KEYS
 PERSON_MARKS = frozenset({"person", "people", "persons", "contact", "contacts"})
 # A tag is a topic as often as a class: `#people` marks a clipping about people; `#person` and
 # `#people/friends` mark a person.
 PERSON_TAGS = frozenset({"person", "contact"})
-# Facts only a person's page carries; a page that lists people or attendees is a meeting, whatever else it says.
-PERSON_FACTS = frozenset(
-    {
-        "email",
-        "emails",
-        "phone",
-        "phones",
-        "mobile",
-        "telephone",
-        "tel",
-        "company",
-        "employer",
-        "birthday",
-        "birthdate",
-        "dateofbirth",
-        "dob",
-        "born",
-    }
+# Facts only a person's page carries (keys in letters only); a page that lists people or attendees is a
+# meeting, whatever else it says.
+PERSON_FACTS = _words(
+    "email emails phone phones mobile telephone tel company employer birthday birthdate dateofbirth dob born"
 )
 # Last words of names that read like a person's but are places, buildings or organisations ("Victoria Park").
-PLACE_WORDS = frozenset(
-    {
-        "park",
-        "street",
-        "st",
-        "road",
-        "rd",
-        "avenue",
-        "ave",
-        "lane",
-        "square",
-        "place",
-        "way",
-        "drive",
-        "court",
-        "gardens",
-        "garden",
-        "hill",
-        "station",
-        "airport",
-        "bridge",
-        "hall",
-        "house",
-        "church",
-        "cathedral",
-        "school",
-        "college",
-        "university",
-        "academy",
-        "hospital",
-        "clinic",
-        "hotel",
-        "cafe",
-        "café",
-        "restaurant",
-        "bar",
-        "pub",
-        "museum",
-        "gallery",
-        "library",
-        "theatre",
-        "theater",
-        "centre",
-        "center",
-        "market",
-        "beach",
-        "bay",
-        "lake",
-        "river",
-        "island",
-        "mountain",
-        "valley",
-        "city",
-        "town",
-        "village",
-        "county",
-        "state",
-        "inc",
-        "ltd",
-        "llc",
-        "gmbh",
-        "company",
-        "group",
-        "foundation",
-        "institute",
-        "club",
-        "team",
-        "project",
-        "plan",
-        "fund",
-        "trust",
-        "bank",
-        "studio",
-        "studios",
-        "press",
-        "books",
-        "recipes",
-    }
+PLACE_WORDS = _words(
+    """park street st road rd avenue ave lane square place way drive court gardens garden hill station airport
+    bridge hall house church cathedral school college university academy hospital clinic hotel cafe restaurant
+    bar pub museum gallery library theatre theater centre center market beach bay lake river island mountain
+    valley city town village county state inc ltd llc gmbh company group foundation institute club team project
+    plan fund trust bank studio studios press books recipes"""
 )
 
 NOT_A_PAGE = "attachment"

@@ -384,3 +384,16 @@ def test_a_zipped_symlink_is_named_and_the_rest_imports(tmp_path, workspace):
     summary = import_paths(workspace, "vault", [archive])
     assert summary.errors == ["vault note self.md could not be read (symbolic link); skipped"]
     assert (summary.interactions, summary.details["notes_found"], summary.details["notes_read"]) == (2, 3, 2)
+
+
+def test_a_hostile_note_is_read_in_bounded_work(tmp_path, workspace):
+    vault = tmp_path / "vault"
+    note(vault, "People/Ana Okafor.md", "# Ana\n")
+    # A thousand references to a thousand references to a thousand strings, from a few kilobytes of YAML.
+    anchors = "a: &a [" + ", ".join(["x"] * 1000) + "]\nb: &b [" + ", ".join(["*a"] * 1000) + "]\n"
+    bomb = anchors + "people: [" + ", ".join(["*b"] * 1000) + "]\nauthor: [" + ", ".join(["*b"] * 1000) + "]\n"
+    body = "type:: x" + " " * 200_000 + "y\n" + "```\n<% {{ " * 20_000 + "\nWith [[Ana Okafor]].\n"
+    note(vault, "Bomb.md", f"---\n{bomb}---\n{body}")
+    summary = import_paths(workspace, "vault", [vault])
+    assert people_of(workspace)["Bomb.md"] == ["Ana Okafor", "x"]
+    assert summary.errors == [] and summary.details["notes_read"] == 2

@@ -24,7 +24,11 @@ _WORD = re.compile(r"\w+")
 _ADDRESSED = re.compile(r"^(.*?)<([^<>@\s]+@[^<>\s]+)>\s*$")
 _SCALARS = (str, int, float)
 # Dataview's inline fields, a line each: `type:: person`, `- date:: 2023-03-19`, `**people**:: [[Ana]]`.
-_INLINE_FIELD = re.compile(r"^[ \t]*(?:[-*+] )?(?:\*\*)?([^\W\d_][\w \-]{0,40}?)(?:\*\*)?::[ \t]*(\S.*?)[ \t]*$", re.M)
+_INLINE_FIELD = re.compile(r"^[ \t]*(?:[-*+] )?(?:\*\*)?([^\W\d_][\w \-]{0,40}?)(?:\*\*)?::[ \t]*(\S[^\n]*)", re.M)
+# Items read from one frontmatter value at most: YAML anchors can nest a list of a thousand references to a
+# list of a thousand, from a few kilobytes.
+MAX_LIST_ITEMS = 10_000
+_END = object()
 
 
 def split_frontmatter(text: str) -> tuple[dict[str, Any], str]:
@@ -62,7 +66,7 @@ def inline_fields(body: str) -> dict[str, Any]:
     if "::" not in body:
         return fields
     for match in _INLINE_FIELD.finditer(body):
-        key, value = match[1].strip().lower(), match[2]
+        key, value = match[1].strip().lower(), match[2].rstrip()
         known = fields.get(key)
         fields[key] = value if known is None else [*(known if isinstance(known, list) else [known]), value]
     return fields
@@ -83,11 +87,25 @@ def as_list(value: Any) -> list[str]:
 
 def _scalars(value: list[Any], depth: int) -> Iterator[str]:
     # `[[Name]]` unquoted in YAML reads as lists nested in lists holding the name: look a few levels in.
-    for item in value:
-        if isinstance(item, list) and depth > 1:
-            yield from _scalars(item, depth - 1)
-        elif isinstance(item, _SCALARS) and not isinstance(item, bool):
+    for item, _ in list_items(value, depth):
+        if isinstance(item, _SCALARS) and not isinstance(item, bool):
             yield str(item).strip()
+
+
+def list_items(value: list[Any], depth: int) -> Iterator[tuple[Any, int]]:
+    """The items of a list and of the lists in it down to `depth` lists, each with how many lists hold it,
+    in order; at most MAX_LIST_ITEMS visited (YAML anchors make nested lists huge from a few bytes)."""
+    stack = [iter(value)]
+    for _ in range(MAX_LIST_ITEMS):
+        item = next(stack[-1], _END)
+        if item is _END:
+            stack.pop()
+            if not stack:
+                return
+        elif not isinstance(item, list):
+            yield item, len(stack)
+        elif len(stack) < depth:
+            stack.append(iter(item))
 
 
 def parse_when(value: Any) -> datetime | None:

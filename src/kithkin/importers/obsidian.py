@@ -35,7 +35,9 @@ TEMPLATE_FOLDER_NAMES = frozenset({"templates", "template"})
 DATE_KEYS = ("date", "day", "created", "creationdate", "createdat", "createdon", "datecreated", "createddate")
 
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.S)
-_TEMPLATER_TAG = re.compile(r"<%[-_*+~]?.*?%>", re.S)
+# Templates are short: their placeholders are looked for in a note's first characters only, which also
+# bounds the time a hostile note (a thousand unclosed fences) can take.
+TEMPLATE_SCAN_CHARS = 64 * 1024
 _CORE_VARIABLE = re.compile(r"\{\{\s*(?:date|time|title)(?::[^{}\n]*)?\s*\}\}", re.I)
 _PLACEHOLDER = re.compile(r"\{\{[^{}\n]{1,60}\}\}")
 _MONTHS = {
@@ -149,12 +151,14 @@ def read_settings(load: Callable[[str], bytes | None]) -> VaultSettings:
 def is_template_text(text: str) -> bool:
     """A note written to be copied: a Templater tag or a core `{{date}}`/`{{title}}` variable, or two
     placeholders of any name, outside code (a note about templating keeps its examples in code)."""
+    text = text[:TEMPLATE_SCAN_CHARS]
     prose = _CODE.sub(" ", text) if "`" in text or "~~~" in text else text
-    if "<%" in prose and _TEMPLATER_TAG.search(prose):
+    opening = prose.find("<%")
+    if opening >= 0 and prose.find("%>", opening + 2) >= 0:  # a Templater tag, `<% … %>`
         return True
     if "{{" not in prose:
         return False
-    return bool(_CORE_VARIABLE.search(prose)) or len(_PLACEHOLDER.findall(prose, 0, 200_000)) >= 2
+    return bool(_CORE_VARIABLE.search(prose)) or len(_PLACEHOLDER.findall(prose)) >= 2
 
 
 def note_date(meta: dict[str, Any], rel: str, settings: VaultSettings) -> datetime | None:

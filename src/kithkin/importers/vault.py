@@ -48,6 +48,7 @@ from kithkin.importers.markdown_notes import (
     frontmatter_block,
     inline_fields,
     link_target,
+    list_items,
     parse_frontmatter,
     person_entry,
 )
@@ -366,17 +367,17 @@ def _page_facts(meta: dict[str, Any]) -> dict[str, Any]:
     return facts
 
 
-def _frontmatter_links(value: Any, lists: int = 0) -> Iterator[str]:
+def _frontmatter_links(value: Any) -> Iterator[str]:
     """Link targets in a frontmatter value: `"[[X]]"` quoted, or unquoted, which YAML reads as a list in a
     list (`author: [[X]]` → [["X"]]). A few levels deep only."""
-    if isinstance(value, str):
+    items = list_items(value, 4) if isinstance(value, list) else [(value, 0)]
+    for item, lists in items:
+        if not isinstance(item, str):
+            continue
         if lists >= 2:
-            yield value
+            yield item
         else:
-            yield from (link_target(match[2])[0] for match in WIKILINK.finditer(value))
-    elif isinstance(value, list) and lists < 4:
-        for item in value:
-            yield from _frontmatter_links(item, lists + 1)
+            yield from (link_target(match[2])[0] for match in WIKILINK.finditer(item))
 
 
 def _cursor(mtime: float, digest: str) -> str:

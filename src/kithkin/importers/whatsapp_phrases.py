@@ -420,7 +420,7 @@ def is_notice_posing_as_sender(name: str) -> bool:
     """An Android group notice that quotes a colon (`Ana changed the subject to "Trip: Rome"`) splits like
     `Name: text`; its would-be name quotes something or says what changed. Nobody is named like that."""
     folded = name.casefold()
-    return any(mark in name for mark in "\"“”„«»") or any(phrase in folded for phrase in _RENAMED)
+    return any(mark in name for mark in '"“”„«»') or any(phrase in folded for phrase in _RENAMED)
 
 
 def read_body(text: str) -> Reading:

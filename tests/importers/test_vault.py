@@ -320,6 +320,8 @@ def test_cli_import_reports_the_notes(tmp_path, home):
     data = json.loads(result.stdout)
     assert (data["source"], data["files"], data["interactions"]) == ("vault", 1, 5)
     assert (data["notes_found"], data["notes_read"], data["notes_with_mentions"]) == (8, 6, 5)
+    assert data["person_suggestions"] == {"David Kim": 1, "Elena Rossi": 1}
+    assert "person suggestions" in CliRunner().invoke(app, ["import", "vault", str(vault), "--home", str(home)]).stdout
 
     wrong = CliRunner().invoke(app, ["import", "vault", str(tmp_path / "vault" / ".obsidian"), "--home", str(home)])
     assert wrong.exit_code == 1

@@ -17,7 +17,7 @@ from kithkin.identity.resolver import resolve_stored_records
 from kithkin.importers.base import Importer
 from kithkin.insight import facts, strength
 from kithkin.insight.relationships import refresh_relationships_for_people, update_for_interactions
-from kithkin.models import Identity, ImportSummary, KithkinError, Observation, utc_iso
+from kithkin.models import Identity, ImportSummary, KithkinError, Observation, now_utc, utc_iso
 from kithkin.store import db, interactions, people, sources
 from kithkin.store.ids import entity_id, interaction_id
 from kithkin.store.interactions import InteractionRecord
@@ -197,7 +197,7 @@ def _commit_batch(
         summary.links_pending += resolution.links_pending
         person_of = sources.person_by_entity(conn, list(batch.entities))
         rebuilt = resolution.touched | {person_of[e] for e in new_entities | changed_entities if e in person_of}
-        counted = _new_interaction_figures(batch.records, set(fresh), person_of, skip=rebuilt)
+        counted = _new_interaction_figures(batch.records, set(fresh), person_of, rebuilt, utc_iso(now_utc()))
         people.add_interaction_figures(conn, counted)
         people.refresh_people(conn, rebuilt, workspace.mappings.domains())
         # Only interactions with two people or more besides the owner (the store keeps which) tell who knows whom.
@@ -210,11 +210,12 @@ def _commit_batch(
 
 
 def _new_interaction_figures(
-    records: list[InteractionRecord], fresh: set[int], person_of: dict[str, str], skip: set[str]
-) -> dict[str, tuple[int, str, str]]:
-    """What the batch's new interactions add to each person's figures (count, first, last), read from the
-    batch itself; people in `skip` are about to be rebuilt whole from their history anyway."""
-    found: dict[str, tuple[int, str, str]] = {}
+    records: list[InteractionRecord], fresh: set[int], person_of: dict[str, str], skip: set[str], now: str
+) -> dict[str, tuple[int, str | None, str | None, str | None]]:
+    """What the batch's new interactions add to each person's figures (past count, first, last, earliest
+    future), read from the batch itself; people in `skip` are about to be rebuilt whole from their history
+    anyway. What lies after `now` is not contact yet: it only moves the person's next_seen."""
+    found: dict[str, tuple[int, str | None, str | None, str | None]] = {}
     for record in records:
         if record.id not in fresh:
             continue
@@ -229,8 +230,11 @@ def _new_interaction_figures(
         for person in persons:
             if person is None or person in skip:
                 continue
-            count, first, last = found.get(person, (0, when, when))
-            found[person] = (count + 1, min(first, when), max(last, when))
+            count, first, last, upcoming = found.get(person, (0, None, None, None))
+            if when <= now:
+                found[person] = (count + 1, min(first or when, when), max(last or when, when), upcoming)
+            else:
+                found[person] = (count, first, last, min(upcoming or when, when))
     return found
 
 

@@ -26,7 +26,9 @@ def strength(days_since_last: float | None, interactions_90d: int, person_source
 def update_strengths(conn: sqlite3.Connection, person_ids: Iterable[str] | None, now: datetime | None = None) -> int:
     """Recompute strength for these people (None: everyone); returns how many people were recomputed."""
     now = now or now_utc()
-    ids = people.all_person_ids(conn) if person_ids is None else sorted(person_ids)
+    # Meetings that were ahead at the last count may have happened since: they count as contact from now on.
+    rolled = people.roll_figures_forward(conn, utc_iso(now))
+    ids = people.all_person_ids(conn) if person_ids is None else sorted({*person_ids, *rolled})
     in_use = stats.sources_in_use(conn)
     recent = people.interaction_counts_between(conn, ids, utc_iso(now - timedelta(days=90)), utc_iso(now))
     inputs = people.strength_inputs(conn, ids)

@@ -182,9 +182,9 @@ def refresh_people(
     domain_mappings = domain_mappings or {}
     by_person = _entities_by_person(conn, ids)
     identifiers = _identifiers_by_person(conn, ids)
-    figures = _interaction_figures(conn, ids)
-    current = _refresh_inputs(conn, ids)
     stamp = utc_iso(now_utc())
+    figures = _interaction_figures(conn, ids, stamp)
+    current = _refresh_inputs(conn, ids)
     updates = []
     observed_names: dict[str, list[str]] = {}
     for person_id in ids:
@@ -230,8 +230,8 @@ def refresh_people(
             | set(mapping.get("vault_contexts", []))
             | {c for m in metadata if isinstance(m.get("vault_contexts"), list) for c in m["vault_contexts"]}
         )
-        count, first, last = figures.get(person_id, (0, None, None))
-        observed_first = own[0][2] if own else None  # the entities come oldest first
+        count, first, last, upcoming = figures.get(person_id, (0, None, None, None))
+        observed_first = own[0][2] if own and own[0][2] <= stamp else None  # the entities come oldest first
         observed_names[person_id] = list(dict.fromkeys(e[1] for e in sorted(own, key=_ROWID) if e[1] is not None))
         updates.append(
             (
@@ -249,6 +249,7 @@ def refresh_people(
                 count,
                 min(filter(None, (first, observed_first)), default=None),
                 last,
+                upcoming,
                 stamp,
                 person_id,
             )
@@ -256,7 +257,8 @@ def refresh_people(
     conn.executemany(
         """UPDATE people SET canonical_name = ?, emails = ?, phone_numbers = ?, company = ?, position = ?,
                linkedin_url = ?, avatar = ?, category = ?, vault_contexts = ?, sources = ?,
-               source_entity_count = ?, interaction_count = ?, first_seen = ?, last_seen = ?, updated_at = ?
+               source_entity_count = ?, interaction_count = ?, first_seen = ?, last_seen = ?, next_seen = ?,
+               updated_at = ?
            WHERE id = ?""",
         updates,
     )
@@ -330,32 +332,56 @@ def _refresh_inputs(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlit
     return found
 
 
-def add_interaction_figures(conn: sqlite3.Connection, totals: dict[str, tuple[int, str, str]]) -> None:
+def add_interaction_figures(
+    conn: sqlite3.Connection, totals: dict[str, tuple[int, str | None, str | None, str | None]]
+) -> None:
     """Count newly stored interactions into people's figures without re-reading their history:
-    person → (new interactions, the first one's time, the last one's time)."""
+    person → (new past interactions, the first one's time, the last one's time, the earliest future one's
+    time); a time is None when the batch has none of that kind."""
     conn.executemany(
-        """UPDATE people SET interaction_count = interaction_count + ?,
-               first_seen = MIN(COALESCE(first_seen, ?), ?), last_seen = MAX(COALESCE(last_seen, ?), ?)
-           WHERE id = ?""",
-        [(count, first, first, last, last, person) for person, (count, first, last) in totals.items()],
+        """UPDATE people SET interaction_count = interaction_count + ?1,
+               first_seen = CASE WHEN ?2 IS NULL THEN first_seen ELSE MIN(COALESCE(first_seen, ?2), ?2) END,
+               last_seen = CASE WHEN ?3 IS NULL THEN last_seen ELSE MAX(COALESCE(last_seen, ?3), ?3) END,
+               next_seen = CASE WHEN ?4 IS NULL THEN next_seen ELSE MIN(COALESCE(next_seen, ?4), ?4) END
+           WHERE id = ?5""",
+        [(count, first, last, upcoming, person) for person, (count, first, last, upcoming) in totals.items()],
     )
 
 
-def _interaction_figures(conn: sqlite3.Connection, ids: list[str]) -> dict[str, tuple[int, str | None, str | None]]:
+def _interaction_figures(
+    conn: sqlite3.Connection, ids: list[str], now: str
+) -> dict[str, tuple[int, str | None, str | None, str | None]]:
+    """person → (interactions up to `now`, the first and last of them, the earliest one after `now`)."""
     found = {}
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
         for row in conn.execute(
-            f"""SELECT se.canonical_person_id, COUNT(DISTINCT i.id), MIN(i.occurred_at), MAX(i.occurred_at)
+            f"""SELECT se.canonical_person_id, COUNT(DISTINCT i.id) FILTER (WHERE i.occurred_at <= ?),
+                       MIN(i.occurred_at) FILTER (WHERE i.occurred_at <= ?),
+                       MAX(i.occurred_at) FILTER (WHERE i.occurred_at <= ?),
+                       MIN(i.occurred_at) FILTER (WHERE i.occurred_at > ?)
                 FROM source_entities se
                 JOIN interaction_participants ip ON ip.source_entity_id = se.id
                 JOIN interactions i ON i.id = ip.interaction_id
                 WHERE se.canonical_person_id IN ({marks})
                 GROUP BY se.canonical_person_id""",
-            part,
+            [now, now, now, now, *part],
         ):
-            found[row[0]] = (row[1], row[2], row[3])
+            found[row[0]] = (row[1], row[2], row[3], row[4])
     return found
+
+
+def roll_figures_forward(conn: sqlite3.Connection, now: str) -> list[str]:
+    """Recount the figures of the people whose next interaction is no longer ahead of `now`; returns them."""
+    due = [row[0] for row in conn.execute("SELECT id FROM people WHERE next_seen <= ?", (now,))]
+    figures = _interaction_figures(conn, due, now)
+    conn.executemany(
+        """UPDATE people SET interaction_count = ?1,
+               first_seen = CASE WHEN first_seen <= ?6 THEN MIN(first_seen, COALESCE(?2, first_seen)) ELSE ?2 END,
+               last_seen = ?3, next_seen = ?4 WHERE id = ?5""",
+        [(*figures.get(person, (0, None, None, None)), person, now) for person in due],
+    )
+    return due
 
 
 def count_people(conn: sqlite3.Connection) -> int:

@@ -14,15 +14,20 @@ def person_timeline(
     *,
     source: str | None = None,
     before: tuple[str, int | None] | None = None,
+    until: str | None = None,
     limit: int = 30,
 ) -> tuple[list[dict[str, Any]], int]:
     """Interactions any of the person's source entities took part in, newest first, with their participants.
 
     `before` is (occurred_at, id) of the last item already shown (id None: everything before that
-    time). Returns the page and how many interactions the person has in all (with the source filter).
+    time); `until` (UTC ISO) leaves out what comes later, such as meetings still ahead. Returns the page and
+    how many interactions the person has in all (with the source filter, up to `until`).
     """
     where = ["se.canonical_person_id = ?"]
     params: list[Any] = [person_id]
+    if until:
+        where.append("i.occurred_at <= ?")
+        params.append(until)
     if source:
         where.append("i.source_type = ?")
         params.append(source)
@@ -49,3 +54,17 @@ def person_timeline(
     for item in items:
         item["participants"] = who.get(item["id"], [])
     return items, total
+
+
+def upcoming_of(conn: sqlite3.Connection, person_id: str, now: str, limit: int) -> tuple[list[dict[str, Any]], int]:
+    """The person's interactions after `now` (UTC ISO), soonest first, and how many there are: meetings
+    ahead, not contact yet."""
+    joined = """FROM interactions i
+                JOIN interaction_participants ip ON ip.interaction_id = i.id
+                JOIN source_entities se ON se.id = ip.source_entity_id
+                WHERE se.canonical_person_id = ? AND i.occurred_at > ?"""
+    total = conn.execute(f"SELECT COUNT(DISTINCT i.id) {joined}", (person_id, now)).fetchone()[0]
+    rows = conn.execute(
+        f"SELECT DISTINCT i.* {joined} ORDER BY i.occurred_at, i.id LIMIT ?", (person_id, now, limit)
+    ).fetchall()
+    return [interaction_to_dict(row) for row in rows], total

@@ -57,7 +57,13 @@ def test_graph_nodes_are_the_strongest_and_edges_join_two_of_them(client: TestCl
     body = client.get("/api/crm/graph", params={"limit": 2}).json()
     assert [n["canonical_name"] for n in body["nodes"]] == ["Ana Silva", "Bob Jones"]
     assert body["edges"] == [
-        {"source": ids["Ana Silva"], "target": ids["Bob Jones"], "relationship_type": "coworker", "overlap_score": 0.8}
+        {
+            "source": ids["Ana Silva"],
+            "target": ids["Bob Jones"],
+            "relationship_type": "coworker",
+            "overlap_score": 0.8,
+            "last_seen_together": None,
+        }
     ]
     assert len(client.get("/api/crm/graph").json()["edges"]) == 5
     friends = client.get("/api/crm/graph", params={"type": ["friend", "family"]}).json()
@@ -76,6 +82,8 @@ def test_connections_list_related_people_largest_overlap_first(client: TestClien
         ("Ana Silva", "coworker", 0.8),
         ("Cy Park", "friend", 0.5),
     ]
+    first = client.get(f"/api/crm/people/{ids['Ana Silva']}/connections", params={"limit": 1}).json()
+    assert ([c["person_name"] for c in first["items"]], first["total"]) == (["Bob Jones"], 3)
     assert client.get("/api/crm/people/p_missing/connections").status_code == 404
 
 

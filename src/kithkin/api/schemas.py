@@ -26,7 +26,8 @@ class PersonPublic(BaseModel):
     interaction_count: int
     interactions_90d: int = 0
     first_seen: str | None
-    last_seen: str | None
+    last_seen: str | None = Field(description="the last interaction that already happened")
+    next_seen: str | None = Field(None, description="the next interaction still ahead (a meeting), if any")
     merged_into: str | None = Field(None, description="set when this person was merged into another")
 
 
@@ -338,27 +339,6 @@ class MeetingBrief(BaseModel):
     context: str | None
     source_type: str
     attendees: list[AttendeeBrief]
-
-
-class GraphNode(BaseModel):
-    id: str
-    canonical_name: str
-    relationship_strength: float
-    category: str
-
-
-class GraphEdge(BaseModel):
-    source: str
-    target: str
-    relationship_type: str | None
-    overlap_score: float
-
-
-class GraphPublic(BaseModel):
-    """The strongest people and the relationships among them, for the network view."""
-
-    nodes: list[GraphNode]
-    edges: list[GraphEdge]
 
 
 class ConnectionList(BaseModel):

@@ -40,33 +40,68 @@ def of_person(conn: sqlite3.Connection, person_id: str, limit: int = 50) -> list
     ]
 
 
-def strongest(conn: sqlite3.Connection, limit: int) -> list[dict[str, Any]]:
-    """The `limit` strongest live people as graph nodes (id, canonical_name, relationship_strength, category),
-    in the order of the people list sorted by strength; the graph needs no more of each person."""
+def strongest(conn: sqlite3.Connection, limit: int, seen_since: str | None = None) -> list[dict[str, Any]]:
+    """The `limit` strongest live people (last seen at or after `seen_since`, when given) as graph nodes: id,
+    canonical_name, relationship_strength, category, company, vault_contexts (JSON text), in the order of the
+    people list sorted by strength."""
+    since = "AND last_seen >= ?" if seen_since else ""
     rows = conn.execute(
-        """SELECT id, canonical_name, relationship_strength, category FROM people WHERE merged_into IS NULL
-           ORDER BY relationship_strength DESC, canonical_name COLLATE NOCASE LIMIT ?""",
-        (limit,),
+        f"""SELECT id, canonical_name, relationship_strength, category, company, vault_contexts FROM people
+            WHERE merged_into IS NULL {since}
+            ORDER BY relationship_strength DESC, canonical_name COLLATE NOCASE LIMIT ?""",
+        (seen_since, limit) if seen_since else (limit,),
     ).fetchall()
     return [dict(row) for row in rows]
 
 
-def among(conn: sqlite3.Connection, person_ids: list[str], types: list[str] | None = None) -> list[dict[str, Any]]:
+def nodes_of(conn: sqlite3.Connection, person_ids: list[str]) -> list[dict[str, Any]]:
+    """These live people as graph nodes (the columns of `strongest`), in the order given."""
+    rows = conn.execute(
+        """SELECT id, canonical_name, relationship_strength, category, company, vault_contexts FROM people
+           WHERE id IN (SELECT value FROM json_each(?)) AND merged_into IS NULL""",
+        (json.dumps(person_ids),),
+    ).fetchall()
+    found = {row["id"]: dict(row) for row in rows}
+    return [found[pid] for pid in person_ids if pid in found]
+
+
+def count_of_person(conn: sqlite3.Connection, person_id: str) -> int:
+    """How many relationships of_person would list without a limit."""
+    return conn.execute(
+        """SELECT COUNT(*) FROM relationships r JOIN people p
+             ON p.id = CASE WHEN r.person_a_id = ? THEN r.person_b_id ELSE r.person_a_id END
+           WHERE (r.person_a_id = ? OR r.person_b_id = ?) AND p.merged_into IS NULL AND NOT r.user_deleted""",
+        (person_id, person_id, person_id),
+    ).fetchone()[0]
+
+
+def among(
+    conn: sqlite3.Connection, person_ids: list[str], types: list[str] | None = None, seen_since: str | None = None
+) -> list[dict[str, Any]]:
     """The relationships whose two people are both in `person_ids` (ids passed as one JSON array), of one
-    of `types` when given, as graph edges: source, target, relationship_type, overlap_score.
+    of `types` and last seen together at or after `seen_since` when given, as graph edges: source, target,
+    relationship_type, overlap_score, shared_contexts (JSON text), last_seen_together.
 
     The pairs are found on the (person_a_id, person_b_id) index alone, and only their rows are read: the
     strongest people can have tens of thousands of relationships, nearly all with people outside the set
     (reading each of those rows took ~20 ms for 3,400 edges out of 32,000; now ~12 ms)."""
     ids = json.dumps(person_ids)
-    kinds = "AND relationship_type IN (SELECT value FROM json_each(?))" if types else ""
+    params: list[Any] = [ids, ids]
+    kinds = ""
+    if types:
+        kinds += "AND relationship_type IN (SELECT value FROM json_each(?))"
+        params.append(json.dumps(types))
+    if seen_since:
+        kinds += " AND last_seen_together >= ?"
+        params.append(seen_since)
     rows = conn.execute(
-        f"""SELECT person_a_id AS source, person_b_id AS target, relationship_type, overlap_score FROM relationships
+        f"""SELECT person_a_id AS source, person_b_id AS target, relationship_type, overlap_score, shared_contexts,
+                   last_seen_together FROM relationships
             WHERE rowid IN (SELECT rowid FROM relationships WHERE person_a_id IN (SELECT value FROM json_each(?))
                                                             AND person_b_id IN (SELECT value FROM json_each(?)))
               AND NOT user_deleted {kinds}
             ORDER BY overlap_score DESC, id""",
-        (ids, ids, json.dumps(types)) if types else (ids, ids),
+        params,
     ).fetchall()
     return [dict(row) for row in rows]
 

@@ -19,7 +19,6 @@ from kithkin.api.insight_schemas import (
 from kithkin.api.schemas import (
     ConnectionList,
     ErrorBody,
-    GraphPublic,
     MeetingList,
     SuggestionList,
     TimelinePage,
@@ -27,7 +26,7 @@ from kithkin.api.schemas import (
 from kithkin.insight import discover as discovery
 from kithkin.insight import facts
 from kithkin.insight import meetings as meeting_prep
-from kithkin.models import now_utc
+from kithkin.models import now_utc, utc_iso
 from kithkin.services import statistics as compute_statistics
 from kithkin.store import db, people, relationships
 from kithkin.store import facts as facts_store
@@ -56,10 +55,12 @@ def timeline(
     ] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 30,
 ) -> dict[str, Any]:
-    """The person's interactions across every source, newest first; page with `before` = `next_cursor`."""
+    """What happened with the person across every source, newest first (what is still ahead is under
+    /people/{id}/upcoming); page with `before` = `next_cursor`."""
     if people.get_person(conn, person_id) is None:
         raise HTTPException(404, f"There is no person {person_id}.")
-    items, total = person_timeline(conn, person_id, source=source, before=_cursor(before), limit=limit)
+    now = utc_iso(now_utc())
+    items, total = person_timeline(conn, person_id, source=source, before=_cursor(before), until=now, limit=limit)
     last = items[-1] if len(items) == limit else None
     cursor = f"{last['occurred_at']}|{last['id']}" if last else None
     return {"items": [_text_id(item) for item in items], "total": total, "next_cursor": cursor}
@@ -85,7 +86,7 @@ def connections(person_id: str, conn: ConnDep, limit: Annotated[int, Query(ge=1,
     if people.get_person(conn, person_id) is None:
         raise HTTPException(404, f"There is no person {person_id}.")
     found = relationships.of_person(conn, person_id, limit=limit)
-    return {"items": found, "total": len(found)}
+    return {"items": found, "total": relationships.count_of_person(conn, person_id)}
 
 
 def _relationship_or_404(conn: sqlite3.Connection, relationship_id: str) -> dict[str, Any]:
@@ -144,25 +145,6 @@ def discover(conn: ConnDep, reads: ReadsDep, limit: Annotated[int, Query(ge=1, l
     """People you may know: close to your strong ties, barely in touch with you; each with the reason."""
     found = reads.get(("discover", limit), lambda: discovery.suggestions(conn, limit))
     return {"items": found, "total": len(found)}
-
-
-@router.get("/graph", response_model=GraphPublic)
-def graph(
-    conn: ConnDep,
-    reads: ReadsDep,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 250,
-    types: Annotated[
-        list[str] | None,
-        Query(alias="type", max_length=40, description="only edges of this relationship type (repeatable)"),
-    ] = None,
-) -> dict[str, Any]:
-    """The `limit` strongest people as nodes, and every relationship between two of them as an edge."""
-
-    def read() -> dict[str, Any]:
-        nodes = relationships.strongest(conn, limit)
-        return {"nodes": nodes, "edges": relationships.among(conn, [n["id"] for n in nodes], types)}
-
-    return reads.get(("graph", limit, tuple(types or ())), read)
 
 
 @router.get("/meetings/upcoming", response_model=MeetingList)

@@ -157,6 +157,7 @@ export class DetailPanel {
       p.vault_contexts?.length ? ["Contexts", p.vault_contexts.join(", ")] : null,
       ["First seen", formatDate(p.first_seen)],
       ["Last seen", p.last_seen ? `${formatDate(p.last_seen)} (${ago(p.last_seen)})` : "never"],
+      p.next_seen ? ["Next meeting", this.nextMeeting(p)] : null,
     ].filter(Boolean);
     const pending = p.pending_links || [];
     append(panel,
@@ -177,6 +178,16 @@ export class DetailPanel {
       this.tagsSection(),
       this.entitiesSection(),
     );
+  }
+
+  /** What is next with the person (not contact yet): the date at once, its title when it arrives. */
+  nextMeeting(p) {
+    const cell = h("span", { id: "next-meeting" }, `${formatDate(p.next_seen)} (${ago(p.next_seen)})`);
+    api(`/people/${encodeURIComponent(p.id)}/upcoming`, { params: { limit: 1 } }).then((body) => {
+      const next = body.items[0];
+      if (next?.title) cell.append(` · ${next.title}`);
+    }).catch(() => {});
+    return cell;
   }
 
   notesSection() {

@@ -4,6 +4,9 @@
 import { api } from "./api.js";
 import { avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, sourceBadges, strengthBar, toast } from "./dom.js";
 
+// A card's date is when the card was saved or exported, not when the person was first in touch.
+const CARD_SOURCES = new Set(["contacts", "carddav", "linkedin"]);
+
 const REASONS = {
   name_match: "The same name, and no address or number that disagrees.",
   email_match: "The same email address, under a different name.",
@@ -131,7 +134,7 @@ export class ReviewDialog {
             h("div", { class: "big" }, entity.observed_name || entity.observed_email || entity.observed_phone || entity.source_id || "unnamed"),
             h("dl", { class: "kv small" }, rows([
               ["Email", entity.observed_email], ["Phone", entity.observed_phone], ["Account", entity.account],
-              ["Company", entity.metadata?.company], ["First seen", entity.observed_at && formatDate(entity.observed_at)],
+              ["Company", entity.metadata?.company], [CARD_SOURCES.has(entity.source_type) ? "Card dated" : "First seen", entity.observed_at && formatDate(entity.observed_at)],
               ["Interactions", link.interactions_affected != null ? String(link.interactions_affected) : null],
             ])),
             link.previous_person
@@ -145,6 +148,7 @@ export class ReviewDialog {
             h("dl", { class: "kv small" }, rows([
               ["Emails", person.emails?.join(", ")], ["Phones", person.phone_numbers?.join(", ")],
               ["Company", person.company], ["Interactions", person.interaction_count != null ? String(person.interaction_count) : null],
+              ["First seen", person.first_seen && formatDate(person.first_seen)],
             ])),
             sourceBadges(person.sources))),
         h("div", { class: "section" },

@@ -1,0 +1,60 @@
+"""Response models of the network routes: what lies ahead with a person, communities, the network graph."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+from kithkin.api.schemas import InteractionId
+
+
+class UpcomingItem(BaseModel):
+    """An interaction still ahead (a meeting): not contact yet."""
+
+    id: InteractionId
+    source_type: str
+    kind: str
+    occurred_at: str
+    title: str | None
+    context: str | None
+
+
+class UpcomingList(BaseModel):
+    items: list[UpcomingItem]
+    total: int = Field(description="how many interactions are ahead in all")
+
+
+class NetworkNode(BaseModel):
+    id: str
+    canonical_name: str
+    relationship_strength: float
+    category: str
+    company: str | None
+    community: int | None = Field(description="the id of the person's community; null when tied to no one shown")
+    centrality: float = Field(description="the summed strength of the person's ties shown: who holds a group together")
+
+
+class NetworkEdge(BaseModel):
+    source: str
+    target: str
+    relationship_type: str | None
+    overlap_score: float
+    last_seen_together: str | None
+
+
+class CommunityPublic(BaseModel):
+    """People more tied to one another than to the rest, named by what most of them share."""
+
+    id: int
+    name: str = Field(description="a company, a shared group or context, or 'Around <its most central person>'")
+    reason: str = Field(description="why the name, in words: '5 of 7 work at Acme'")
+    size: int
+    members: list[str] = Field(description="person ids, most central first")
+
+
+class NetworkGraph(BaseModel):
+    """People, the ties among them and their communities (the largest first)."""
+
+    nodes: list[NetworkNode]
+    edges: list[NetworkEdge]
+    communities: list[CommunityPublic]
+    center: str | None = Field(None, description="the person an ego network is drawn around")

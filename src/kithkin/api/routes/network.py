@@ -1,0 +1,60 @@
+"""The network around the user: what lies ahead with a person, communities and the graph, ego networks."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+
+from kithkin.api.deps import ConnDep, ReadsDep
+from kithkin.api.network_schemas import NetworkGraph, UpcomingList
+from kithkin.api.schemas import ErrorBody
+from kithkin.insight import network
+from kithkin.models import now_utc, utc_iso
+from kithkin.store import people
+from kithkin.store.timeline import upcoming_of
+
+router = APIRouter(tags=["network"])
+
+NOT_FOUND = {404: {"model": ErrorBody, "description": "no such person"}}
+
+
+@router.get("/people/{person_id}/upcoming", response_model=UpcomingList, responses=NOT_FOUND)
+def upcoming(person_id: str, conn: ConnDep, limit: Annotated[int, Query(ge=1, le=50)] = 5) -> dict[str, Any]:
+    """The person's interactions still ahead (meetings), soonest first; they are not counted as contact."""
+    if people.get_person(conn, person_id) is None:
+        raise HTTPException(404, f"There is no person {person_id}.")
+    found, total = upcoming_of(conn, person_id, utc_iso(now_utc()), limit)
+    return {"items": [{**item, "id": str(item["id"])} for item in found], "total": total}
+
+
+@router.get("/graph", response_model=NetworkGraph)
+def graph(
+    conn: ConnDep,
+    reads: ReadsDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 250,
+    types: Annotated[
+        list[str] | None,
+        Query(alias="type", max_length=40, description="only edges of this relationship type (repeatable)"),
+    ] = None,
+    period: Annotated[
+        Literal["all", "year"], Query(description="year: only people seen and ties active in the last 12 months")
+    ] = "all",
+) -> dict[str, Any]:
+    """The `limit` strongest people as nodes, every relationship between two of them as an edge, and the
+    communities they form (Louvain), each named by what most of its members share."""
+    since = network.since(period, now_utc())
+    day = since[:10] if since else None  # the cache key moves once a day, not once a second
+    return reads.get(("graph", limit, tuple(types or ()), day), lambda: network.whole(conn, limit, types, since))
+
+
+@router.get("/people/{person_id}/network", response_model=NetworkGraph, responses=NOT_FOUND)
+def ego_network(
+    person_id: str, conn: ConnDep, reads: ReadsDep, limit: Annotated[int, Query(ge=1, le=200)] = 40
+) -> dict[str, Any]:
+    """The person, their `limit` closest connections, the ties among all of them, and the communities
+    their connections form among themselves."""
+    found = reads.get(("ego", person_id, limit), lambda: network.ego(conn, person_id, limit))
+    if found is None:
+        raise HTTPException(404, f"There is no person {person_id}.")
+    return found

@@ -121,9 +121,16 @@ def build_home(folder: Path) -> Path:
 
 
 def graph_answer() -> str:
+    """500 people in 12 communities (the first nine coloured, as many as the palette holds), 2,000 random ties."""
     rng = random.Random(8)
     nodes = [
-        {"id": f"p{i}", "canonical_name": f"Person {i}", "relationship_strength": rng.random()}
+        {
+            "id": f"p{i}",
+            "canonical_name": f"Person {i}",
+            "relationship_strength": rng.random(),
+            "community": i % 12,
+            "centrality": 0.0,
+        }
         for i in range(GRAPH_NODES)
     ]
     pairs: set[tuple[int, int]] = set()
@@ -136,7 +143,20 @@ def graph_answer() -> str:
         {"source": f"p{a}", "target": f"p{b}", "relationship_type": rng.choice(types), "overlap_score": rng.random()}
         for a, b in sorted(pairs)
     ]
-    return json.dumps({"nodes": nodes, "edges": edges})
+    for edge in edges:
+        for end in (edge["source"], edge["target"]):
+            nodes[int(end[1:])]["centrality"] += edge["overlap_score"]
+    communities = [
+        {
+            "id": c,
+            "name": f"Group {c}",
+            "reason": "",
+            "size": 0,
+            "members": [f"p{i}" for i in range(c, GRAPH_NODES, 12)],
+        }
+        for c in range(12)
+    ]
+    return json.dumps({"nodes": nodes, "edges": edges, "communities": communities})
 
 
 def main() -> None:

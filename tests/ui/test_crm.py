@@ -219,7 +219,7 @@ def test_graph_click_on_a_node_opens_the_person(page: Page, crm: Crm) -> None:
         " return s && s.alpha() < s.alphaMin(); }"
     )
     page.wait_for_function(settled, timeout=15000)
-    expect(page.locator("#view-graph [role=status]")).to_have_text("13 people, 3 relationships")
+    expect(page.locator("#view-graph [role=status]")).to_have_text("13 people, 3 relationships, 1 community")
     shot(page, "graph")
     where = page.evaluate("id => document.querySelector('#graph-canvas').graph.screenPosition(id)", alice)
     page.mouse.click(where["x"], where["y"])
@@ -413,7 +413,7 @@ def test_graph_relationship_type_filter_hides_those_edges(page: Page, crm: Crm) 
     }
     page.route("**/api/crm/graph?*", lambda route: route.fulfill(json=graph))
     open_crm(page, crm, "#/graph")
-    expect(page.locator("#view-graph [role=status]")).to_have_text("3 people, 3 relationships")
+    expect(page.locator("#view-graph [role=status]")).to_have_text("3 people, 3 relationships, 0 communities")
     links = "() => document.querySelector('#graph-canvas').graph.links.map(l => l.type).sort().join()"
     assert page.evaluate(links) == "coworker,coworker,family"
     page.get_by_role("checkbox", name="coworker").uncheck()
@@ -433,7 +433,7 @@ def test_connections_tab_lists_related_people_and_draws_them(page: Page, crm: Cr
     panel = page.locator("#tab-panel")
     expect(panel.locator(".connections a")).to_have_text(["Bob Stone", "Carol Díaz"])
     expect(panel.locator(".connections li").first).to_contain_text("coworker · Acme")
-    expect(panel.locator("canvas.mini-graph")).to_be_visible()
+    expect(panel.locator("canvas.ego-graph")).to_be_visible()
     shot(page, "person-connections")
     panel.get_by_role("link", name="Carol Díaz").click()
     expect(page.locator("#detail h2")).to_have_text("Carol Díaz")

@@ -2,7 +2,7 @@
 
 import { api } from "./api.js";
 import { avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, sourceLabel, strengthBar } from "./dom.js";
-import { ForceGraph, loadD3 } from "./graph.js";
+import { renderEgo } from "./network.js";
 
 const PAGE = 30;
 const KIND_WORDS = { message: "Message", email: "Email", meeting: "Meeting", call: "Call", note: "Note" };
@@ -118,7 +118,7 @@ export class Timeline {
   }
 }
 
-/** Connections: the related people with their overlap, and a small ego graph. */
+/** Connections: the related people with their overlap, and the ego network they form. */
 export async function renderConnections(root, person, onOpen) {
   fill(root, skeleton(4));
   let body;
@@ -139,10 +139,12 @@ export async function renderConnections(root, person, onOpen) {
     fill(root, h("p", { class: "empty" }, "No connections yet: they appear when people share threads, meetings or groups with this person."));
     return null;
   }
-  const canvas = h("canvas", { class: "mini-graph", role: "img", "aria-label": `${person.canonical_name} and ${plural(connections.length, "connection")}` });
+  const shown = body.total > connections.length ? ` (the closest ${connections.length})` : "";
+  const ego = h("div", { class: "ego" });
   fill(
     root,
-    h("div", { class: "section" }, h("h3", {}, plural(connections.length, "connection")),
+    ego,
+    h("div", { class: "section" }, h("h3", {}, plural(body.total, "connection"), shown),
       h("ul", { class: "connections" }, connections.map((c) => h(
         "li", {},
         avatar({ id: c.id, canonical_name: c.name }, "tiny"),
@@ -151,15 +153,6 @@ export async function renderConnections(root, person, onOpen) {
           h("div", { class: "muted small" }, [c.type.replace(/_/g, " "), ...c.contexts.slice(0, 3)].join(" · "))),
         strengthBar(c.score),
       )))),
-    canvas,
   );
-  const d3 = await loadD3().catch(() => null);
-  if (!d3 || !canvas.isConnected) return null;
-  const graph = new ForceGraph(d3, canvas, { onOpen, labels: "all", centerId: person.id });
-  const top = connections.slice(0, 40);
-  graph.setData(
-    [person, ...top].map((p) => ({ id: p.id, name: p.canonical_name ?? p.name, strength: p.relationship_strength ?? p.score })),
-    top.map((c) => ({ source: person.id, target: c.id, type: c.type, weight: c.score })),
-  );
-  return graph;
+  return renderEgo(ego, person, onOpen);
 }

@@ -1,7 +1,7 @@
 // A force-directed relationship graph drawn on a canvas (SVG is too slow past a few hundred nodes):
-// d3-force lays it out, d3-zoom pans and zooms, and each frame is one batched path per colour.
-
-import { strengthLevel } from "./dom.js";
+// d3-force lays it out, d3-zoom pans and zooms, and each frame is one batched path per colour and width.
+// People are coloured by community, edges are as wide as the tie is strong, and only the most central
+// people are labelled until the pointer or the zoom asks for more (labels never overlap).
 
 let d3Loading = null;
 
@@ -23,7 +23,23 @@ export function loadD3() {
   return d3Loading;
 }
 
-const TYPE_COLOURS = ["#00bcd4", "#7c4dff", "#ff7043", "#8bc34a", "#ec407a", "#ffca28", "#26a69a", "#5c6bc0"];
+// Paul Tol's "muted" scheme: told apart with any of the common colour-vision deficiencies. Communities past
+// the ninth (small ones: they come largest first) and people tied to no one shown share the grey.
+export const COMMUNITY_COLOURS = ["#332288", "#88ccee", "#44aa99", "#117733", "#999933", "#ddcc77", "#cc6677", "#882255", "#aa4499"];
+export const NO_COMMUNITY = "#b0b0b0";
+// Tie strength (overlap 0..1) → how many parallel hairlines, one pixel apart, draw it: a hairline is the
+// software rasteriser's fast path, and bench/ui.py's 2,000 ties stroked 1.8 and 3 px wide by strength drew
+// at 11 fps (all hairlines: 32). Only the WIDE strongest ties are widened; the rest are single hairlines,
+// fainter when weak.
+const WIDTHS = [[0.66, 3], [0.33, 2], [0, 1]];
+const WIDE = 300;
+const LABEL_FONT = "12px system-ui, sans-serif";
+const GROUP_FONT = "14px system-ui, sans-serif";
+const LABELLED = 12; // the most central people labelled when nothing is hovered, in a large graph
+
+export function communityColour(index) {
+  return index == null || index >= COMMUNITY_COLOURS.length ? NO_COMMUNITY : COMMUNITY_COLOURS[index];
+}
 
 function cssVar(name, fallback) {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -32,7 +48,7 @@ function cssVar(name, fallback) {
 export class ForceGraph {
   /**
    * @param {HTMLCanvasElement} canvas
-   * @param {{onOpen(id): void, onFocus?(node): void, labels?: "all"|"auto", centerId?: string}} options
+   * @param {{onOpen(id): void, onFocus?(node): void, onHover?(node, event): void, centerId?: string}} options
    */
   constructor(d3, canvas, options) {
     this.d3 = d3;
@@ -48,7 +64,9 @@ export class ForceGraph {
     this.focusIndex = -1;
     this.frame = 0;
     this.frames = 0;
-    this.typeColour = new Map();
+    this.types_ = new Set();
+    this.pinned = null;
+    this.labelWidths = new Map();
     this.colours = {
       high: cssVar("--crm-strength-high", "#4caf50"),
       medium: cssVar("--crm-strength-medium", "#ff9800"),
@@ -90,32 +108,48 @@ export class ForceGraph {
     this.resize();
   }
 
-  /** nodes: [{id, name, strength}], links: [{source, target, type, weight}] (ids). */
-  setData(nodes, links) {
+  /** nodes: [{id, name, strength, community, centrality}], links: [{source, target, type, weight}] (ids),
+   * communities: [{id, name, members}] (their names are drawn over them, their most central member labelled). */
+  setData(nodes, links, communities = []) {
     const known = new Set(nodes.map((n) => n.id));
     this.nodes = nodes.map((n) => ({ ...n, degree: 0 }));
     this.allLinks = links.filter((l) => known.has(l.source) && known.has(l.target)).map((l) => ({ ...l }));
     const byId = new Map(this.nodes.map((n) => [n.id, n]));
+    this.byId = byId;
     for (const link of this.allLinks) {
-      byId.get(link.source).degree += 1;
-      byId.get(link.target).degree += 1;
-      const type = link.type || "related";
-      if (!this.typeColour.has(type)) this.typeColour.set(type, TYPE_COLOURS[this.typeColour.size % TYPE_COLOURS.length]);
+      // Ends as the node objects themselves (d3 would do it only for the ties that pull, see applyFilter).
+      link.source = byId.get(link.source);
+      link.target = byId.get(link.target);
+      link.source.degree += 1;
+      link.target.degree += 1;
+      this.types_.add(link.type || "related");
     }
-    for (const node of this.nodes) node.radius = 3 + 9 * Math.sqrt(Math.max(0, node.strength || 0));
-    // Labels for the strongest few, so the picture reads without hovering.
-    const ranked = [...this.nodes].sort((a, b) => (b.strength || 0) - (a.strength || 0));
-    this.order = ranked;
-    const labelled = this.options.labels === "all" ? ranked : ranked.slice(0, 25);
+    for (const node of this.nodes) {
+      node.radius = 3 + 9 * Math.sqrt(Math.max(0, node.strength || 0));
+      node.colour = communityColour(node.community);
+    }
+    // Walked by the arrow keys from the strongest down; labelled from the most central down.
+    this.order = [...this.nodes].sort((a, b) => (b.strength || 0) - (a.strength || 0));
+    this.central = [...this.nodes].sort((a, b) => (b.centrality ?? b.degree) - (a.centrality ?? a.degree) || (b.strength || 0) - (a.strength || 0));
+    const labelled = this.nodes.length <= 2 * LABELLED ? this.central : this.central.slice(0, LABELLED);
     for (const node of labelled) node.label = true;
+    this.groups = communities.filter((c) => c.id < COMMUNITY_COLOURS.length && c.members.length >= 3).map((c) => ({
+      name: c.name, members: c.members.map((id) => byId.get(id)).filter(Boolean),
+    }));
+    for (const group of this.groups) if (group.members[0]) group.members[0].label = true;
     if (this.options.centerId) {
       const center = byId.get(this.options.centerId);
       if (center) {
         center.fx = 0;
         center.fy = 0;
         center.label = true;
+        center.colour = this.colours.text;
+        center.radius = Math.max(center.radius, 9);
       }
     }
+    this.colourGroups = [...new Set(this.nodes.map((n) => n.colour))];
+    const strongest = this.allLinks.filter((l) => (l.weight || 0) >= WIDTHS[1][0]).sort((a, b) => b.weight - a.weight);
+    for (const link of strongest.slice(0, WIDE)) link.wide = true;
     this.simulation.nodes(this.nodes);
     this.applyFilter();
     this.userMoved = false;
@@ -129,8 +163,8 @@ export class ForceGraph {
     const xs = this.nodes.map((n) => n.x);
     const ys = this.nodes.map((n) => n.y);
     const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-    const pad = 80;
-    const k = Math.min(2.5, this.width / (x1 - x0 + 2 * pad), this.height / (y1 - y0 + 2 * pad));
+    // Room for the labels to the right of the nodes, and a margin all round, in screen pixels.
+    const k = Math.max(0.1, Math.min(4, (this.width - 180) / (x1 - x0 + 1), (this.height - 60) / (y1 - y0 + 1)));
     const t = this.d3.zoomIdentity.translate(this.width / 2 - (k * (x0 + x1)) / 2, this.height / 2 - (k * (y0 + y1)) / 2).scale(k);
     this.zoom.transform(this.d3.select(this.canvas), t);
   }
@@ -141,7 +175,7 @@ export class ForceGraph {
   }
 
   types() {
-    return [...this.typeColour.entries()];
+    return [...this.types_];
   }
 
   setHiddenTypes(hidden) {
@@ -152,7 +186,11 @@ export class ForceGraph {
 
   applyFilter() {
     this.links = this.allLinks.filter((l) => !this.hidden.has(l.type || "related"));
-    this.simulation.force("link").links(this.links);
+    // Around one person, their own ties are drawn but do not pull: they would pack everyone into a ball
+    // around them, where the ties among the others are what shows their circles apart.
+    const center = this.options.centerId;
+    this.simulation.force("link").links(center ? this.links.filter((l) => l.source.id !== center && l.target.id !== center) : this.links);
+    this.simulation.force("charge").strength(this.nodes.length <= 80 ? -110 : -45);
   }
 
   resize() {
@@ -182,58 +220,66 @@ export class ForceGraph {
     ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
     ctx.clearRect(0, 0, this.width, this.height);
     ctx.setTransform(ratio * t.k, 0, 0, ratio * t.k, ratio * t.x, ratio * t.y);
-    const focus = this.hover || this.order?.[this.focusIndex] || null;
+    const focus = this.hover || this.pinned || this.order?.[this.focusIndex] || null;
     const near = focus ? this.neighbours(focus) : null;
 
-    // Edges: one path per relationship type.
-    // One pixel: a hairline takes the software rasteriser's fast path (1.5 px measured at a third of the frame rate).
+    // Edges: one path of hairlines for the strong ties and one for the faint ones.
+    ctx.strokeStyle = this.colours.low;
     ctx.lineWidth = 1 / t.k;
-    const byType = new Map();
-    for (const link of this.links) {
-      const type = link.type || "related";
-      if (!byType.has(type)) byType.set(type, []);
-      byType.get(type).push(link);
-    }
-    for (const [type, links] of byType) {
-      ctx.strokeStyle = this.typeColour.get(type);
-      ctx.globalAlpha = near ? 0.12 : 0.45;
+    for (const strong of [true, false]) {
+      ctx.globalAlpha = (near ? 0.3 : 1) * (strong ? 0.6 : 0.3);
       ctx.beginPath();
-      for (const l of links) {
-        ctx.moveTo(l.source.x, l.source.y);
-        ctx.lineTo(l.target.x, l.target.y);
+      for (const l of this.links) {
+        if ((l.weight || 0) >= WIDTHS[1][0] !== strong) continue;
+        const lines = l.wide ? WIDTHS.find(([least]) => l.weight >= least)[1] : 1;
+        if (lines === 1) {
+          ctx.moveTo(l.source.x, l.source.y);
+          ctx.lineTo(l.target.x, l.target.y);
+          continue;
+        }
+        // Parallel strokes a screen pixel apart, across the tie.
+        const dx = l.target.x - l.source.x;
+        const dy = l.target.y - l.source.y;
+        const unit = t.k * Math.hypot(dx, dy) || 1;
+        for (let i = 0; i < lines; i += 1) {
+          const shift = i - (lines - 1) / 2;
+          const ox = (-dy / unit) * shift;
+          const oy = (dx / unit) * shift;
+          ctx.moveTo(l.source.x + ox, l.source.y + oy);
+          ctx.lineTo(l.target.x + ox, l.target.y + oy);
+        }
       }
       ctx.stroke();
     }
     if (near) {
       ctx.globalAlpha = 0.9;
-      ctx.strokeStyle = this.colours.people;
-      ctx.lineWidth = 2 / t.k;
-      ctx.beginPath();
+      ctx.strokeStyle = this.colours.text;
       for (const l of this.links) {
-        if (l.source === focus || l.target === focus) {
-          ctx.moveTo(l.source.x, l.source.y);
-          ctx.lineTo(l.target.x, l.target.y);
-        }
+        if (l.source !== focus && l.target !== focus) continue;
+        ctx.lineWidth = (WIDTHS.find(([least]) => (l.weight || 0) >= least)[1] * 0.8) / t.k;
+        ctx.beginPath();
+        ctx.moveTo(l.source.x, l.source.y);
+        ctx.lineTo(l.target.x, l.target.y);
+        ctx.stroke();
       }
-      ctx.stroke();
     }
 
-    // Nodes: one path per strength level.
-    for (const level of ["low", "medium", "high"]) {
-      ctx.fillStyle = this.colours[level];
+    // Nodes: one path per community colour.
+    ctx.globalAlpha = near ? 0.3 : 1;
+    for (const colour of this.colourGroups) {
+      ctx.fillStyle = colour;
       ctx.beginPath();
       for (const n of this.nodes) {
-        if (strengthLevel(n.strength || 0) !== level) continue;
+        if (n.colour !== colour) continue;
         ctx.moveTo(n.x + n.radius, n.y);
         ctx.arc(n.x, n.y, n.radius, 0, 2 * Math.PI);
       }
-      ctx.globalAlpha = near ? 0.35 : 1;
       ctx.fill();
     }
     if (near) {
       ctx.globalAlpha = 1;
       for (const n of near) {
-        ctx.fillStyle = this.colours[strengthLevel(n.strength || 0)];
+        ctx.fillStyle = n.colour;
         ctx.beginPath();
         ctx.arc(n.x, n.y, n.radius, 0, 2 * Math.PI);
         ctx.fill();
@@ -244,21 +290,79 @@ export class ForceGraph {
       ctx.arc(focus.x, focus.y, focus.radius + 3 / t.k, 0, 2 * Math.PI);
       ctx.stroke();
     }
-
-    // Labels, drawn as canvas text (never markup), with a halo for contrast.
     ctx.globalAlpha = 1;
-    ctx.font = `${12 / t.k}px system-ui, sans-serif`;
+    this.drawLabels(focus, near);
+  }
+
+  /** Labels in screen pixels, most important first, each only where no earlier one is (canvas text, never markup). */
+  drawLabels(focus, near) {
+    const { ctx, transform: t, ratio } = this;
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.font = LABEL_FONT;
     ctx.textBaseline = "middle";
-    ctx.lineWidth = 3 / t.k;
+    ctx.lineWidth = 3;
     ctx.strokeStyle = this.colours.panel;
     ctx.fillStyle = this.colours.text;
-    for (const n of this.nodes) {
-      const show = near ? near.has(n) : n.label || t.k > 2.5;
-      if (!show || !n.name) continue;
-      const x = n.x + n.radius + 3 / t.k;
-      ctx.strokeText(n.name, x, n.y);
-      ctx.fillText(n.name, x, n.y);
+    const central = this.central || [];
+    const wanted = near
+      ? [focus, ...[...near].filter((n) => n !== focus).sort((a, b) => (b.centrality ?? 0) - (a.centrality ?? 0))]
+      : t.k > 2 ? central : central.filter((n) => n.label);
+    const placed = [];
+    if (!near && this.groups?.length > 1) this.drawGroupNames(placed);
+    ctx.font = LABEL_FONT;
+    ctx.lineWidth = 3;
+    for (const n of wanted) {
+      if (!n.name) continue;
+      const x = t.x + t.k * n.x + n.radius * t.k + 4;
+      const y = t.y + t.k * n.y;
+      if (x > this.width || y < -8 || y > this.height + 8 || x < -200) continue;
+      let width = this.labelWidths.get(n.name);
+      if (width === undefined) {
+        width = ctx.measureText(n.name).width;
+        this.labelWidths.set(n.name, width);
+      }
+      const box = [x - 2, y - 8, x + width + 2, y + 8];
+      if (n !== focus && placed.some((o) => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3])) continue;
+      placed.push(box);
+      ctx.strokeText(n.name, x, y);
+      ctx.fillText(n.name, x, y);
+      if (placed.length >= 150) break;
     }
+    this.labelled = placed.length;
+  }
+
+  /** Each community's name over the middle of its members, in its own colour. */
+  drawGroupNames(placed) {
+    const { ctx, transform: t } = this;
+    ctx.font = `600 ${GROUP_FONT}`;
+    ctx.lineWidth = 4;
+    for (const group of this.groups) {
+      if (!group.members.length) continue;
+      const x = t.x + t.k * (group.members.reduce((sum, n) => sum + n.x, 0) / group.members.length);
+      const y = t.y + t.k * (group.members.reduce((sum, n) => sum + n.y, 0) / group.members.length);
+      const width = ctx.measureText(group.name).width;
+      const box = [x - width / 2 - 2, y - 9, x + width / 2 + 2, y + 9];
+      if (placed.some((o) => box[0] < o[2] && o[0] < box[2] && box[1] < o[3] && o[1] < box[3])) continue;
+      placed.push(box);
+      ctx.fillStyle = group.members[0].colour;
+      ctx.strokeText(group.name, x - width / 2, y);
+      ctx.fillText(group.name, x - width / 2, y);
+    }
+    ctx.fillStyle = this.colours.text;
+  }
+
+  /** Hold the highlight on one person and bring them to the middle (the search box uses it). */
+  focusOn(id) {
+    const node = this.byId?.get(id) || null;
+    this.pinned = node;
+    if (node) {
+      const k = Math.max(this.transform.k, 1.5);
+      const target = this.d3.zoomIdentity.translate(this.width / 2 - k * node.x, this.height / 2 - k * node.y).scale(k);
+      this.userMoved = true;
+      this.zoom.transform(this.d3.select(this.canvas), target);
+    }
+    this.schedule();
+    return node;
   }
 
   neighbours(node) {
@@ -322,6 +426,7 @@ export class ForceGraph {
     else if (event.key === "+" || event.key === "=") this.zoom.scaleBy(sel, 1.3);
     else if (event.key === "-") this.zoom.scaleBy(sel, 1 / 1.3);
     else if (event.key === "0") this.recenter();
+    else if (event.key === "Escape" && this.pinned) this.focusOn(null);
     else return;
     event.preventDefault();
   }

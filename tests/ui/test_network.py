@@ -1,0 +1,107 @@
+"""The network views in a real browser: what lies ahead kept apart from contact, the graph's named
+communities, its person search and period, and a person's ego network. Screenshots at desktop and phone
+size go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.ui.conftest import Crm, shot
+
+pytestmark = pytest.mark.browser
+
+SETTLED = (
+    "sel => { const s = document.querySelector(sel)?.graph?.simulation;"
+    " return s && s.alpha() < s.alphaMin(); }"
+)
+
+
+def person_id(crm: Crm, name: str) -> str:
+    found = httpx.get(f"{crm.url}/api/crm/people", params={"q": name}, timeout=10).json()["items"]
+    return next(p["id"] for p in found if p["canonical_name"] == name)
+
+
+@pytest.fixture
+def phone(browser, crm: Crm) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(8000)
+    yield page
+    context.close()
+
+
+def test_a_meeting_ahead_shows_as_next_never_as_contact(page: Page, phone: Page, crm: Crm) -> None:
+    bob = person_id(crm, "Bob Stone")
+    for where, name in ((page, "person-next-meeting"), (phone, "phone-person-next-meeting")):
+        where.goto(f"{crm.url}/crm/#/people/{bob}")
+        expect(where.locator("#next-meeting")).to_contain_text("Design review")
+        expect(where.locator("#next-meeting")).to_contain_text("in 2 days")
+        shot(where, name)
+    overview = page.locator("#tab-panel")
+    expect(overview.locator("dd", has_text="(in ")).to_have_count(1)  # only the next meeting lies ahead
+    page.click("#tab-timeline")
+    timeline = page.locator("#tab-panel")
+    expect(timeline.locator(".event").first).to_be_visible()
+    assert "Design review" not in timeline.inner_text()
+
+
+def test_the_graph_names_its_communities_and_finds_a_person(page: Page, phone: Page, crm: Crm) -> None:
+    carol = person_id(crm, "Carol Díaz")
+    for where, name in ((page, "graph-communities"), (phone, "phone-graph-communities")):
+        where.goto(f"{crm.url}/crm/#/graph")
+        where.wait_for_function(SETTLED, arg="#graph-canvas", timeout=15000)
+        expect(where.locator("#graph-legend li")).to_have_text(["Acme 3", "tied to no one here"])
+        shot(where, name)
+    page.fill("#graph-search", "carol")
+    page.press("#graph-search", "Enter")
+    status = page.locator("#view-graph [role=status]")
+    expect(status).to_have_text("Carol Díaz: 2 connections · Acme. Escape lets go.")
+    assert page.evaluate("document.querySelector('#graph-canvas').graph.pinned.id") == carol
+    # Centred on screen, and labelled.
+    where = page.evaluate("id => document.querySelector('#graph-canvas').graph.screenPosition(id)", carol)
+    box = page.locator("#graph-canvas").bounding_box()
+    assert abs(where["x"] - (box["x"] + box["width"] / 2)) < 2
+    assert abs(where["y"] - (box["y"] + box["height"] / 2)) < 2
+    shot(page, "graph-search")
+    page.keyboard.press("Escape")
+    assert page.evaluate("document.querySelector('#graph-canvas').graph.pinned") is None
+    page.fill("#graph-search", "nobody")
+    page.press("#graph-search", "Enter")
+    expect(status).to_have_text("Nobody called “nobody” among these people.")
+    page.get_by_role("button", name="Acme").click()
+    expect(status).to_have_text("Acme: all 3 share Acme.")  # Carol is at Globex; the three share Acme threads
+
+
+def test_the_last_12_months_leave_the_old_network_out(page: Page, crm: Crm) -> None:
+    """Every interaction of the seed is from early 2025: more than a year ago."""
+    page.goto(f"{crm.url}/crm/#/graph")
+    page.wait_for_function(SETTLED, arg="#graph-canvas", timeout=15000)
+    page.select_option("#graph-period", "year")
+    expect(page.locator("#view-graph .empty")).to_have_text(
+        "Nobody you were in touch with in the last 12 months: choose All time."
+    )
+    page.select_option("#graph-period", "all")
+    expect(page.locator("#view-graph [role=status]")).to_have_text("13 people, 3 relationships, 1 community")
+
+
+def test_the_connections_tab_draws_the_ego_network(page: Page, phone: Page, crm: Crm) -> None:
+    alice = person_id(crm, "Alice Martin")
+    for where, name in ((page, "person-ego-network"), (phone, "phone-person-ego-network")):
+        where.goto(f"{crm.url}/crm/#/people/{alice}")
+        where.click("#tab-connections")
+        where.wait_for_function(SETTLED, arg="#ego-canvas", timeout=15000)
+        shot(where, name)
+    ego = page.locator("#tab-panel .ego")
+    expect(ego).to_contain_text("2 connections, 1 tie among them")
+    expect(ego.locator(".community-legend li")).to_have_text(["Acme 2"])
+    graph = "document.querySelector('#ego-canvas').graph"
+    assert page.evaluate(f"{graph}.nodes.map(n => n.name).sort().join()") == "Alice Martin,Bob Stone,Carol Díaz"
+    assert page.evaluate(f"{graph}.links.length") == 3
+    bob = person_id(crm, "Bob Stone")
+    where = page.evaluate(f"id => {graph}.screenPosition(id)", bob)
+    page.mouse.click(where["x"], where["y"])
+    expect(page.locator("#detail h2")).to_have_text("Bob Stone")

@@ -105,3 +105,26 @@ def test_the_connections_tab_draws_the_ego_network(page: Page, phone: Page, crm:
     where = page.evaluate(f"id => {graph}.screenPosition(id)", bob)
     page.mouse.click(where["x"], where["y"])
     expect(page.locator("#detail h2")).to_have_text("Bob Stone")
+
+
+def test_companies_show_who_you_know_where(page: Page, phone: Page, crm: Crm) -> None:
+    for where, name in ((page, "companies"), (phone, "phone-companies")):
+        where.goto(f"{crm.url}/crm/#/companies")
+        expect(where.locator("#company-page h2")).to_have_text("Acme")
+        shot(where, name)
+    companies = page.locator(".company-list button strong")
+    expect(companies.first).to_have_text("Acme")
+    expect(page.locator("#view-companies [role=status]")).to_have_text("5 companies")
+    people = page.locator("#company-page .company-people li")
+    expect(people.locator("a")).to_have_text(["Alice Martin", "Bob Stone"])
+    expect(people.first).to_contain_text("Engineer")
+    expect(people.first).to_contain_text("Known from contact card")
+    # A name made of markup stays text.
+    page.fill("#company-filter", "bold")
+    expect(companies).to_have_text(["<b>Bold Inc</b>"])
+    expect(page.locator("#company-page h2")).to_have_text("<b>Bold Inc</b>")
+    page.fill("#company-filter", "glob")
+    expect(companies).to_have_text(["Globex"])
+    page.locator("#company-page a", has_text="Carol Díaz").click()
+    expect(page.locator("#detail h2")).to_have_text("Carol Díaz")
+    expect(page.locator("#company-page h2")).to_have_text("Globex")

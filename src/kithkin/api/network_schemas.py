@@ -58,3 +58,36 @@ class NetworkGraph(BaseModel):
     edges: list[NetworkEdge]
     communities: list[CommunityPublic]
     center: str | None = Field(None, description="the person an ego network is drawn around")
+
+
+class CompanySummary(BaseModel):
+    id: str = Field(description="the company's name folded into a slug: bluefin-studio")
+    name: str
+    domains: list[str] = Field(description="email domains crm_mappings.yaml maps to it")
+    people_count: int
+    strongest: list[str] = Field(description="the names of the three people the user is closest to there")
+    last_contact: str | None
+
+
+class CompanyList(BaseModel):
+    items: list[CompanySummary]
+    total: int
+
+
+class CompanyPerson(BaseModel):
+    id: str
+    canonical_name: str
+    position: str | None
+    relationship_strength: float
+    last_seen: str | None
+    interaction_count: int
+    evidence: list[str] = Field(description="what places them there, in words: 'LinkedIn', 'email at acme.com'")
+
+
+class CompanyDetail(BaseModel):
+    id: str
+    name: str
+    domains: list[str]
+    last_contact: str | None
+    people_count: int
+    people: list[CompanyPerson] = Field(description="strongest first")

@@ -2,6 +2,7 @@
 // followed by /<person id> to open the person panel), the header controls, and the wiring between parts.
 
 import { api } from "./js/api.js";
+import { CompaniesView } from "./js/companies.js";
 import { refreshDashboard, renderDashboard } from "./js/dashboard.js";
 import { DetailPanel } from "./js/detail.js";
 import { $, debounce, fill, h, plural, sourceLabel, toast } from "./js/dom.js";
@@ -11,7 +12,7 @@ import { PeopleList } from "./js/list.js";
 import { renderMeetings } from "./js/meetings.js";
 import { ReviewDialog, pendingCount } from "./js/review.js";
 
-const VIEWS = ["people", "graph", "meetings", "stats"];
+const VIEWS = ["people", "graph", "companies", "meetings", "stats"];
 const KNOWN_CATEGORIES = ["work", "personal", "family", "unknown"];
 
 const search = $("#search");
@@ -68,6 +69,7 @@ const wizard = new ImportWizard($("#import-dialog"), {
 const graphView = new GraphView($("#view-graph"), {
   onOpen: (id) => go("graph", id),
 });
+const companiesView = new CompaniesView($("#view-companies"), { onOpen: (id) => go("companies", id) });
 
 // A tag chosen on a person's panel narrows the list until its chip is removed.
 let tagFilter = "";
@@ -176,9 +178,10 @@ function applyRoute() {
     if (shownView === "graph") graphView.hide();
     shownView = view;
     if (view === "graph") graphView.show();
+    else if (view === "companies") companiesView.show();
     else if (view === "meetings") renderMeetings($("#view-meetings"));
     else if (view === "stats") renderDashboard($("#view-stats"), dashboardHooks);
-    document.title = `Kithkin · ${{ people: "People", graph: "Graph", meetings: "Meetings", stats: "Dashboard" }[view]}`;
+    document.title = `Kithkin · ${{ people: "People", graph: "Graph", companies: "Companies", meetings: "Meetings", stats: "Dashboard" }[view]}`;
   }
   list.select(id || null);
   if (id) detail.open(id);

@@ -6,10 +6,10 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
 
-from kithkin.api.deps import ConnDep, ReadsDep
-from kithkin.api.network_schemas import NetworkGraph, UpcomingList
+from kithkin.api.deps import ConnDep, ReadsDep, WorkspaceDep
+from kithkin.api.network_schemas import CompanyDetail, CompanyList, NetworkGraph, UpcomingList
 from kithkin.api.schemas import ErrorBody
-from kithkin.insight import network
+from kithkin.insight import companies, network
 from kithkin.models import now_utc, utc_iso
 from kithkin.store import people
 from kithkin.store.timeline import upcoming_of
@@ -57,4 +57,37 @@ def ego_network(
     found = reads.get(("ego", person_id, limit), lambda: network.ego(conn, person_id, limit))
     if found is None:
         raise HTTPException(404, f"There is no person {person_id}.")
+    return found
+
+
+def _companies(conn: ConnDep, reads: ReadsDep, workspace: WorkspaceDep) -> dict[str, dict[str, Any]]:
+    return reads.get("companies", lambda: companies.gather(conn, workspace.mappings.domains()))
+
+
+@router.get("/companies", response_model=CompanyList)
+def list_companies(
+    conn: ConnDep,
+    reads: ReadsDep,
+    workspace: WorkspaceDep,
+    q: Annotated[str | None, Query(max_length=200, description="part of a company's name or domain")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0, le=10_000_000)] = 0,
+) -> dict[str, Any]:
+    """Who the user knows where: companies named by contact cards, LinkedIn and profiles, or mapped from
+    email domains in crm_mappings.yaml; the most people first."""
+    found = companies.listing(_companies(conn, reads, workspace), q)
+    return {"items": found[offset : offset + limit], "total": len(found)}
+
+
+@router.get(
+    "/companies/{company_id}",
+    response_model=CompanyDetail,
+    responses={404: {"model": ErrorBody, "description": "no such company"}},
+)
+def get_company(company_id: str, conn: ConnDep, reads: ReadsDep, workspace: WorkspaceDep) -> dict[str, Any]:
+    """Everyone the user knows at the company, strongest first, with their role, last contact and what
+    places them there."""
+    found = companies.detail(_companies(conn, reads, workspace), company_id)
+    if found is None:
+        raise HTTPException(404, f"No one you know works at a company {company_id}.")
     return found

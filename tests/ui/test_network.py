@@ -4,6 +4,7 @@ size go to test-artifacts/screenshots/."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import httpx
@@ -128,3 +129,21 @@ def test_companies_show_who_you_know_where(page: Page, phone: Page, crm: Crm) ->
     page.locator("#company-page a", has_text="Carol Díaz").click()
     expect(page.locator("#detail h2")).to_have_text("Carol Díaz")
     expect(page.locator("#company-page h2")).to_have_text("Globex")
+
+
+def test_the_person_page_says_how_you_know_them(page: Page, phone: Page, crm: Crm) -> None:
+    """Carol: directly (a few emails), and through Alice and Bob, with whom she shares Acme threads."""
+    carol = person_id(crm, "Carol Díaz")
+    for where, name in ((page, "person-paths"), (phone, "phone-person-paths")):
+        where.goto(f"{crm.url}/crm/#/people/{carol}")
+        expect(where.locator("#paths li").first).to_be_visible()
+        where.locator("#paths").scroll_into_view_if_needed()
+        shot(where, name)
+    chains = page.locator("#paths .path-people")
+    expect(chains).to_have_count(3)
+    expect(chains.first).to_contain_text("You → Carol Díaz")
+    hops = page.locator("#paths .path-hops").nth(1).locator("li")
+    expect(hops.first).to_contain_text(re.compile(r"^You and (Alice Martin|Bob Stone): \d+ interactions"))
+    expect(hops.nth(1)).to_contain_text(re.compile(r"(Alice Martin|Bob Stone) and Carol Díaz: .* in Acme"))
+    chains.nth(1).locator("a").first.click()
+    expect(page.locator("#detail h2")).to_have_text(re.compile(r"Alice Martin|Bob Stone"))

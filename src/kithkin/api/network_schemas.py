@@ -91,3 +91,30 @@ class CompanyDetail(BaseModel):
     last_contact: str | None
     people_count: int
     people: list[CompanyPerson] = Field(description="strongest first")
+
+
+class PathPerson(BaseModel):
+    id: str
+    canonical_name: str
+
+
+class PathHop(BaseModel):
+    from_id: str | None = Field(alias="from", description="null for the first hop: from the user")
+    to: str
+    weight: float = Field(
+        description="0..1: the person's strength from the user, or the tie's recency-weighted overlap"
+    )
+    words: str = Field(description="the evidence: 'You and Ana: 120 interactions…', 'Ana and Raj: 14 shared meetings…'")
+
+
+class PathPublic(BaseModel):
+    score: float = Field(description="the product of the hops' weights")
+    people: list[PathPerson] = Field(description="from the first person the user knows to the person asked about")
+    hops: list[PathHop]
+
+
+class PathList(BaseModel):
+    """The strongest chains from the user to a person, up to three hops, strongest first."""
+
+    items: list[PathPublic]
+    total: int

@@ -13,7 +13,7 @@ from kithkin.models import now_utc, utc_iso
 from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks, new_id
 from kithkin.store.relationships import USER_SPOKE
-from kithkin.store.search import index_people, match_expression, phone_digits
+from kithkin.store.search import index_people, match_expression, name_match_expression, phone_digits
 
 JSON_COLUMNS = ("emails", "phone_numbers", "vault_contexts", "tags", "sources")
 # Which sources know a person's real name best, best first.
@@ -119,10 +119,14 @@ def list_people(
         )
         where.append(clause if pending else f"NOT {clause}")
     condition = " AND ".join(where)
-    order = SORTS.get(sort, SORTS["strength"])
+    order, order_params = SORTS.get(sort, SORTS["strength"]), []
+    if q:
+        order = f"p.id NOT IN (SELECT person_id FROM people_fts WHERE people_fts MATCH ?), {order}"
+        order_params.append(name_match_expression(q))
     total = conn.execute(f"SELECT COUNT(*) FROM people p WHERE {condition}", params).fetchone()[0]
     rows = conn.execute(
-        f"SELECT p.* FROM people p WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?", [*params, limit, offset]
+        f"SELECT p.* FROM people p WHERE {condition} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, *order_params, limit, offset],
     ).fetchall()
     return [person_to_dict(r) for r in rows], total
 

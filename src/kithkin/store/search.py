@@ -19,6 +19,13 @@ def match_expression(query: str) -> str | None:
     return " AND ".join(f'"{t}"*' for t in tokens)
 
 
+def name_match_expression(query: str) -> str | None:
+    """The same query limited to the names column: people found by name rank before those found by title,
+    company or email ("ana" finds Ana Novak before nine Analysts)."""
+    expression = match_expression(query)
+    return f"names : ({expression})" if expression else None
+
+
 def index_people(
     conn: sqlite3.Connection, person_ids: list[str], observed_names: dict[str, list[str]] | None = None
 ) -> None:

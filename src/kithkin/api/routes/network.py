@@ -7,9 +7,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 
 from kithkin.api.deps import ConnDep, ReadsDep, WorkspaceDep
-from kithkin.api.network_schemas import CompanyDetail, CompanyList, NetworkGraph, UpcomingList
+from kithkin.api.network_schemas import CompanyDetail, CompanyList, NetworkGraph, PathList, UpcomingList
 from kithkin.api.schemas import ErrorBody
-from kithkin.insight import companies, network
+from kithkin.insight import companies, network, paths
 from kithkin.models import now_utc, utc_iso
 from kithkin.store import people
 from kithkin.store.timeline import upcoming_of
@@ -91,3 +91,13 @@ def get_company(company_id: str, conn: ConnDep, reads: ReadsDep, workspace: Work
     if found is None:
         raise HTTPException(404, f"No one you know works at a company {company_id}.")
     return found
+
+
+@router.get("/people/{person_id}/paths", response_model=PathList, response_model_by_alias=True, responses=NOT_FOUND)
+def introduction_paths(person_id: str, conn: ConnDep, limit: Annotated[int, Query(ge=1, le=10)] = 3) -> dict[str, Any]:
+    """How the user knows the person: the strongest chains of people from the user to them (up to three
+    hops, weighed by strength and recency), each hop with its evidence in words."""
+    if people.get_person(conn, person_id) is None:
+        raise HTTPException(404, f"There is no person {person_id}.")
+    found = paths.strongest_paths(conn, person_id, now_utc(), limit)
+    return {"items": found, "total": len(found)}

@@ -1,4 +1,4 @@
-// The person panel's Timeline (infinite scroll, filtered by source) and Connections (list + mini graph).
+// The person panel's Timeline (infinite scroll, filtered by source) and Connections (list + ego network).
 
 import { api } from "./api.js";
 import { avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, sourceLabel, strengthBar } from "./dom.js";

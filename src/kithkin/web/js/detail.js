@@ -3,6 +3,7 @@
 
 import { Timeline, renderConnections } from "./activity.js";
 import { api } from "./api.js";
+import { pathsSection } from "./paths.js";
 import {
   ago, append, avatar, errorBox, fill, formatDate, h, plural, safeUrl, skeleton, sourceBadge, sourceBadges, strengthBar, toast,
 } from "./dom.js";
@@ -172,6 +173,7 @@ export class DetailPanel {
           metric(p.interaction_count.toLocaleString(), "interactions"),
           metric((p.interactions_90d ?? 0).toLocaleString(), "in the last 90 days"),
           metric(p.source_entity_count.toLocaleString(), "linked identities"))),
+      pathsSection(p),
       h("div", { class: "section" }, h("h3", {}, "Contact"),
         h("dl", { class: "kv" }, contact.map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]))),
       this.notesSection(),

@@ -147,3 +147,27 @@ def test_the_person_page_says_how_you_know_them(page: Page, phone: Page, crm: Cr
     expect(hops.nth(1)).to_contain_text(re.compile(r"(Alice Martin|Bob Stone) and Carol Díaz: .* in Acme"))
     chains.nth(1).locator("a").first.click()
     expect(page.locator("#detail h2")).to_have_text(re.compile(r"Alice Martin|Bob Stone"))
+
+
+def test_rows_show_last_contact_and_matches_are_marked(page: Page, phone: Page, crm: Crm) -> None:
+    page.goto(f"{crm.url}/crm/")
+    page.fill("#search", "acme")
+    cards = page.locator("#people-list .card[data-id]")
+    # Roberta Quill wrote from bob@acme.test (a link awaits review).
+    expect(cards.locator(".card-name")).to_have_text(["Alice Martin", "Bob Stone", "Roberta Quill"])
+    expect(cards.nth(2).locator(".card-sub mark")).to_have_text(["acme"])
+    alice = cards.first
+    expect(alice.locator(".card-sub mark")).to_have_text(["Acme"])
+    expect(alice.locator(".card-contact")).to_have_text(re.compile(r"^\d+ interactions, last \d+ months ago$"))
+    expect(alice.locator(".card-strength")).to_have_text(re.compile(r"^\d+%$"))
+    assert alice.bounding_box()["height"] <= 60
+    shot(page, "people-search-marked")
+    page.fill("#search", "car")
+    expect(cards.locator(".card-name mark")).to_have_text(["Car"])
+    # On a phone the first person is in the top 40 % of the screen.
+    phone.goto(f"{crm.url}/crm/")
+    first = phone.locator("#people-list .card[data-id]").first
+    expect(first).to_be_visible()
+    assert first.bounding_box()["y"] <= 0.4 * 812
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    shot(phone, "phone-people-list")

@@ -2,7 +2,8 @@
 // view (plus a margin) in the DOM. Pages of people are fetched as they scroll into view.
 
 import { api } from "./api.js";
-import { avatar, errorBox, fill, h, plural, sourceBadges, strengthBar } from "./dom.js";
+import { ago, avatar, errorBox, fill, h, plural, sourceBadges, strengthBar } from "./dom.js";
+import { highlight } from "./highlight.js";
 
 const PAGE = 100;
 const OVERSCAN = 6;
@@ -145,8 +146,12 @@ export class PeopleList {
   }
 
   card(person, index, row) {
-    const sub = [person.position, person.company].filter(Boolean).join(" · ") ||
-      person.emails?.[0] || person.phone_numbers?.[0] || plural(person.interaction_count || 0, "interaction");
+    const q = this.params.q;
+    const work = [person.position, person.company].filter(Boolean).join(" · ") || person.emails?.[0] || person.phone_numbers?.[0];
+    const contact = person.last_seen
+      ? `${plural(person.interaction_count || 0, "interaction")}, last ${ago(person.last_seen)}`
+      : "no contact yet";
+    const strength = Math.round((person.relationship_strength || 0) * 100);
     const el = h(
       "a",
       {
@@ -155,9 +160,13 @@ export class PeopleList {
         dataset: { id: person.id, index: String(index) },
       },
       avatar(person),
-      h("span", { class: "card-name" }, person.canonical_name),
-      h("span", { class: "card-side" }, strengthBar(person.relationship_strength), sourceBadges(person.sources, this.maxBadges())),
-      h("span", { class: "card-sub" }, sub),
+      h("span", { class: "card-name" }, highlight(person.canonical_name, q)),
+      h("span", { class: "card-side" },
+        h("span", { class: "card-strength", title: "Relationship strength" }, strengthBar(person.relationship_strength), `${strength}%`),
+        sourceBadges(person.sources, this.maxBadges())),
+      h("span", { class: "card-sub" },
+        work ? [h("span", {}, highlight(work, q)), " · "] : null,
+        h("span", { class: "card-contact" }, contact)),
     );
     el.style.transform = `translateY(${index * row}px)`;
     return el;

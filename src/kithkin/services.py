@@ -8,6 +8,7 @@ import json
 import sqlite3
 from typing import Any
 
+from kithkin.identity.normalize import readable_phone
 from kithkin.models import KithkinError
 from kithkin.store import db, links, people, sources, stats
 
@@ -82,9 +83,15 @@ def _export_text(conn: sqlite3.Connection, rows: list[dict[str, Any]], fmt: str)
         cards = []
         for person in rows:
             card = vobject.vCard()
-            card.add("fn").value = person["canonical_name"]
-            parts = person["canonical_name"].rsplit(" ", 1)
-            card.add("n").value = vobject.vcard.Name(family=parts[-1] if len(parts) > 1 else "", given=parts[0])
+            name = person["canonical_name"]
+            if name in person["phone_numbers"]:
+                # Nobody named them: FN (required) is the number as people write it, N stays empty.
+                card.add("fn").value = readable_phone(name)
+                card.add("n").value = vobject.vcard.Name()
+            else:
+                card.add("fn").value = name
+                parts = name.rsplit(" ", 1)
+                card.add("n").value = vobject.vcard.Name(family=parts[-1] if len(parts) > 1 else "", given=parts[0])
             for email in person["emails"]:
                 card.add("email").value = email
             for phone in person["phone_numbers"]:

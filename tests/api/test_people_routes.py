@@ -15,8 +15,12 @@ def test_people_sorted_by_name_with_total_and_pages(client):
     response = client.get(f"{API}/people", params={"sort": "name"})
     assert response.status_code == 200
     assert response.json()["total"] == 6
-    assert names(response) == [ANA_NUMBER, BOB_NUMBER, "Ana Silva", "Bob Jones", "Carol King", "Dan Brown"]
-    page = client.get(f"{API}/people", params={"sort": "name", "limit": 2, "offset": 4})
+    # People nobody named yet (known by a number) come after the named ones.
+    assert names(response) == ["Ana Silva", "Bob Jones", "Carol King", "Dan Brown", ANA_NUMBER, BOB_NUMBER]
+    unnamed = response.json()["items"][4]
+    assert (unnamed["display_name"], unnamed["named"]) == ("+1 415-555-0123", False)
+    assert (response.json()["items"][0]["display_name"], response.json()["items"][0]["named"]) == ("Ana Silva", True)
+    page = client.get(f"{API}/people", params={"sort": "name", "limit": 2, "offset": 2})
     assert names(page) == ["Carol King", "Dan Brown"] and page.json()["total"] == 6
 
 
@@ -44,7 +48,7 @@ def test_search_matches_names_emails_phones_and_companies(client):
 
 def test_filters_by_source_pending_category_and_tag(client):
     whatsapp = client.get(f"{API}/people", params={"source": "whatsapp", "sort": "name"})
-    assert names(whatsapp) == [ANA_NUMBER, BOB_NUMBER, "Dan Brown"]
+    assert names(whatsapp) == ["Dan Brown", ANA_NUMBER, BOB_NUMBER]
     pending = client.get(f"{API}/people", params={"pending": True, "sort": "name"}).json()["items"]
     assert [(p["canonical_name"], p["sources"]) for p in pending] == [("Ana Silva", ["mail"]), ("Bob Jones", ["mail"])]
     assert client.get(f"{API}/people", params={"pending": False}).json()["total"] == 4

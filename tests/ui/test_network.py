@@ -171,3 +171,26 @@ def test_rows_show_last_contact_and_matches_are_marked(page: Page, phone: Page, 
     assert first.bounding_box()["y"] <= 0.4 * 812
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     shot(phone, "phone-people-list")
+
+
+def test_a_person_known_by_number_is_shown_readably_and_invited_to_a_name(page: Page, crm: Crm) -> None:
+    from kithkin.models import Identity, Observation
+    from kithkin.workspace import Workspace
+    from tests.helpers import at, feed
+
+    number = Identity("+14155550177", phones=("+14155550177",), role="from")
+    with Workspace.open(crm.home) as workspace:
+        feed(workspace, "whatsapp", [Observation("w9", "message", at(3), [number])])
+    page.goto(f"{crm.url}/crm/")
+    page.select_option("#filter-sort", "name")
+    names = page.locator("#people-list .card[data-id] .card-name")
+    expect(names.last).to_have_text("+1 415-555-0177")  # unnamed numbers sort last
+    page.locator("#people-list .card", has_text="+1 415-555-0177").click()
+    expect(page.locator("#detail h2")).to_have_text("+1 415-555-0177")
+    expect(page.locator("#name-them")).to_contain_text("Known only by this number.")
+    shot(page, "person-unnamed")
+    page.get_by_role("button", name="Give them a name").click()
+    page.fill("#edit-form input[name=canonical_name]", "Gus Ito")
+    page.locator("#edit-form").get_by_role("button", name="Save").click()
+    expect(page.locator("#detail h2")).to_have_text("Gus Ito")
+    expect(page.locator("#name-them")).to_have_count(0)

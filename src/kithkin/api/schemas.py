@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from kithkin.identity.normalize import readable_phone
 
 
 class PersonPublic(BaseModel):
@@ -29,6 +31,14 @@ class PersonPublic(BaseModel):
     last_seen: str | None = Field(description="the last interaction that already happened")
     next_seen: str | None = Field(None, description="the next interaction still ahead (a meeting), if any")
     merged_into: str | None = Field(None, description="set when this person was merged into another")
+
+    @computed_field(description="the name to show: a number nobody named yet is written as people write it")
+    def display_name(self) -> str:
+        return readable_phone(self.canonical_name) if self.canonical_name in self.phone_numbers else self.canonical_name
+
+    @computed_field(description="false while the person is known by a number only: the UI invites a name")
+    def named(self) -> bool:
+        return self.canonical_name not in self.phone_numbers
 
 
 class SourceEntityPublic(BaseModel):

@@ -20,7 +20,7 @@ JSON_COLUMNS = ("emails", "phone_numbers", "vault_contexts", "tags", "sources")
 NAME_AUTHORITY = ("contacts", "carddav", "linkedin", "slack", "calendar", "mail", "signal", "whatsapp")
 SORTS = {
     "strength": "relationship_strength DESC, canonical_name COLLATE NOCASE",
-    "name": "canonical_name COLLATE NOCASE, id",
+    "name": "canonical_name GLOB '+[0-9]*', canonical_name COLLATE NOCASE, id",  # unnamed numbers last
     "last_seen": "last_seen IS NULL, last_seen DESC, canonical_name COLLATE NOCASE",
     "interactions": "interaction_count DESC, canonical_name COLLATE NOCASE",
 }

@@ -99,11 +99,16 @@ export class DetailPanel {
 
   header(p) {
     const sub = [p.position, p.company].filter(Boolean).join(" at ");
+    const unnamed = p.named === false;
     return h("div", { class: "detail-head" },
-      avatar(p, "large"),
+      avatar(unnamed ? { ...p, canonical_name: "?" } : p, "large"),
       h("div", {},
-        h("h2", { id: "detail-name", tabindex: "-1" }, p.canonical_name),
+        h("h2", { id: "detail-name", tabindex: "-1" }, p.display_name ?? p.canonical_name),
         sub ? h("div", { class: "sub" }, sub) : null,
+        unnamed
+          ? h("div", { class: "sub", id: "name-them" }, "Known only by this number. ",
+            h("button", { type: "button", class: "linklike", onclick: () => this.editForm() }, "Give them a name"))
+          : null,
         h("div", { class: "row small muted" }, p.category && p.category !== "unknown" ? p.category : "no category",
           " · ", sourceBadges(p.sources))),
       h("div", { class: "tools" },
@@ -325,7 +330,7 @@ export class DetailPanel {
       }, 250);
     });
     const form = h("form", { class: "section", id: "edit-form" },
-      field("Name", "canonical_name", p.canonical_name),
+      field("Name", "canonical_name", p.named === false ? "" : p.canonical_name),
       field("Company", "company", p.company),
       field("Title", "position", p.position),
       field("Category", "category", p.category),

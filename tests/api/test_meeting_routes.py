@@ -75,3 +75,43 @@ def test_a_brief_for_no_meeting_is_404(client: TestClient) -> None:
     response = client.get("/api/crm/meetings/12345/brief")
     assert response.status_code == 404
     assert response.json() == {"detail": "There is no meeting 12345."}
+
+
+def test_a_weekly_series_is_listed_once_with_its_next_occurrence(client: TestClient, workspace: Workspace) -> None:
+    ana = person("ana@x.org", "Ana Silva", "ana@x.org")
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    weekly = [meeting(f"team/{i}", start + timedelta(weeks=i), "Team weekly", ana) for i in range(4)]
+    for occurrence in weekly:
+        occurrence.metadata = {"uid": "team", "recurring": True}
+    feed(workspace, "calendar", weekly)
+    body = client.get("/api/crm/meetings/upcoming").json()
+    assert body["total"] == 3
+    assert [(m["title"], m["recurring"], m["series_ahead"]) for m in body["items"]] == [
+        ("Team weekly", True, 4),
+        ("Planning", False, 1),
+        ("Retro", False, 1),
+    ]
+
+
+def test_the_brief_has_the_notes_that_mention_an_attendee_and_the_people_they_know(
+    client: TestClient, workspace: Workspace
+) -> None:
+    ana = person("ana@x.org", "Ana Silva", "ana@x.org")
+    bob = person("bob@x.org", "Bob Jones", "bob@x.org")
+    note = Observation(
+        source_id="Notes/Ana.md",
+        kind="note",
+        occurred_at=at(5),
+        participants=[Identity(ana.source_id, ana.name, ana.emails, role="mentioned")],
+        title="Ana",
+        snippet="Ana loves climbing.",
+    )
+    feed(workspace, "vault", [note])
+    thread = message("t1", at(6), bob, OWNER, ana, kind="email", title="Intro")
+    feed(workspace, "mail", [thread])
+    planning = client.get("/api/crm/meetings/upcoming").json()["items"][0]
+    ana_brief = client.get(f"/api/crm/meetings/{planning['id']}/brief").json()["attendees"][0]
+    assert [(m["title"], m["snippet"], m["source_type"]) for m in ana_brief["mentions"]] == [
+        ("Ana", "Ana loves climbing.", "vault")
+    ]
+    assert ana_brief["shared_people"] == ["Bob Jones"]

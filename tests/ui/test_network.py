@@ -15,10 +15,7 @@ from tests.ui.conftest import Crm, shot
 
 pytestmark = pytest.mark.browser
 
-SETTLED = (
-    "sel => { const s = document.querySelector(sel)?.graph?.simulation;"
-    " return s && s.alpha() < s.alphaMin(); }"
-)
+SETTLED = "sel => { const s = document.querySelector(sel)?.graph?.simulation; return s && s.alpha() < s.alphaMin(); }"
 
 
 def person_id(crm: Crm, name: str) -> str:
@@ -194,3 +191,52 @@ def test_a_person_known_by_number_is_shown_readably_and_invited_to_a_name(page: 
     page.locator("#edit-form").get_by_role("button", name="Save").click()
     expect(page.locator("#detail h2")).to_have_text("Gus Ito")
     expect(page.locator("#name-them")).to_have_count(0)
+
+
+def test_a_series_is_listed_once_and_the_brief_says_who_they_are(page: Page, phone: Page, crm: Crm) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from kithkin.models import Identity, Observation
+    from kithkin.workspace import Workspace
+    from tests.helpers import at, feed
+
+    me = Identity("me@example.org", "Owner Person", emails=("me@example.org",), role="organizer")
+    carol = Identity("carol@globex.test", "Carol Díaz", emails=("carol@globex.test",), role="attendee")
+    start = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) + timedelta(days=1)
+    weekly = [
+        Observation(
+            f"sync/{i}",
+            "meeting",
+            start + timedelta(weeks=i),
+            [me, carol],
+            title="Weekly sync",
+            metadata={"uid": "sync", "recurring": True},
+        )
+        for i in range(3)
+    ]
+    note = Observation(
+        "Notes/Carol.md",
+        "note",
+        at(20),
+        [Identity("carol@globex.test", "Carol Díaz", emails=("carol@globex.test",), role="mentioned")],
+        title="Carol",
+        snippet="Carol loves sailing.",
+    )
+    with Workspace.open(crm.home) as workspace:
+        feed(workspace, "calendar", weekly)
+        feed(workspace, "vault", [note])
+    for where, name in ((page, "meetings-series"), (phone, "phone-meetings-series")):
+        where.goto(f"{crm.url}/crm/#/meetings")
+        expect(where.locator(".meeting-list button").first).to_contain_text("Weekly sync · repeats, 3 ahead")
+        shot(where, name)
+    titles = page.locator(".meeting-list button strong")
+    expect(titles).to_have_text(["Weekly sync", "Design review", "Quarterly planning"])
+    brief = page.locator("#brief")
+    carol_brief = brief.locator(".attendee", has_text="Carol Díaz")
+    expect(carol_brief.locator(".how")).to_contain_text("First in touch on 2024-03-20 by vault (Carol)")
+    expect(carol_brief.locator(".mentions li")).to_have_text(re.compile(r"Carol \(.*\): Carol loves sailing\."))
+    page.locator(".meeting-list button", has_text="Design review").click()
+    # Bob and Carol, each tied to Alice, who is not at the meeting.
+    expect(page.locator("#brief .attendee-head a")).to_have_text(["Bob Stone", "Carol Díaz"])
+    expect(page.locator("#brief .shared")).to_have_text(["You both know Alice Martin.", "You both know Alice Martin."])
+    shot(page, "meeting-brief")

@@ -62,9 +62,23 @@ class StatisticsPublic(Statistics):
     coverage: list[SourceCoverage]
 
 
+class NoteMention(BaseModel):
+    id: str
+    source_type: str
+    occurred_at: str
+    title: str | None
+    snippet: str | None
+
+
 class AttendeeBriefPublic(AttendeeBrief):
     how_you_know: str | None = Field(description="first time in touch and the sources that know them; null if never")
     facts: list[FactPublic] = Field(description="quick facts about the attendee, each with its source")
+    shared_people: list[str] = Field(
+        default_factory=list, description="people the attendee is tied to (not at the meeting), closest first"
+    )
+    mentions: list[NoteMention] = Field(
+        default_factory=list, description="the latest notes and meeting notes that mention the attendee"
+    )
 
 
 class MeetingBriefPublic(MeetingBrief):

@@ -315,6 +315,8 @@ class MeetingSummary(BaseModel):
     source_type: str
     attendee_count: int = Field(description="everyone invited but the owner")
     attendee_names: list[str]
+    recurring: bool = Field(False, description="the next occurrence of a recurring series, listed once")
+    series_ahead: int = Field(1, description="how many occurrences of the series are ahead, this one included")
 
 
 class MeetingList(BaseModel):

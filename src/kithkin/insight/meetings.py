@@ -13,6 +13,8 @@ from kithkin.store import meetings, people, relationships
 from kithkin.store.timeline import person_timeline
 
 RECENT = 4
+MENTIONS = 3
+SHARED = 5
 BRIEF_FIELDS = ("id", "source_type", "kind", "occurred_at", "title", "snippet")
 
 
@@ -23,7 +25,8 @@ def upcoming(conn: sqlite3.Connection, now: datetime, limit: int) -> tuple[list[
     for meeting in found:
         invited = meetings.attendees(conn, meeting["id"])
         names = [a["observed_name"] or a["observed_email"] or a["observed_phone"] or "unknown" for a in invited]
-        items.append({**_summary(meeting), "attendee_count": len(invited), "attendee_names": names})
+        series = {"recurring": meeting["recurring"], "series_ahead": meeting["series_ahead"]}
+        items.append({**_summary(meeting), **series, "attendee_count": len(invited), "attendee_names": names})
     return items, total
 
 
@@ -56,13 +59,22 @@ def _attendee(
     recent: list[dict[str, Any]] = []
     connected: list[str] = []
     known_facts: list[dict[str, Any]] = []
+    mentions: list[dict[str, Any]] = []
+    shared: list[str] = []
     if person is not None:
         # What already happened: later series occurrences are on the timeline too.
         items, _ = person_timeline(conn, person["id"], before=(now, None), limit=RECENT)
         recent = [{k: i[k] for k in BRIEF_FIELDS} for i in items]
         others = {pid for pid in persons if pid != person["id"]}
-        connected = [r["person_name"] for r in relationships.of_person(conn, person["id"]) if r["person_id"] in others]
+        ties = relationships.of_person(conn, person["id"])
+        connected = [r["person_name"] for r in ties if r["person_id"] in others]
+        # The people the user and the attendee both know, closest to the attendee first.
+        shared = [r["person_name"] for r in ties if r["person_id"] not in others][:SHARED]
         known_facts = facts_store.facts_of(conn, person["id"]) or facts.extract(conn, person["id"])
+        mentions = [
+            {**{k: note[k] for k in ("source_type", "occurred_at", "title", "snippet")}, "id": str(note["id"])}
+            for note in facts_store.notes_mentioning(conn, person["id"], limit=MENTIONS)
+        ]
     return {
         "name": (person or {}).get("canonical_name") or entry["observed_name"] or entry["observed_email"] or "unknown",
         "email": entry["observed_email"],
@@ -72,6 +84,8 @@ def _attendee(
         "person": person,
         "recent_interactions": recent,
         "connected_attendees": connected,
+        "shared_people": shared,
+        "mentions": mentions,
         "how_you_know": _how_you_know(conn, person, now) if recent else None,
         "facts": known_facts,
     }

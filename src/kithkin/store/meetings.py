@@ -7,17 +7,32 @@ from typing import Any
 
 from kithkin.store.interactions import interaction_to_dict
 
+# A recurring series is one meeting to prepare for: its occurrences share the calendar's UID.
+_SERIES = "CASE WHEN json_extract(metadata, '$.recurring') THEN json_extract(metadata, '$.uid') END"
+
 
 def upcoming(conn: sqlite3.Connection, since: str, limit: int) -> tuple[list[dict[str, Any]], int]:
-    """Meetings at or after `since` (UTC ISO), soonest first, and how many there are in all."""
-    total = conn.execute(
-        "SELECT COUNT(*) FROM interactions WHERE kind = 'meeting' AND occurred_at >= ?", (since,)
-    ).fetchone()[0]
+    """Meetings at or after `since` (UTC ISO), soonest first, a recurring series once (its next occurrence,
+    with `series_ahead`: how many of its occurrences are ahead), and how many such entries there are."""
+    ahead = f"""SELECT *, COALESCE({_SERIES}, 'one:' || id) AS series FROM interactions
+                WHERE kind = 'meeting' AND occurred_at >= ?"""
+    total = conn.execute(f"SELECT COUNT(DISTINCT series) FROM ({ahead})", (since,)).fetchone()[0]
     rows = conn.execute(
-        "SELECT * FROM interactions WHERE kind = 'meeting' AND occurred_at >= ? ORDER BY occurred_at, id LIMIT ?",
+        f"""SELECT * FROM (
+                SELECT *, ROW_NUMBER() OVER (PARTITION BY series ORDER BY occurred_at, id) AS position,
+                       COUNT(*) OVER (PARTITION BY series) AS series_ahead
+                FROM ({ahead}))
+            WHERE position = 1 ORDER BY occurred_at, id LIMIT ?""",
         (since, limit),
     ).fetchall()
-    return [interaction_to_dict(row) for row in rows], total
+    found = []
+    for row in rows:
+        item = interaction_to_dict(row)
+        for extra in ("series", "position"):
+            item.pop(extra, None)
+        item["recurring"] = not row["series"].startswith("one:")
+        found.append(item)
+    return found, total
 
 
 def get_meeting(conn: sqlite3.Connection, meeting_id: int) -> dict[str, Any] | None:

@@ -27,7 +27,8 @@ export async function renderMeetings(section) {
   const list = h("ul", { class: "meeting-list", "aria-label": "Upcoming meetings" }, meetings.map((m) => {
     const button = h("button", { type: "button", "aria-pressed": "false" },
       h("strong", {}, m.title || "Untitled meeting"),
-      h("div", { class: "muted small" }, `${formatDate(m.occurred_at, true)} (${ago(m.occurred_at)})`),
+      m.recurring ? h("span", { class: "series" }, ` · repeats, ${m.series_ahead} ahead`) : null,
+      h("div", { class: "muted small" }, `${m.recurring ? "Next " : ""}${formatDate(m.occurred_at, true)} (${ago(m.occurred_at)})`),
       h("div", { class: "muted small" }, `${plural(m.attendee_count, "attendee")}: ${m.attendee_names.slice(0, 3).join(", ")}${m.attendee_count > 3 ? "…" : ""}`));
     button.addEventListener("click", () => choose(m, button));
     buttons.push(button);
@@ -65,7 +66,13 @@ function attendee(a) {
     h("p", { class: "small" },
       a.known ? `Last in touch ${ago(a.last_contact)} · ${plural(person.interaction_count, "interaction")}` : h("strong", {}, "New: never in touch before this meeting."),
       a.connected_attendees?.length ? ` · knows ${a.connected_attendees.join(", ")}` : ""),
+    a.how_you_know ? h("p", { class: "small how" }, a.how_you_know) : null,
+    a.shared_people?.length ? h("p", { class: "small shared" }, "You both know ", a.shared_people.join(", "), ".") : null,
     person?.notes ? h("p", { class: "small" }, h("strong", {}, "Your notes: "), person.notes) : null,
+    a.mentions?.length
+      ? h("ul", { class: "small mentions", "aria-label": "Notes that mention them" }, a.mentions.map((m) => h("li", {},
+        sourceBadge(m.source_type), " ", h("strong", {}, m.title || "Note"), ` (${formatDate(m.occurred_at)}): `, m.snippet || "")))
+      : null,
     recent.length
       ? h("ul", { class: "small timeline" }, recent.map((i) => h("li", { class: "event" }, sourceBadge(i.source_type),
         h("div", {}, h("div", { class: "when" }, formatDate(i.occurred_at)), h("div", {}, i.title || i.snippet || i.kind)))))

@@ -240,3 +240,27 @@ def test_a_series_is_listed_once_and_the_brief_says_who_they_are(page: Page, pho
     expect(page.locator("#brief .attendee-head a")).to_have_text(["Bob Stone", "Carol Díaz"])
     expect(page.locator("#brief .shared")).to_have_text(["You both know Alice Martin.", "You both know Alice Martin."])
     shot(page, "meeting-brief")
+
+
+def test_the_dashboard_chart_has_axes_values_and_no_future_month(page: Page, phone: Page, crm: Crm) -> None:
+    """The seed's interactions run from January to March 2025; two meetings lie ahead."""
+    from datetime import UTC, datetime
+
+    this_month = datetime.now(UTC).strftime("%Y-%m")
+    for where, name in ((page, "dashboard-chart"), (phone, "phone-dashboard-chart")):
+        where.goto(f"{crm.url}/crm/#/stats")
+        expect(where.locator("#months svg")).to_be_visible()
+        shot(where, name)
+    chart = page.locator("#months svg")
+    months = chart.locator("rect title").all_text_contents()
+    assert months[0].startswith("2025-01: ")
+    assert max(m[:7] for m in months) <= this_month
+    assert [m[:7] for m in months] == sorted({m[:7] for m in months})  # every month once, in order
+    assert "2025-06: 0 interactions" in months  # a quiet month stays on the axis
+    assert chart.locator("text.axis").first.text_content() == "0"
+    assert "2026" in chart.locator("text.axis").all_text_contents()
+    colours = page.evaluate(
+        "[...document.querySelectorAll('#dashboard .bars .bar')].map(b => b.dataset.source + ' ' + b.style.background)"
+    )
+    sources = dict(entry.split(" ", 1) for entry in colours)
+    assert len(set(sources.values())) == len(sources)  # one colour per source

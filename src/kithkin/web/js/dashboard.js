@@ -3,6 +3,7 @@
 
 import { api } from "./api.js";
 import { ago, append, avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, toast } from "./dom.js";
+import { monthChart, seriesColour } from "./charts.js";
 import { jobError, jobFailed, jobProgress, watchJob } from "./importer.js";
 
 export async function renderDashboard(section, { onChanged }, { quiet = false } = {}) {
@@ -34,8 +35,10 @@ function figures(s) {
   ];
   const bySource = Object.entries(s.interactions_by_source || {}).sort((a, b) => b[1] - a[1]);
   const peak = Math.max(1, ...bySource.map(([, n]) => n));
-  const months = (s.interactions_by_month || []).slice(-36);
-  const monthPeak = Math.max(1, ...months.map((m) => m.count));
+  // Meetings ahead are in the data but are not contact yet: the chart stops at the current month.
+  const thisMonth = new Date().toISOString().slice(0, 7);
+  const months = (s.interactions_by_month || []).filter((m) => m.month <= thisMonth).slice(-36);
+  // (the chart shows the months between these too, at zero)
   return [
     h("div", { class: "tiles" }, tiles.map(([n, label]) => h("div", { class: "tile" }, h("b", {}, Number(n || 0).toLocaleString()), h("span", {}, label)))),
     h("section", { class: "panel" }, h("h2", {}, "Interactions by source"),
@@ -43,16 +46,13 @@ function figures(s) {
         ? h("div", { class: "bars" }, bySource.map(([source, n]) => {
           const bar = h("span", { class: "bar", dataset: { source } });
           bar.style.setProperty("--value", `${(100 * n) / peak}%`);
+          bar.style.background = seriesColour(source);
           return [sourceBadge(source), bar, h("span", { class: "small" }, n.toLocaleString())];
         }))
         : h("p", { class: "muted" }, "No interactions yet: import a source to begin.")),
     months.length
-      ? h("section", { class: "panel" }, h("h2", {}, `Interactions per month (${months[0].month} to ${months[months.length - 1].month})`),
-        h("div", { class: "months", role: "img", "aria-label": "Interactions per month" }, months.map((m) => {
-          const bar = h("span", { title: `${m.month}: ${m.count}` });
-          bar.style.setProperty("--value", `${(100 * m.count) / monthPeak}%`);
-          return bar;
-        })))
+      ? h("section", { class: "panel", id: "months" }, h("h2", {}, `Interactions per month (${months[0].month} to ${months[months.length - 1].month})`),
+        monthChart(months, thisMonth))
       : null,
   ];
 }

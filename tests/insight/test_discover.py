@@ -76,7 +76,7 @@ def test_suggestions_through_ties_and_shared_contexts(workspace):
     assert [s["reason"] for s in found] == [
         "Close to Bob Jones, whom you know well; also at Northwind, like Ana Silva; you have had little contact"
         " yourself.",
-        "In Work/Example/ in your notes, like Ana Silva, whom you know well; you have had little contact yourself.",
+        "In Example in your notes, like Ana Silva, whom you know well; you have had little contact yourself.",
     ]
     served = TestClient(create_app(workspace=workspace)).get("/api/crm/discover", params={"limit": 1}).json()
     assert [(s["person"]["id"], s["reason"]) for s in served["items"]] == [(ids["Cy Park"], found[0]["reason"])]
@@ -103,3 +103,30 @@ def test_two_strong_ties_of_one_name_count_once_the_closer_one(workspace):
         )
     found = suggestions(conn)
     assert [(s["person"]["id"], s["score"], s["via"]) for s in found] == [(guest, 0.5, ["Sam Lee"])]
+
+
+def test_a_dismissed_suggestion_is_never_made_again(workspace):
+    conn = workspace.conn
+    from kithkin.insight.relationships import relationship_id
+    from kithkin.store import relationships
+
+    with db.transaction(conn):
+        close, guest, other = (people.create_person(conn, n) for n in ("Ana Silva", "Guest Person", "Other One"))
+        people.set_strengths(conn, [(close, 0.9, 0), (guest, 0.0, 0), (other, 0.0, 0)])
+        stamp = "2024-01-01T00:00:00Z"
+        relationships.save_pairs(
+            conn,
+            [
+                (relationship_id(*pair), *pair, "inferred", "[]", 1, 0, stamp, stamp, overlap, 1.0, stamp, stamp)
+                for pair, overlap in (
+                    (tuple(sorted((close, guest))), 0.5),
+                    (tuple(sorted((close, other))), 0.25),
+                )
+            ],
+        )
+    assert [(s["person"]["id"], s["group"]) for s in suggestions(conn)] == [(guest, "close"), (other, "close")]
+    client = TestClient(create_app(workspace=workspace))
+    assert client.post(f"/api/crm/discover/{guest}/dismiss").status_code == 204
+    assert client.post(f"/api/crm/discover/{guest}/dismiss").status_code == 204  # twice is still once
+    assert [s["person"]["id"] for s in client.get("/api/crm/discover").json()["items"]] == [other]
+    assert client.post("/api/crm/discover/p_missing/dismiss").status_code == 404

@@ -264,3 +264,37 @@ def test_the_dashboard_chart_has_axes_values_and_no_future_month(page: Page, pho
     )
     sources = dict(entry.split(" ", 1) for entry in colours)
     assert len(set(sources.values())) == len(sources)  # one colour per source
+
+
+def test_discover_groups_suggestions_in_plain_words_and_forgets_dismissed_ones(page: Page, crm: Crm) -> None:
+    """Alice is made a close tie; Bob and Carol are tied to her; Gina shares her notes folder."""
+    from kithkin.store import db, people
+    from kithkin.workspace import Workspace
+
+    ids = {name: person_id(crm, name) for name in ("Alice Martin", "Bob Stone", "Carol Díaz", "Gina Example")}
+    with Workspace.open(crm.home) as workspace, db.transaction(workspace.conn):
+        people.set_strengths(
+            workspace.conn,
+            [
+                (ids["Alice Martin"], 0.9, 10),
+                (ids["Bob Stone"], 0.1, 0),
+                (ids["Carol Díaz"], 0.1, 0),
+                (ids["Gina Example"], 0.1, 0),
+            ],
+        )
+        workspace.conn.execute(
+            "UPDATE people SET vault_contexts = '[\"Personal/Climbing Club/\"]' WHERE id IN (?, ?)",
+            (ids["Alice Martin"], ids["Gina Example"]),
+        )
+    page.goto(f"{crm.url}/crm/#/stats")
+    discover = page.locator("#discover")
+    expect(discover.locator("h3")).to_have_text(["Close to people you know well", "In the same circles of your notes"])
+    expect(discover.locator("[data-group=close] a")).to_have_text(["Bob Stone", "Carol Díaz"])
+    gina = discover.locator("[data-group=context] li")
+    expect(gina).to_contain_text("In Climbing Club in your notes, like Alice Martin")
+    assert "Personal/" not in discover.inner_text()
+    shot(page, "discover")
+    discover.get_by_role("button", name="Do not suggest Bob Stone again").click()
+    expect(discover.locator("[data-group=close] a")).to_have_text(["Carol Díaz"])
+    page.reload()
+    expect(discover.locator("[data-group=close] a")).to_have_text(["Carol Díaz"])  # remembered

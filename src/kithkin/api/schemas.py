@@ -365,6 +365,9 @@ class Suggestion(BaseModel):
     score: float = Field(description="the summed overlap with the user's strong ties")
     via: list[str] = Field(description="the strong ties this person is close to, closest first")
     reason: str
+    group: Literal["close", "company", "context"] = Field(
+        "close", description="the main reason: close to your strong ties, at their company, in their notes context"
+    )
 
 
 class SuggestionList(BaseModel):

@@ -7,11 +7,19 @@ import sqlite3
 from collections import defaultdict
 from typing import Any
 
+from kithkin.insight.wording import plain_context
 from kithkin.store import people, relationships
+from kithkin.store import suggestions as dismissals
 
 STRONG = 0.5  # a strong tie: a person the user is close to
 WEAK = 0.2  # little direct contact
 CONTEXT_SCORE = 0.1  # what sharing a company or a notes context with one strong tie counts for
+# Why someone is suggested, as the UI groups them: their main reason first.
+GROUPS = {
+    "close": "Close to people you know well",
+    "company": "At the company of people you know well",
+    "context": "In the same circles of your notes",
+}
 
 
 def suggestions(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any]]:
@@ -31,7 +39,8 @@ def suggestions(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any
         + CONTEXT_SCORE * len(alike.get(candidate, set()) - close[candidate].keys())
         for candidate in {*close, *peers}
     }
-    ranked = sorted(scores, key=lambda c: (-scores[c], c))[:limit]
+    left_out = dismissals.dismissed(conn)
+    ranked = sorted((c for c in scores if c not in left_out), key=lambda c: (-scores[c], c))[:limit]
     persons = people.get_people(conn, ranked)
     found = []
     for candidate in ranked:
@@ -41,7 +50,7 @@ def suggestions(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any
             shared[(kind, context)].update(names)
         parts = [f"close to {_listed(near)}, whom you know well"] if near else []
         for (kind, context), names in sorted(shared.items()):
-            where = f"at {context}" if kind == "company" else f"in {context} in your notes"
+            where = f"at {context}" if kind == "company" else f"in {plain_context(context)} in your notes"
             known = ", whom you know well" if not parts else ""
             parts.append(f"{'also ' if parts else ''}{where}, like {_listed(sorted(names))}{known}")
         reason = "; ".join(parts) + "; you have had little contact yourself."
@@ -51,6 +60,7 @@ def suggestions(conn: sqlite3.Connection, limit: int = 20) -> list[dict[str, Any
                 "score": round(scores[candidate], 4),
                 "via": list(dict.fromkeys([*near, *sorted(alike.get(candidate, ()))])),
                 "reason": reason[0].upper() + reason[1:],
+                "group": "close" if near else min(kind for kind, _ in shared),
             }
         )
     return found

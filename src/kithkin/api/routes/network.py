@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
 
 from kithkin.api.deps import ConnDep, ReadsDep, WorkspaceDep
 from kithkin.api.network_schemas import CompanyDetail, CompanyList, NetworkGraph, PathList, UpcomingList
 from kithkin.api.schemas import ErrorBody
 from kithkin.insight import companies, network, paths
 from kithkin.models import now_utc, utc_iso
-from kithkin.store import people
+from kithkin.store import db, people
+from kithkin.store import suggestions as dismissals
 from kithkin.store.timeline import upcoming_of
 
 router = APIRouter(tags=["network"])
@@ -101,3 +102,13 @@ def introduction_paths(person_id: str, conn: ConnDep, limit: Annotated[int, Quer
         raise HTTPException(404, f"There is no person {person_id}.")
     found = paths.strongest_paths(conn, person_id, now_utc(), limit)
     return {"items": found, "total": len(found)}
+
+
+@router.post("/discover/{person_id}/dismiss", status_code=204, responses=NOT_FOUND)
+def dismiss_suggestion(person_id: str, conn: ConnDep) -> Response:
+    """Never suggest this person again among the people you may know."""
+    if people.get_person(conn, person_id) is None:
+        raise HTTPException(404, f"There is no person {person_id}.")
+    with db.transaction(conn):
+        dismissals.dismiss(conn, person_id)
+    return Response(status_code=204)

@@ -143,10 +143,42 @@ function discoverPanel(result) {
     panel.append(h("p", { class: "muted" }, "No suggestions yet: they come from the people your close ties know."));
     return panel;
   }
-  panel.append(h("ul", { class: "suggest" }, items.map(({ person, reason }) => h("li", {},
+  for (const [group, title] of Object.entries(GROUPS)) {
+    const members = items.filter((item) => (item.group || "close") === group);
+    if (!members.length) continue;
+    panel.append(h("h3", {}, title), h("ul", { class: "suggest", dataset: { group } }, members.map(suggestion)));
+  }
+  return panel;
+}
+
+const GROUPS = {
+  close: "Close to people you know well",
+  company: "At the company of people you know well",
+  context: "In the same circles of your notes",
+};
+
+function suggestion({ person, reason }) {
+  const item = h("li", {},
     avatar(person, "tiny"),
     h("div", {},
-      h("a", { href: `#/people/${encodeURIComponent(person.id)}` }, person.canonical_name),
-      h("div", { class: "muted small" }, reason))))));
-  return panel;
+      h("a", { href: `#/people/${encodeURIComponent(person.id)}` }, person.display_name ?? person.canonical_name),
+      h("div", { class: "muted small" }, reason)));
+  const dismiss = h("button", { type: "button", class: "btn small", "aria-label": `Do not suggest ${person.canonical_name} again` }, "Not now");
+  dismiss.addEventListener("click", async () => {
+    dismiss.disabled = true;
+    try {
+      await api(`/discover/${encodeURIComponent(person.id)}/dismiss`, { method: "POST" });
+      const list = item.parentElement;
+      item.remove();
+      if (list && !list.children.length) {
+        list.previousElementSibling?.remove();
+        list.remove();
+      }
+    } catch (error) {
+      dismiss.disabled = false;
+      toast(`The suggestion stays: ${error.message}`, "error");
+    }
+  });
+  item.append(dismiss);
+  return item;
 }

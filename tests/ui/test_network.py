@@ -298,3 +298,31 @@ def test_discover_groups_suggestions_in_plain_words_and_forgets_dismissed_ones(p
     expect(discover.locator("[data-group=close] a")).to_have_text(["Carol Díaz"])
     page.reload()
     expect(discover.locator("[data-group=close] a")).to_have_text(["Carol Díaz"])  # remembered
+
+
+def test_review_marks_what_differs_shows_evidence_and_undoes_a_confirmation(page: Page, crm: Crm) -> None:
+    """Roberta Quill wrote on Slack from bob@acme.test, Bob Stone's address."""
+    page.goto(f"{crm.url}/crm/")
+    expect(page.locator("#pending-count")).to_have_text("3")
+    page.click("#pending-button")
+    dialog = page.locator("#review-dialog")
+    for _ in range(3):
+        if "Roberta" in dialog.locator("#entity-name").inner_text():
+            break
+        page.keyboard.press("j")
+    expect(dialog.locator("#entity-name mark")).to_have_text(["Roberta", "Quill"])
+    expect(dialog.locator("#proposed-name mark")).to_have_text(["Bob", "Stone"])
+    expect(dialog.locator("#evidence-sample")).to_contain_text("hi")
+    expect(dialog.locator("#evidence-sample")).to_contain_text("Slack")
+    shot(page, "review-differences")
+    page.keyboard.press("c")
+    expect(page.locator("#pending-count")).to_have_text("2")
+    undo = dialog.locator("#undo-bar")
+    expect(undo).to_have_text(re.compile(r"^Linked Roberta Quill to Bob Stone\. Undo$"))
+    shot(page, "review-undo")
+    undo.get_by_role("button", name="Undo").click()
+    expect(page.locator("#pending-count")).to_have_text("3")
+    expect(dialog.locator("#undo-bar")).to_have_count(0)
+    expect(dialog).to_contain_text("1 of 3")
+    pending = httpx.get(f"{crm.url}/api/crm/pending-links", timeout=10).json()["items"]
+    assert "Roberta Quill" in {link["source_entity"]["observed_name"] for link in pending}

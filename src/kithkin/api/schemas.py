@@ -77,6 +77,9 @@ class PendingLinkPublic(BaseModel):
     alternatives: list[AlternativePublic] = Field(default_factory=list)
     evidence: dict[str, Any] = Field(default_factory=dict)
     interactions_affected: int = 0
+    sample: dict[str, Any] | None = Field(
+        None, description="the entity's latest interaction with words (source_type, kind, occurred_at, title, snippet)"
+    )
     created_at: str | None = None
     resolved_at: str | None = None
 

@@ -346,12 +346,3 @@ def split_name_affixes(raw: str) -> NameAffixes:
 def _is_credential(part: str) -> bool:
     words = part.split()
     return bool(words) and all(_CREDENTIAL.fullmatch(w) and w.rstrip(".").upper() not in _GENERATIONS for w in words)
-
-
-def readable_phone(e164: str) -> str:
-    """An E.164 number as people write it ("+1 415-555-0017"); the text unchanged when it is not one."""
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -15,6 +15,7 @@ from kithkin.insight.relationships import (
 from kithkin.insight.strength import update_strengths
 from kithkin.models import KithkinError
 from kithkin.store import db, links, people, sources
+from kithkin.store.timeline import latest_of_entities
 
 
 class DecisionConflict(KithkinError):
@@ -38,6 +39,7 @@ def pending_link_views(conn: sqlite3.Connection, found: list[dict[str, Any]]) ->
         if person_id
     }
     persons = people.get_people(conn, sorted(wanted))
+    samples = latest_of_entities(conn, [link["source_entity_id"] for link in found])
     views = []
     for link in found:
         entity = sources.get_entity(conn, link["source_entity_id"])
@@ -47,6 +49,7 @@ def pending_link_views(conn: sqlite3.Connection, found: list[dict[str, Any]]) ->
                 "source_entity": sources.entity_to_dict(entity) if entity else None,
                 "proposed_person": persons.get(link["proposed_canonical_id"]),
                 "previous_person": persons.get(link.get("previous_canonical_id") or ""),
+                "sample": samples.get(link["source_entity_id"]),
                 "alternatives": [
                     {**a, "person": persons.get(a["person_id"])}
                     for a in link["alternatives"]

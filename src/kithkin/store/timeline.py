@@ -68,3 +68,20 @@ def upcoming_of(conn: sqlite3.Connection, person_id: str, now: str, limit: int) 
         f"SELECT DISTINCT i.* {joined} ORDER BY i.occurred_at, i.id LIMIT ?", (person_id, now, limit)
     ).fetchall()
     return [interaction_to_dict(row) for row in rows], total
+
+
+def latest_of_entities(conn: sqlite3.Connection, entity_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """For each source entity, its latest interaction with words in it (title or snippet): source_type, kind,
+    occurred_at, title, snippet. The evidence a reviewer reads before deciding who the entity is."""
+    found: dict[str, dict[str, Any]] = {}
+    for entity_id in dict.fromkeys(entity_ids):
+        row = conn.execute(
+            """SELECT i.source_type, i.kind, i.occurred_at, i.title, i.snippet FROM interaction_participants ip
+               JOIN interactions i ON i.id = ip.interaction_id
+               WHERE ip.source_entity_id = ? AND (i.title IS NOT NULL OR i.snippet IS NOT NULL)
+               ORDER BY i.occurred_at DESC LIMIT 1""",
+            (entity_id,),
+        ).fetchone()
+        if row is not None:
+            found[entity_id] = dict(row)
+    return found

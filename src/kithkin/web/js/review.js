@@ -4,6 +4,15 @@
 import { api } from "./api.js";
 import { avatar, errorBox, fill, formatDate, h, plural, skeleton, sourceBadge, sourceBadges, strengthBar, toast } from "./dom.js";
 
+const fold = (word) => word.normalize("NFD").replace(/\p{M}/gu, "").toLowerCase();
+
+/** A name with the words the other name lacks marked (accents and case aside): what differs at a glance. */
+function nameDiff(name, other) {
+  const theirs = new Set((String(other || "").match(/[\p{L}\p{N}]+/gu) || []).map(fold));
+  return String(name || "").split(/([\p{L}\p{N}]+)/u).map((part, i) =>
+    i % 2 === 1 && !theirs.has(fold(part)) ? h("mark", { class: "differs" }, part) : part);
+}
+
 // A card's date is when the card was saved or exported, not when the person was first in touch.
 const CARD_SOURCES = new Set(["contacts", "carddav", "linkedin"]);
 
@@ -32,6 +41,7 @@ export class ReviewDialog {
   /** Open on the given links, or on every pending link when none are given. */
   async open(links) {
     this.showingHistory = false;
+    this.lastConfirmed = null;
     this.index = 0;
     this.frame(skeleton(6));
     if (!this.dialog.open) this.dialog.showModal();
@@ -108,7 +118,7 @@ export class ReviewDialog {
 
   render() {
     if (!this.items.length) {
-      this.frame(h("p", { class: "empty" }, "Nothing to review: every link is decided."));
+      this.frame(h("div", {}, this.undoBar(), h("p", { class: "empty" }, "Nothing to review: every link is decided.")));
       this.dialog.querySelector(".modal-head button")?.focus();
       return;
     }
@@ -128,15 +138,22 @@ export class ReviewDialog {
       button("Confirm", "c", () => this.decide("confirm"), "btn primary"));
     this.frame(
       h("div", { id: "review-item", dataset: { link: link.id } },
+        this.undoBar(),
         h("div", { class: "compare" },
           h("section", { class: "box", "aria-label": "Source entity" },
             h("h3", {}, "Seen in ", sourceBadge(entity.source_type)),
-            h("div", { class: "big" }, entity.observed_name || entity.observed_email || entity.observed_phone || entity.source_id || "unnamed"),
+            h("div", { class: "big", id: "entity-name" }, nameDiff(entity.observed_name || entity.observed_email || entity.observed_phone || entity.source_id || "unnamed", person.canonical_name)),
             h("dl", { class: "kv small" }, rows([
               ["Email", entity.observed_email], ["Phone", entity.observed_phone], ["Account", entity.account],
               ["Company", entity.metadata?.company], [CARD_SOURCES.has(entity.source_type) ? "Card dated" : "First seen", entity.observed_at && formatDate(entity.observed_at)],
               ["Interactions", link.interactions_affected != null ? String(link.interactions_affected) : null],
             ])),
+            link.sample
+              ? h("blockquote", { class: "sample small", id: "evidence-sample" },
+                sourceBadge(link.sample.source_type), ` ${formatDate(link.sample.occurred_at)}: `,
+                link.sample.title ? h("strong", {}, link.sample.title) : null,
+                link.sample.title && link.sample.snippet ? " — " : null, link.sample.snippet || "")
+              : null,
             link.previous_person
               ? h("p", { class: "small muted" }, "Now part of ",
                 h("a", { href: `#/people/${encodeURIComponent(link.previous_person.id)}` }, link.previous_person.canonical_name),
@@ -144,7 +161,8 @@ export class ReviewDialog {
               : null),
           h("section", { class: "box", "aria-label": "Proposed person" },
             h("h3", {}, "Proposed person"),
-            h("div", { class: "row" }, avatar(person), h("a", { class: "big", href: `#/people/${encodeURIComponent(person.id || "")}` }, person.canonical_name || "unknown")),
+            h("div", { class: "row" }, avatar(person), h("a", { class: "big", id: "proposed-name", href: `#/people/${encodeURIComponent(person.id || "")}` },
+              nameDiff(person.display_name ?? person.canonical_name ?? "unknown", entity.observed_name || entity.observed_email || entity.observed_phone))),
             h("dl", { class: "kv small" }, rows([
               ["Emails", person.emails?.join(", ")], ["Phones", person.phone_numbers?.join(", ")],
               ["Company", person.company], ["Interactions", person.interaction_count != null ? String(person.interaction_count) : null],
@@ -171,6 +189,36 @@ export class ReviewDialog {
     this.render();
   }
 
+  /** After a confirmation: what was linked, and the way back. */
+  undoBar() {
+    const done = this.lastConfirmed;
+    if (!done) return null;
+    const person = done.link.proposed_person?.canonical_name || "the proposed person";
+    return h("div", { class: "undo-bar", role: "status", id: "undo-bar" },
+      `Linked ${done.name} to ${person}. `,
+      h("button", { type: "button", class: "btn small", onclick: () => this.undoConfirm(done) }, "Undo"));
+  }
+
+  async undoConfirm(done) {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const decisions = await api("/decisions", { params: { limit: 50 } });
+      const decision = decisions.items.find((d) => d.pending_link_id === done.link.id && d.action === "confirm" && !d.undone_at);
+      if (!decision) throw new Error("This confirmation is no longer in the decision history.");
+      await api(`/decisions/${decision.id}/undo`, { method: "POST", json: {} });
+      this.lastConfirmed = null;
+      toast(`Undone: ${done.name} is proposed again.`);
+      this.hooks.onDecided();
+      this.busy = false;
+      await this.open();
+    } catch (error) {
+      this.dialog.querySelector("#review-body")?.prepend(errorBox(error.message));
+    } finally {
+      this.busy = false;
+    }
+  }
+
   async decide(action, createNew = false) {
     const link = this.items[this.index];
     if (!link || this.busy) return;
@@ -183,7 +231,8 @@ export class ReviewDialog {
       this.items.splice(this.index, 1);
       this.total -= 1;
       const name = link.source_entity?.observed_name || "the identity";
-      toast(action === "confirm" ? `Linked ${name}.` : createNew ? `${name} is now a person of their own.` : `Rejected the link for ${name}.`);
+      this.lastConfirmed = action === "confirm" ? { link, name } : null;
+      if (action !== "confirm") toast(createNew ? `${name} is now a person of their own.` : `Rejected the link for ${name}.`);
       this.hooks.onDecided();
       // The first page is done but more wait on the server: fetch the next ones.
       if (!this.items.length && this.total > 0 && !this.given) this.open();

@@ -21,7 +21,9 @@ def test_a_person_known_by_number_only_gets_a_readable_full_name(workspace: Work
             message("w2", at(2), person("+447700900123", "Ana Silva", phone="+447700900123"), OWNER),
         ],
     )
-    cards = {card.uid.value: card for card in vobject.readComponents(export_people(workspace.conn, "vcf"))}
+    text, count = export_people(workspace.conn, "vcf")
+    assert count == 2
+    cards = {card.uid.value: card for card in vobject.readComponents(text)}
     by_name = {card.fn.value: card for card in cards.values()}
     assert sorted(by_name) == ["+1 415-555-0123", "Ana Silva"]
     unnamed = by_name["+1 415-555-0123"]

@@ -266,7 +266,9 @@ def test_the_dashboard_chart_has_axes_values_and_no_future_month(page: Page, pho
     assert len(set(sources.values())) == len(sources)  # one colour per source
 
 
-def test_discover_groups_suggestions_in_plain_words_and_forgets_dismissed_ones(page: Page, crm: Crm) -> None:
+def test_discover_groups_suggestions_in_plain_words_and_forgets_dismissed_ones(
+    page: Page, phone: Page, crm: Crm
+) -> None:
     """Alice is made a close tie; Bob and Carol are tied to her; Gina shares her notes folder."""
     from kithkin.store import db, people
     from kithkin.workspace import Workspace
@@ -294,13 +296,16 @@ def test_discover_groups_suggestions_in_plain_words_and_forgets_dismissed_ones(p
     expect(gina).to_contain_text("In Climbing Club in your notes, like Alice Martin")
     assert "Personal/" not in discover.inner_text()
     shot(page, "discover")
+    phone.goto(f"{crm.url}/crm/#/stats")
+    phone.locator("#discover h3").first.scroll_into_view_if_needed()
+    shot(phone, "phone-discover")
     discover.get_by_role("button", name="Do not suggest Bob Stone again").click()
     expect(discover.locator("[data-group=close] a")).to_have_text(["Carol Díaz"])
     page.reload()
     expect(discover.locator("[data-group=close] a")).to_have_text(["Carol Díaz"])  # remembered
 
 
-def test_review_marks_what_differs_shows_evidence_and_undoes_a_confirmation(page: Page, crm: Crm) -> None:
+def test_review_marks_what_differs_shows_evidence_and_undoes_a_confirmation(page: Page, phone: Page, crm: Crm) -> None:
     """Roberta Quill wrote on Slack from bob@acme.test, Bob Stone's address."""
     page.goto(f"{crm.url}/crm/")
     expect(page.locator("#pending-count")).to_have_text("3")
@@ -320,6 +325,11 @@ def test_review_marks_what_differs_shows_evidence_and_undoes_a_confirmation(page
     undo = dialog.locator("#undo-bar")
     expect(undo).to_have_text(re.compile(r"^Linked Roberta Quill to Bob Stone\. Undo$"))
     shot(page, "review-undo")
+    phone.goto(f"{crm.url}/crm/")
+    phone.click("#pending-button")
+    expect(phone.locator("#review-dialog #entity-name")).to_be_visible()
+    assert phone.locator("#review-dialog").bounding_box()["width"] <= 375
+    shot(phone, "phone-review-differences")
     undo.get_by_role("button", name="Undo").click()
     expect(page.locator("#pending-count")).to_have_text("3")
     expect(dialog.locator("#undo-bar")).to_have_count(0)

@@ -14,14 +14,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from kithkin.models import KithkinError, parse_iso, utc_iso
+from kithkin.models import KithkinError, utc_iso
 from kithkin.store import fulltext, people
 
-WINDOW = 2_000
+WINDOW = 1_000
+COUNT_CAP = 5_000  # matches are counted up to here: "5,000 or more" is all a person needs to know
 HALF_LIFE_DAYS = 365  # a conversation's weight halves with each year of age
 NAME_MATCHES = 5
-TALKERS = 10
-SNIPPETS_PER_PERSON = 3
+TALKERS = 8
+SNIPPETS_PER_PERSON = 2
 PERSON_FIELDS = ("id", "canonical_name", "company", "position", "avatar", "relationship_strength", "sources")
 
 
@@ -52,21 +53,20 @@ def search(
     `last_match` and their best `snippets`); conversations best first, a page of `limit` from `offset`,
     each with its people, its title and best passage as highlight spans, and where to open it (`open`:
     a person and the timeline cursor that starts at it). `ranked` is how many of the newest matches were
-    ranked (all of them unless more than WINDOW).
+    ranked (all of them unless more than WINDOW); `total` counts them up to COUNT_CAP (`counted_all`).
     """
     filters = fulltext.Filters(
         person_id=person_id, source=source or None, after=_moment(after, "after"), before=_moment(before, "before")
     )
-    expression = fulltext.match_expression(query)
-    if expression is None:
+    parts = fulltext.match_parts(query)
+    if not parts:
         return {
             "query": query,
             "people": {"items": [], "total": 0},
             "conversations": {"items": [], "total": 0, "ranked": 0},
         }
-    moment = utc_iso(now or datetime.now(UTC))
-    hits = _ranked(fulltext.recent_matches(conn, expression, filters, WINDOW), parse_iso(moment))
-    total = len(hits) if len(hits) < WINDOW else fulltext.count_matches(conn, expression, filters)
+    hits = _ranked(fulltext.recent_matches(conn, parts, filters, WINDOW), (now or datetime.now(UTC)).timestamp())
+    total = len(hits) if len(hits) < WINDOW else fulltext.count_matches(conn, parts, filters, COUNT_CAP)
     taking_part = fulltext.people_taking_part(conn, [h.interaction_id for h in hits])
     people_of: dict[int, list[str]] = defaultdict(list)
     for interaction_id, person in taking_part:
@@ -75,11 +75,13 @@ def search(
     page = hits[offset : offset + limit]
     talkers = _talkers(hits, taking_part)
     named = people.list_people(conn, q=query, limit=NAME_MATCHES)[0] if not person_id else []
-    shown_people = list(dict.fromkeys([p["id"] for p in named] + [t[0] for t in talkers[:TALKERS]]))
-    snippets_of = {person: ids[:SNIPPETS_PER_PERSON] for person, _, _, ids in talkers[:TALKERS]}
+    shown_people = list(dict.fromkeys([p["id"] for p in named] + [t[0] for t in talkers]))
+    snippets_of = {person: ids for person, _, _, ids in talkers}
     by_id = {h.interaction_id: h for h in hits}
     wanted = [h.interaction_id for h in page] + [i for ids in snippets_of.values() for i in ids]
-    conversations = _conversations(conn, expression, [by_id[i] for i in dict.fromkeys(wanted)], people_of, person_id)
+    conversations = _conversations(
+        conn, " AND ".join(parts), [by_id[i] for i in dict.fromkeys(wanted)], people_of, person_id
+    )
     persons = people.get_people(conn, shown_people)
     figures = {person: (count, last) for person, count, last, _ in talkers}
     named_ids = {p["id"] for p in named}
@@ -100,40 +102,40 @@ def search(
         )
     return {
         "query": query,
-        "people": {"items": people_items, "total": len({t[0] for t in talkers} | named_ids)},
+        "people": {"items": people_items, "total": len({person for _, person in taking_part} | named_ids)},
         "conversations": {
             "items": [conversations[h.interaction_id] for h in page if h.interaction_id in conversations],
             "total": total,
+            "counted_all": total < COUNT_CAP,
             "ranked": len(hits),
         },
     }
 
 
-def _ranked(matches: list[tuple[int, float, str]], now: datetime) -> list[_Hit]:
+def _ranked(matches: list[tuple[int, float, str]], now: float) -> list[_Hit]:
     hits = []
+    half_life = HALF_LIFE_DAYS * 86_400
     for interaction_id, relevance, occurred_at in matches:
-        age_days = max(0.0, (now - parse_iso(occurred_at)).total_seconds() / 86_400)
-        weight = 0.5 ** (age_days / HALF_LIFE_DAYS)
+        age = max(0.0, now - datetime.fromisoformat(occurred_at).timestamp())
+        weight = 0.5 ** (age / half_life)
         hits.append(_Hit(interaction_id, relevance * (1 + weight), occurred_at, weight))
     hits.sort(key=lambda h: (-h.score, -h.interaction_id))
     return hits
 
 
 def _talkers(hits: list[_Hit], taking_part: list[tuple[int, str]]) -> list[tuple[str, int, str, list[int]]]:
-    """(person, matching conversations, the latest one's time, their conversations best first), ranked by
-    the sum of the conversations' recency weights: how often and how lately they talked about it."""
-    order = {h.interaction_id: rank for rank, h in enumerate(hits)}
+    """The TALKERS people who talked about it most and most lately: (person, matching conversations, the
+    latest one's time, their best conversations), ranked by the sum of their conversations' recency weights."""
     by_id = {h.interaction_id: h for h in hits}
-    theirs: dict[str, list[int]] = defaultdict(list)
+    theirs: dict[str, list[_Hit]] = defaultdict(list)
     for interaction_id, person in taking_part:
-        theirs[person].append(interaction_id)
-    ranked = []
-    for person, ids in theirs.items():
-        ids.sort(key=order.__getitem__)
-        weight = sum(by_id[i].weight for i in ids)
-        ranked.append((weight, person, len(ids), max(by_id[i].occurred_at for i in ids), ids))
-    ranked.sort(key=lambda r: (-r[0], -r[2], r[1]))
-    return [(person, count, last, ids) for _, person, count, last, ids in ranked]
+        theirs[person].append(by_id[interaction_id])
+    ranked = sorted(theirs.items(), key=lambda item: (-sum(h.weight for h in item[1]), -len(item[1]), item[0]))
+    found = []
+    for person, own in ranked[:TALKERS]:
+        best = sorted(own, key=lambda h: (-h.score, -h.interaction_id))[:SNIPPETS_PER_PERSON]
+        found.append((person, len(own), max(h.occurred_at for h in own), [h.interaction_id for h in best]))
+    return found
 
 
 def _conversations(

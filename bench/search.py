@@ -41,7 +41,7 @@ COMMON = str.split(
     "doctor school birthday party museum concert garden kitchen holiday"
 )
 ACCENTED = ["são", "zoë", "naïve", "résumé", "jalapeño", "crème", "brûlée", "façade", "mañana", "über"]
-SOURCES = {"imessage": ("message", 0.55), "mail": ("email", 0.25), "calendar": ("meeting", 0.1), "vault": ("note", 0.1)}
+SOURCES = {"imessage": ("message", 0.6), "mail": ("email", 0.25), "calendar": ("meeting", 0.1), "vault": ("note", 0.05)}
 
 
 def vocabulary(rng: random.Random) -> list[str]:
@@ -93,7 +93,7 @@ def build(path: Path) -> tuple[list[str], list[str], float]:
         source = rng.choices(kinds, weights=[w for _, w in SOURCES.values()])[0]
         kind = SOURCES[source][0]
         moment = NOW - timedelta(seconds=rng.randrange(span))
-        size = {"message": rng.randint(3, 15), "email": rng.randint(20, 40), "meeting": 12, "note": 300}[kind]
+        size = {"message": rng.randint(3, 15), "email": rng.randint(20, 40), "meeting": 12, "note": 200}[kind]
         text = " ".join(rng.choices(words, cum_weights=cumulative, k=size))
         title = " ".join(rng.choices(words, cum_weights=cumulative, k=4)) if kind != "message" else None
         others = [entities[1 + rng.randrange(PEOPLE)].id] if rng.random() < 0.2 else []

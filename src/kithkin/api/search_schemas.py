@@ -58,8 +58,7 @@ class PeopleHits(BaseModel):
 class ConversationHits(BaseModel):
     items: list[ConversationHit]
     total: int
-    counted_all: bool = Field(description="false when there are more matches than `total` (counting stops there)")
-    ranked: int = Field(description="how many of the newest matches were ranked (all unless there are very many)")
+    counted_all: bool = Field(description="false when there are more matches: the newest `total` were ranked")
 
 
 class SearchResults(BaseModel):

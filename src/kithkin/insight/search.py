@@ -17,8 +17,7 @@ from typing import Any
 from kithkin.models import KithkinError, utc_iso
 from kithkin.store import fulltext, people
 
-WINDOW = 1_000
-COUNT_CAP = 5_000  # matches are counted up to here: "5,000 or more" is all a person needs to know
+WINDOW = 500
 HALF_LIFE_DAYS = 365  # a conversation's weight halves with each year of age
 NAME_MATCHES = 5
 TALKERS = 8
@@ -48,12 +47,12 @@ def search(
 ) -> dict[str, Any]:
     """People and conversations matching `query`.
 
-    Returns {"query", "people": {"items", "total"}, "conversations": {"items", "total", "ranked"}}: people
+    Returns {"query", "people": {"items", "total"}, "conversations": {"items", "total", "counted_all"}}: people
     whose name, address or company matches, then those who talked about it (each with `match_count`,
     `last_match` and their best `snippets`); conversations best first, a page of `limit` from `offset`,
     each with its people, its title and best passage as highlight spans, and where to open it (`open`:
-    a person and the timeline cursor that starts at it). `ranked` is how many of the newest matches were
-    ranked (all of them unless more than WINDOW); `total` counts them up to COUNT_CAP (`counted_all`).
+    a person and the timeline cursor that starts at it). All matches are ranked, or the newest WINDOW when
+    there are more: then `counted_all` is false and `total` (WINDOW) means "or more".
     """
     filters = fulltext.Filters(
         person_id=person_id, source=source or None, after=_moment(after, "after"), before=_moment(before, "before")
@@ -63,10 +62,9 @@ def search(
         return {
             "query": query,
             "people": {"items": [], "total": 0},
-            "conversations": {"items": [], "total": 0, "ranked": 0},
+            "conversations": {"items": [], "total": 0, "counted_all": True},
         }
     hits = _ranked(fulltext.recent_matches(conn, parts, filters, WINDOW), (now or datetime.now(UTC)).timestamp())
-    total = len(hits) if len(hits) < WINDOW else fulltext.count_matches(conn, parts, filters, COUNT_CAP)
     taking_part = fulltext.people_taking_part(conn, [h.interaction_id for h in hits])
     people_of: dict[int, list[str]] = defaultdict(list)
     for interaction_id, person in taking_part:
@@ -105,9 +103,8 @@ def search(
         "people": {"items": people_items, "total": len({person for _, person in taking_part} | named_ids)},
         "conversations": {
             "items": [conversations[h.interaction_id] for h in page if h.interaction_id in conversations],
-            "total": total,
-            "counted_all": total < COUNT_CAP,
-            "ranked": len(hits),
+            "total": len(hits),
+            "counted_all": len(hits) < WINDOW,
         },
     }
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +30,7 @@ PERSON_LOOKUPS = 300
 
 _PART = re.compile(r'"([^"]*)(?:"|$)(\*?)|([^\s"]+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
+_MARKED = re.compile(f"({OPEN}[^{CLOSE}]*{CLOSE})")
 
 
 def kept_text(text: str | None, limit: int = NOTE_TEXT_LIMIT) -> str | None:
@@ -120,13 +120,15 @@ def recent_matches(
     the window.
 
     BM25 weighs each term by how rare it is, and FTS5 learns that by reading the term's every occurrence
-    (~20 ms for a word in most of 200,000 conversations). A term in more than COMMON_SHARE of them is
-    therefore matched but not scored: its weight is small beside a rarer term's (log 49 ≈ 3.9 at the
-    threshold against ~12 for a word used once), and a query made only of such terms ranks by recency.
+    (~20 ms for a word in most of 200,000 conversations). A term with a word in more than COMMON_SHARE of
+    them is therefore matched but not scored: its weight is small beside a rarer term's (log 49 ≈ 3.9 at
+    the threshold against ~12 for a word used once), and a query made only of such terms ranks by recency.
     """
     full = " AND ".join(parts)
     cap = max(COMMON_FLOOR, _interaction_total(conn) // round(1 / COMMON_SHARE))
-    scored = [part for part in parts if _count(conn, part, cap) < cap]
+    rare = {word for word in {w for part in parts for w in _WORD.findall(part)} if _count(conn, f'"{word}"', cap) < cap}
+    # a phrase is weighed by reading every place it occurs: one of common words would cost as much as they do
+    scored = [part for part in parts if all(word in rare for word in _WORD.findall(part))]
     where, params = _filter_sql(filters, _person_plan(conn, filters.person_id))
     relevance = "bm25(conversation_fts, 2.0, 1.0)" if scored else "-1.0"
     if scored and len(scored) < len(parts):
@@ -140,17 +142,6 @@ def recent_matches(
         [" AND ".join(scored) or full, *params, window],
     )
     return [(row[0], -row[1], row[2]) for row in rows]
-
-
-def count_matches(conn: sqlite3.Connection, parts: list[str], filters: Filters, cap: int) -> int:
-    """How many interactions match, counting no further than `cap`."""
-    where, params = _filter_sql(filters, _person_plan(conn, filters.person_id))
-    join = "JOIN interactions i ON i.id = f.rowid" if filters.source or filters.after or filters.before else ""
-    return conn.execute(
-        f"""SELECT COUNT(*) FROM (SELECT 1 FROM conversation_fts f {join}
-            WHERE conversation_fts MATCH ? {where} LIMIT ?)""",
-        [" AND ".join(parts), *params, cap],
-    ).fetchone()[0]
 
 
 def _count(conn: sqlite3.Connection, part: str, cap: int) -> int:
@@ -209,20 +200,30 @@ def _filter_sql(filters: Filters, person_plan: tuple[str, list[int]] | None) -> 
 
 
 def marked_text(
-    conn: sqlite3.Connection, expression: str, interaction_ids: Iterable[int], snippet_words: int = 24
+    conn: sqlite3.Connection, expression: str, interaction_ids: list[int], snippet_words: int = 24
 ) -> dict[int, tuple[str, str]]:
     """For each interaction, (its title with the matched words between OPEN and CLOSE, the best passage
-    of its text so marked). One lookup per row: a rowid list would make FTS5 walk every match."""
-    found = {}
-    for interaction_id in dict.fromkeys(interaction_ids):
-        row = conn.execute(
-            """SELECT highlight(conversation_fts, 0, ?, ?), snippet(conversation_fts, 1, ?, ?, '…', ?)
-               FROM conversation_fts WHERE conversation_fts MATCH ? AND rowid = ?""",
-            (OPEN, CLOSE, OPEN, CLOSE, snippet_words, expression, interaction_id),
-        ).fetchone()
-        if row is not None:
-            found[interaction_id] = (row[0] or "", row[1] or "")
-    return found
+    of its text so marked). One pass over the matches between the lowest and highest id: a lookup per row
+    would expand a prefix again for each, and a list of rowids alone makes FTS5 walk every match."""
+    if not interaction_ids:
+        return {}
+    rows = conn.execute(
+        """SELECT rowid, highlight(conversation_fts, 0, ?, ?), snippet(conversation_fts, 1, ?, ?, '…', ?)
+           FROM conversation_fts WHERE conversation_fts MATCH ? AND rowid BETWEEN ? AND ?
+             AND +rowid IN (SELECT value FROM json_each(?))""",
+        (
+            OPEN,
+            CLOSE,
+            OPEN,
+            CLOSE,
+            snippet_words,
+            expression,
+            min(interaction_ids),
+            max(interaction_ids),
+            json.dumps(interaction_ids),
+        ),
+    )
+    return {row[0]: (row[1] or "", row[2] or "") for row in rows}
 
 
 def people_taking_part(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple[int, str]]:
@@ -242,7 +243,7 @@ def people_taking_part(conn: sqlite3.Connection, interaction_ids: list[int]) -> 
 def spans(marked: str) -> list[dict[str, str | bool]]:
     """Marked text as [{"text", "match"}] pieces, for clients to render as text (never as HTML)."""
     pieces: list[dict[str, str | bool]] = []
-    for chunk in re.split(f"({OPEN}[^{CLOSE}]*{CLOSE})", marked):
+    for chunk in _MARKED.split(marked):
         if not chunk:
             continue
         matched = chunk.startswith(OPEN) and chunk.endswith(CLOSE)

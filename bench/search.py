@@ -163,7 +163,8 @@ def main() -> None:
             freeze_heap()
             with TestClient(create_app(workspace=workspace)) as client:
                 print(f"\nGET /api/crm/search in-process, {args.requests} requests each, one at a time")
-                print(f"{'query':34} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  goal (p95)")
+                # min: what a request costs when the machine's other work leaves it alone
+                print(f"{'query':34} {'min ms':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  goal (p95)")
                 missed = 0
                 for name, params in cases:
                     timings = []
@@ -177,7 +178,8 @@ def main() -> None:
                     p95 = percentile(timings, 95)
                     missed += p95 > GOAL_MS
                     print(
-                        f"{name:34} {statistics.median(timings):>8.2f} {p95:>8.2f} {percentile(timings, 99):>8.2f}"
+                        f"{name:34} {min(timings):>8.2f} {statistics.median(timings):>8.2f} {p95:>8.2f}"
+                        f" {percentile(timings, 99):>8.2f}"
                         f"  ≤ {GOAL_MS} {'ok' if p95 <= GOAL_MS else 'MISSED'}"
                     )
         print("all goals met" if not missed else f"{missed} goal(s) missed")

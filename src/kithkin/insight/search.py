@@ -173,9 +173,9 @@ def _moment(value: str | None, name: str) -> str | None:
         return None
     try:
         moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        return utc_iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except (ValueError, OverflowError):  # not a date, or one that leaves the calendar once made UTC
         raise KithkinError(f"{name}: {value!r} is not a date; use YYYY-MM-DD or an ISO time.") from None
-    return utc_iso(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
 
 
 def person_named(conn: sqlite3.Connection, text: str) -> str:

@@ -126,9 +126,7 @@ def recent_matches(
     """
     full = " AND ".join(parts)
     cap = max(COMMON_FLOOR, _interaction_total(conn) // round(1 / COMMON_SHARE))
-    rare = {word for word in {w for part in parts for w in _WORD.findall(part)} if _count(conn, f'"{word}"', cap) < cap}
-    # a phrase is weighed by reading every place it occurs: one of common words would cost as much as they do
-    scored = [part for part in parts if all(word in rare for word in _WORD.findall(part))]
+    scored = [part for part in parts if _rare(conn, part, cap)]
     where, params = _filter_sql(filters, _person_plan(conn, filters.person_id))
     relevance = "bm25(conversation_fts, 2.0, 1.0)" if scored else "-1.0"
     if scored and len(scored) < len(parts):
@@ -142,6 +140,15 @@ def recent_matches(
         [" AND ".join(scored) or full, *params, window],
     )
     return [(row[0], -row[1], row[2]) for row in rows]
+
+
+def _rare(conn: sqlite3.Connection, part: str, cap: int) -> bool:
+    """Whether a part is found in fewer than `cap` conversations. A phrase is weighed by reading every place
+    its words meet, so it counts as rare only when each of its words is."""
+    words = _WORD.findall(part)
+    if len(words) == 1:
+        return _count(conn, part, cap) < cap  # a word, or a prefix with every word it begins
+    return all(_count(conn, f'"{word}"', cap) < cap for word in words)
 
 
 def _count(conn: sqlite3.Connection, part: str, cap: int) -> int:

@@ -312,6 +312,30 @@ def people_(
     _emit(as_json, {"items": items, "total": total}, render)
 
 
+@app.command("search")
+def search_(
+    query: Annotated[str, typer.Argument(help='Words, "a phrase" or a prefix*; accents do not matter.')],
+    person: Annotated[
+        str | None, typer.Option("--person", help="Only conversations with this person (name, id).")
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source (mail, imessage …).")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
+    home: HomeOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search people and every conversation: who matches, who talked about it, and what was said."""
+    from kithkin.insight import search
+    from kithkin.search_text import print_results
+
+    try:
+        with _workspace(home) as workspace:
+            person_id = search.person_named(workspace.conn, person) if person else None
+            results = search.search(workspace.conn, query, person_id=person_id, source=source, limit=limit)
+    except KithkinError as exc:
+        _fail(str(exc))
+    _emit(as_json, results, lambda: print_results(out, results))
+
+
 @app.command()
 def pending(
     limit: Annotated[int, typer.Option(min=1)] = 50,

@@ -18,7 +18,7 @@ from kithkin.importers.base import Importer
 from kithkin.insight import facts, strength
 from kithkin.insight.relationships import refresh_relationships_for_people, update_for_interactions
 from kithkin.models import Identity, ImportSummary, KithkinError, Observation, now_utc, utc_iso
-from kithkin.store import db, interactions, people, sources
+from kithkin.store import db, fulltext, interactions, people, sources
 from kithkin.store.ids import entity_id, interaction_id
 from kithkin.store.interactions import InteractionRecord
 from kithkin.store.sources import EntityRecord
@@ -167,6 +167,7 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
             title=observation.title,
             snippet=observation.snippet[:500] if observation.snippet else None,
             metadata=observation.metadata,
+            text=fulltext.kept_text(observation.text),
         )
     )
 

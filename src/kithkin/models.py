@@ -55,6 +55,7 @@ class Observation:
     title: str | None = None
     snippet: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None  # the whole text to search when the snippet is only its start (a note, a body)
 
 
 @dataclass(slots=True)

@@ -15,7 +15,7 @@ from kithkin import __version__, live
 from kithkin.api import errors
 from kithkin.api.cache import ReadCache
 from kithkin.api.checkpoint import Checkpointer
-from kithkin.api.routes import insight, jobs, links, network, people, sources
+from kithkin.api.routes import insight, jobs, links, network, people, search, sources
 from kithkin.api.security import SecurityMiddleware
 from kithkin.jobs import JobRunner
 from kithkin.workspace import Workspace
@@ -54,7 +54,7 @@ def create_app(
     app.state.reads = ReadCache(workspace.database_path)
     app.state.checkpointer = Checkpointer(workspace.database_path)
     app.add_middleware(SecurityMiddleware, token=token, loopback_only=loopback_only)
-    for module in (people, links, sources, jobs, insight, network):
+    for module in (people, links, sources, jobs, insight, network, search):
         app.include_router(module.router, prefix=API_PREFIX)
 
     errors.install(app)

@@ -326,6 +326,7 @@ def _observation(
         title=_text(event.get("SUMMARY")) or None,
         snippet=_snippet(_text(event.get("DESCRIPTION"))),
         metadata=metadata,
+        text=_description(_text(event.get("DESCRIPTION"))) or None,  # searched whole
     )
 
 
@@ -402,8 +403,12 @@ def _moment(value: date | datetime) -> datetime:
     return value if value.tzinfo is not None else value.astimezone()
 
 
+def _description(description: str) -> str:
+    return _SPACE.sub(" ", _GOOGLE_JOIN_BLOCK.split(description, maxsplit=1)[0]).strip()
+
+
 def _snippet(description: str) -> str | None:
-    text = _SPACE.sub(" ", _GOOGLE_JOIN_BLOCK.split(description, maxsplit=1)[0]).strip()
+    text = _description(description)
     if len(text) > SNIPPET_LENGTH:
         text = text[: SNIPPET_LENGTH - 1].rstrip() + "…"
     return text or None

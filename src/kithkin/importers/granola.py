@@ -263,6 +263,7 @@ class GranolaImporter:
             participants=participants,
             title=str(doc.get("title") or event.get("summary") or "").strip() or None,
             snippet=" ".join(str(notes).split())[:_SNIPPET_CHARS] or None,
+            text=" ".join(str(notes).split()) or None,  # the meeting notes, searched whole
             metadata={"calendar_event_id": event["id"]} if event.get("id") else {},
         )
 
@@ -335,7 +336,8 @@ class GranolaImporter:
         if not participants:
             return None
         moment = moment or date_in_name(path.stem) or datetime.fromtimestamp(path.stat().st_mtime, UTC)
-        snippet = " ".join(" ".join(lines).split())[:_SNIPPET_CHARS] or None
+        text = " ".join(" ".join(lines).split())
+        snippet = text[:_SNIPPET_CHARS] or None
         return Observation(
             source_id=meeting_id or "file:" + path.relative_to(root).as_posix(),
             kind="meeting",
@@ -344,6 +346,7 @@ class GranolaImporter:
             title=title or path.stem,
             snippet=snippet,
             metadata={"file": path.name},
+            text=text or None,
         )
 
 

@@ -22,6 +22,7 @@ import html2text
 from kithkin.models import Identity, Observation
 
 SNIPPET_LENGTH = 200
+SEARCHED_LENGTH = 2_000  # of a body read, the opening kept for search: what a mail is about, bounded
 # compat32 is the fast, lenient parser: it never raises on malformed headers, which real mail has.
 _PARSER = BytesParser(policy=compat32)
 
@@ -160,9 +161,16 @@ def thread_id(message: Message, gmail_thread: str | None = None) -> str | None:
     return None
 
 
-def snippet(message: Message) -> str | None:
-    """A short plain-text opening of the body: text/plain when present, else HTML converted to text;
-    quoted replies and signatures cut off."""
+def snippet(opening: str | None) -> str | None:
+    """The short opening of a body the timeline shows."""
+    if opening and len(opening) > SNIPPET_LENGTH:
+        return opening[: SNIPPET_LENGTH - 1].rstrip() + "…"
+    return opening
+
+
+def body_opening(message: Message) -> str | None:
+    """The body's opening as plain text, as much as search keeps: text/plain when present, else HTML
+    converted to text; quoted replies and signatures cut off."""
     plain = html = None
     for part in message.walk():
         if part.is_multipart() or part.get_content_disposition() == "attachment":
@@ -181,10 +189,7 @@ def snippet(message: Message) -> str | None:
     text = _QUOTE_HEADER.split(text, maxsplit=1)[0]
     text = text.split("\n-- \n", 1)[0]
     lines = [line for line in text.splitlines() if not line.lstrip().startswith(">")]
-    result = _SPACE.sub(" ", " ".join(lines)).strip()
-    if len(result) > SNIPPET_LENGTH:
-        result = result[: SNIPPET_LENGTH - 1].rstrip() + "…"
-    return result or None
+    return _SPACE.sub(" ", " ".join(lines)).strip()[:SEARCHED_LENGTH] or None
 
 
 def _decoded(part: Message) -> str:
@@ -271,6 +276,7 @@ def message_observation(
         metadata["labels"] = list(labels)
     if reason:
         metadata["automated"] = reason
+    opening = body_opening(message) if with_snippet else None
     return Observation(
         source_id=message_source_id(message),
         kind="email",
@@ -279,6 +285,7 @@ def message_observation(
         thread_id=thread_id(message, gmail_thread),
         context=context,
         title=header_text(message.get("Subject")) or None,
-        snippet=snippet(message) if with_snippet else None,
+        snippet=snippet(opening),
         metadata=metadata,
+        text=opening,
     )

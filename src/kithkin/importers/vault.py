@@ -316,6 +316,7 @@ class VaultImporter:
             title=str(title) if title else note.stem,
             snippet=snippet,
             metadata=metadata,
+            text=" ".join(body.split()) or None,  # searched whole
         )
 
     def _identity(

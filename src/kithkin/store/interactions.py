@@ -8,6 +8,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from kithkin.store import fulltext
 from kithkin.store.ids import chunks
 
 # One encoder for every row: json.dumps(..., default=str) builds a new one per call.
@@ -43,6 +44,7 @@ class InteractionRecord:
     title: str | None = None
     snippet: str | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
+    text: str | None = None  # kept for search alone when longer than the snippet (fulltext.py)
 
 
 def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord]) -> int:
@@ -80,8 +82,11 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
         "INSERT OR IGNORE INTO interaction_participants (source_entity_id, interaction_id, role) VALUES (?, ?, ?)",
         [(entity, r.id, role) for r in records for entity, role in r.participants],
     )
-    _mark_shared(conn, records, fresh=added == len({r.id for r in records}))
+    all_new = added == len({r.id for r in records})
+    _mark_shared(conn, records, fresh=all_new)
     _count(conn, records, added)
+    if added or any(r.kind in MOVABLE_KINDS for r in records):
+        fulltext.index_added(conn, records, all_new=all_new)
     return added
 
 
@@ -163,6 +168,7 @@ def _reuse_ids_of_moved(conn: sqlite3.Connection, records: list[InteractionRecor
             existing, was = known.get((record.source_type, record.source_id), (None, None))
             if existing is not None and existing != record.id:
                 record.id = existing
+                fulltext.forget(conn, [existing])  # indexed again with its new text once stored
                 conn.execute(
                     "UPDATE interactions SET occurred_at = ?, title = ?, snippet = ?, context = ? WHERE id = ?",
                     (record.occurred_at, record.title, record.snippet, record.context, existing),

@@ -11,8 +11,9 @@ import { ImportWizard } from "./js/importer.js";
 import { PeopleList } from "./js/list.js";
 import { renderMeetings } from "./js/meetings.js";
 import { ReviewDialog, pendingCount } from "./js/review.js";
+import { SearchView } from "./js/search.js";
 
-const VIEWS = ["people", "graph", "companies", "meetings", "stats"];
+const VIEWS = ["people", "graph", "companies", "meetings", "stats", "search"];
 const KNOWN_CATEGORIES = ["work", "personal", "family", "unknown"];
 
 const search = $("#search");
@@ -65,6 +66,8 @@ const wizard = new ImportWizard($("#import-dialog"), {
   },
   onReview: () => review.open(),
 });
+
+const searchView = new SearchView($("#view-search"), { onBack: () => search.focus() });
 
 const graphView = new GraphView($("#view-graph"), {
   onOpen: (id) => go("graph", id),
@@ -154,8 +157,8 @@ async function followArrivals() {
 // Routing --------------------------------------------------------------------------------------
 
 function route() {
-  const [, view = "people", id = ""] = location.hash.split("/");
-  return { view: VIEWS.includes(view) ? view : "people", id: decodeURIComponent(id) };
+  const [, view = "people", id = "", at = ""] = location.hash.split("/");
+  return { view: VIEWS.includes(view) ? view : "people", id: decodeURIComponent(id), at: decodeURIComponent(at) };
 }
 
 const currentView = () => route().view;
@@ -168,7 +171,7 @@ function go(view, id) {
 let shownView = null;
 
 function applyRoute() {
-  const { view, id } = route();
+  const { view, id, at } = route();
   if (view !== shownView) {
     for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
     for (const link of document.querySelectorAll(".views a")) {
@@ -181,23 +184,29 @@ function applyRoute() {
     else if (view === "companies") companiesView.show();
     else if (view === "meetings") renderMeetings($("#view-meetings"));
     else if (view === "stats") renderDashboard($("#view-stats"), dashboardHooks);
-    document.title = `Kithkin · ${{ people: "People", graph: "Graph", companies: "Companies", meetings: "Meetings", stats: "Dashboard" }[view]}`;
+    document.title = `Kithkin · ${{ people: "People", graph: "Graph", companies: "Companies", meetings: "Meetings", stats: "Dashboard", search: "Search" }[view]}`;
   }
+  if (view === "search") searchView.show(search.value);
   list.select(id || null);
-  if (id) detail.open(id);
+  if (id) detail.open(id, at ? { tab: "timeline", at } : {});
   else detail.close();
 }
 
 // Header controls ------------------------------------------------------------------------------
 
 search.addEventListener("input", debounce(() => {
-  if (currentView() !== "people") go("people");
+  if (currentView() !== "people" && currentView() !== "search") go("people");
   reloadList();
 }, 200));
 search.addEventListener("keydown", (event) => {
   if (event.key === "ArrowDown") {
     event.preventDefault();
-    list.focusIndex(0);
+    if (currentView() !== "search" || !searchView.focusFirst()) list.focusIndex(0);
+  } else if (event.key === "Enter") {
+    // Enter searches every conversation too; typing alone filters the people list.
+    event.preventDefault();
+    if (currentView() === "search" && !personInRoute()) searchView.show(search.value);
+    else go("search");
   }
 });
 for (const control of Object.values(filters)) control.addEventListener("change", reloadList);

@@ -9,23 +9,25 @@ const KIND_WORDS = { message: "Message", email: "Email", meeting: "Meeting", cal
 
 export class Timeline {
   /** @param {HTMLElement} root the tab panel; @param {HTMLElement} scroller its scrolling ancestor */
-  constructor(root, scroller, person) {
+  constructor(root, scroller, person, { start = null } = {}) {
     this.root = root;
     this.scroller = scroller;
     this.person = person;
+    this.start = start; // a cursor: the timeline begins at a conversation search found, not at the newest
     this.source = "";
     this.list = h("ol", { class: "timeline", "aria-label": "Interactions, newest first" });
     this.sentinel = h("div", { class: "sentinel" });
     this.status = h("div", { role: "status", "aria-live": "polite" });
     const select = h(
       "select",
-      { id: "timeline-source", onchange: (event) => this.reset(event.target.value) },
+      { id: "timeline-source", onchange: (event) => { this.start = null; this.reset(event.target.value); } },
       h("option", { value: "" }, "All sources"),
       (person.sources || []).map((s) => h("option", { value: s }, sourceLabel(s))),
     );
     fill(
       root,
-      h("div", { class: "timeline-tools" }, h("label", { class: "row" }, "Source", select)),
+      h("div", { class: "timeline-tools" }, h("label", { class: "row" }, "Source", select),
+        start ? h("button", { type: "button", class: "btn small", onclick: (event) => { event.target.remove(); this.start = null; this.reset(this.source); } }, "Show the newest") : null),
       this.list,
       this.status,
       this.sentinel,
@@ -39,7 +41,7 @@ export class Timeline {
 
   reset(source) {
     this.source = source;
-    this.cursor = null;
+    this.cursor = this.start;
     this.done = false;
     this.loading = null;
     this.seen = new Set();
@@ -57,11 +59,13 @@ export class Timeline {
     })
       .then((body) => {
         if (generation !== this.generation) return;
+        const first = this.seen.size === 0;
         for (const item of body.items) {
           if (this.seen.has(item.id)) continue;
           this.seen.add(item.id);
           this.list.appendChild(this.event(item));
         }
+        if (first && this.start) this.list.firstElementChild?.classList.add("found");
         this.cursor = body.next_cursor;
         this.done = !this.cursor;
         this.status.replaceChildren();

@@ -25,9 +25,11 @@ export class DetailPanel {
     return !this.aside.hidden;
   }
 
-  async open(id, { tab } = {}) {
+  /** `at`: a timeline cursor; the timeline then begins at that moment (a conversation search found). */
+  async open(id, { tab, at } = {}) {
     const generation = ++this.generation;
     if (tab) this.tab = tab;
+    this.at = at || null;
     if (!this.isOpen()) {
       this.returnFocus = document.activeElement;
       this.aside.hidden = false;
@@ -141,7 +143,8 @@ export class DetailPanel {
     this.body.scrollTop = 0;
     if (key === "overview") this.overview(panel);
     else if (key === "timeline") {
-      const timeline = new Timeline(panel, this.body, this.person);
+      const timeline = new Timeline(panel, this.body, this.person, { start: this.at });
+      this.at = null;
       this.cleanup.push(() => timeline.destroy());
     } else {
       const generation = this.generation;

@@ -17,8 +17,7 @@ from email.message import Message
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
-from kithkin.importers.base import tally
-from kithkin.importers.mail_headers import addresses, automated_reason, header_text, message_observation, parse_message
+from kithkin.importers.mail_headers import count_message, header_text, message_observation, parse_message
 from kithkin.models import ImportFormatError, Observation
 
 HEAD_BYTES = 64 * 1024
@@ -129,23 +128,11 @@ class MboxImporter:
                         observation = exc
                 # The offset moves before the yield: when ingest asks for the cursor the message is in its batch.
                 mbox.offset = end
-                tally(self.report, "read", "messages")
+                count_message(self.report, message, observation, spam="Spam" in labels)
                 if observation is None:
                     self.left_out += 1
-                    tally(self.report, "left_out", _left_out_reason(message, labels))
                     continue
-                if isinstance(observation, Observation):
-                    tally(self.report, "imported", "emails")
-                else:
-                    tally(self.report, "left_out", "unreadable messages")
                 yield observation
-
-
-def _left_out_reason(message: Message, labels: tuple[str, ...]) -> str:
-    if "Spam" in labels:
-        return "spam"
-    senders = addresses(message, "From")
-    return automated_reason(message, senders[0][1] if senders else None) or "automated mail"
 
 
 def _mbox_files(path: Path) -> list[Path]:

@@ -16,9 +16,11 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
 
 import html2text
 
+from kithkin.importers.base import tally
 from kithkin.models import Identity, Observation
 
 SNIPPET_LENGTH = 200
@@ -134,6 +136,23 @@ def automated_reason(message: Message, sender: str | None) -> str | None:
     if sender and _AUTOMATED_LOCAL.search(sender.partition("@")[0]):
         return "no-reply sender"
     return None
+
+
+def count_message(
+    report: dict[str, Any], message: Message, result: Observation | Exception | None, spam: bool = False
+) -> None:
+    """Count one message in a mail importer's coverage `report` (base.tally's sections): read, then
+    imported, or left out with its reason (spam, list or machine mail, unreadable)."""
+    tally(report, "read", "messages")
+    if isinstance(result, Observation):
+        tally(report, "imported", "emails")
+    elif isinstance(result, Exception):
+        tally(report, "left_out", "unreadable messages")
+    elif spam:
+        tally(report, "left_out", "spam")
+    else:
+        senders = addresses(message, "From")
+        tally(report, "left_out", automated_reason(message, senders[0][1] if senders else None) or "automated mail")
 
 
 def message_ids(value: object) -> list[str]:

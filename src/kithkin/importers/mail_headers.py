@@ -240,6 +240,20 @@ def message_date(message: Message) -> datetime | None:
     return moment
 
 
+def received_date(message: Message) -> datetime | None:
+    """When the last server took the message in (the date after the `;` of the topmost Received
+    header): the best date left for a message sent without a Date header."""
+    for value in message.get_all("Received") or ():
+        text = header_text(value)
+        if ";" in text:
+            try:
+                moment = parsedate_to_datetime(text.rpartition(";")[2].strip())
+            except (TypeError, ValueError, IndexError):
+                continue
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
 def message_source_id(message: Message) -> str:
     """The Message-ID, else a digest of the fields that identify a message wherever it is stored
     (so the same message read from an mbox and over IMAP is one interaction)."""
@@ -269,7 +283,7 @@ def message_observation(
     reason = automated_reason(message, sender)
     if reason and not include_automated:
         return None
-    occurred = message_date(message) or fallback_date
+    occurred = message_date(message) or fallback_date or received_date(message)
     if occurred is None:
         raise ValueError(f"message {message_source_id(message)} has no usable Date header")
     participants: dict[str, Identity] = {}

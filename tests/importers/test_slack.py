@@ -139,11 +139,22 @@ def slack_zip(path, users_file="users.json", extra=()):
 
 
 def test_workspace_export_people_channels_threads_and_mentions(workspace, tmp_path):
-    path = slack_zip(tmp_path / "Acme Slack export Jan 1 2024 - Jan 31 2024.zip")
+    unlisted = ("old-channel/2024-01-19.json", json.dumps([msg("U02", "1705600000.0", "from a partial export")]))
+    path = slack_zip(tmp_path / "Acme Slack export Jan 1 2024 - Jan 31 2024.zip", extra=[unlisted])
     workspace.settings.relationships.slack_channel_max_members = 4
     summary = import_paths(workspace, "slack", [path])
     assert summary.interactions == 9
     assert len(summary.errors) == 1 and "climbing/2024-01-16.json could not be read" in summary.errors[0]
+    assert summary.details == {
+        "read": {"messages": 12},
+        "imported": {"messages": 9},
+        "left_out": {
+            "notices (joins, leaves, topics, pins)": 1,
+            "bot messages": 2,
+            "unreadable day files": 1,
+            "days of conversations no channel list names": 1,
+        },
+    }
     assert stored(workspace) == EXPORTED
     assert people_and_emails(workspace) == PEOPLE
     deleted = workspace.conn.execute("SELECT metadata FROM source_entities WHERE source_id = 'U04'").fetchone()

@@ -513,3 +513,28 @@ def test_an_outlook_msg_file_is_refused_in_one_sentence(tmp_path: Path, workspac
 
     with pytest.raises(ImportFormatError, match=r"is an Outlook \.msg file, which Kithkin cannot read; save the"):
         import_paths(workspace, "mail", [path])
+
+
+def test_a_thunderbird_profile_folder_reads_its_mailboxes_without_suffix(tmp_path: Path, workspace: Workspace) -> None:
+    # Thunderbird keeps each folder as an mbox named like the folder (no suffix), its index beside it
+    # (INBOX.msf), subfolders in `INBOX.sbd/`, and envelope lines `From - <date>`.
+    server = tmp_path / "ImapMail" / "imap.example.org"
+    (server / "INBOX.sbd").mkdir(parents=True)
+    (server / "INBOX").write_bytes(
+        b"From - Mon Jan  6 09:00:00 2025\nX-Mozilla-Status: 0001\nFrom: Ana Okafor <ana@northwind.example>\n"
+        b"To: me@example.org\nDate: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <a1@northwind.example>\n\nHi\n\n"
+    )
+    (server / "INBOX.sbd" / "Work").write_bytes(
+        b"From - Mon Jan  6 10:00:00 2025\nFrom: Ben Smith <ben@gmail.com>\nTo: me@example.org\n"
+        b"Date: Mon, 06 Jan 2025 10:00:00 +0000\nMessage-ID: <b1@gmail.com>\n\nHey\n"
+    )
+    (server / "INBOX.msf").write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->\n< <(a=c)>")
+    (server / "Trash").write_bytes(b"")
+
+    summary = import_paths(workspace, "mail", [tmp_path / "ImapMail"])
+
+    assert (summary.files, summary.interactions, summary.skipped) == (2, 2, 0)
+    assert summary.details["files_left_out"] == {
+        str(server / "INBOX.msf"): "not a mail file",
+        str(server / "Trash"): "empty file",
+    }

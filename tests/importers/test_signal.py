@@ -149,6 +149,18 @@ def test_signal_export_markdown_without_data_json_imports_whole(workspace, tmp_p
     assert import_paths(workspace, "signal", [root]).interactions == 0
 
 
+def test_chat_miners_signal_sample_imports_whole(workspace, realdata):
+    summary = import_paths(workspace, "signal", [realdata / "signal" / "chat-miner-test_export.txt"])
+
+    assert (summary.interactions, summary.skipped, summary.errors) == (2, 0, [])
+    rows = workspace.conn.execute("SELECT occurred_at, direction, snippet FROM interactions ORDER BY occurred_at")
+    assert [tuple(r) for r in rows] == [
+        (local(2019, 12, 24, 12, 23), "in", "Hello John!"),
+        (local(2020, 1, 17, 21, 49), "in", "Hello\nJane!"),
+    ]
+    assert sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people")) == ["Jane Doe", "John Doe"]
+
+
 CLI_LINES = [
     {
         "envelope": {

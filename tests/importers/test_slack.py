@@ -165,6 +165,23 @@ def test_workspace_export_people_channels_threads_and_mentions(workspace, tmp_pa
     assert again.interactions == 0
 
 
+def test_slack_export_viewers_test_archive_says_what_it_left_out(workspace, realdata):
+    summary = import_paths(workspace, "slack", [realdata / "slack" / "slack-export-viewer-testarchive.zip"])
+
+    assert (summary.interactions, summary.skipped, summary.errors) == (52, 0, [])
+    assert summary.details == {
+        "read": {"messages": 158},
+        "imported": {"messages": 52},
+        "left_out": {
+            "notices (joins, leaves, topics, pins)": 8,
+            "bot messages": 97,
+            "messages by no known user": 1,
+        },
+    }
+    contexts = workspace.conn.execute("SELECT context, COUNT(*) FROM interactions GROUP BY context ORDER BY context")
+    assert [tuple(r) for r in contexts] == [("#enrique", 30), ("#traveling-sailor", 22)]
+
+
 def test_default_threshold_lists_a_small_channel_and_the_cli_reads_org_users(workspace, tmp_path):
     path = slack_zip(tmp_path / "grid.zip", users_file="org_users.json")
     result = CliRunner().invoke(app, ["import", "slack", str(path), "--home", str(workspace.home), "--json"])

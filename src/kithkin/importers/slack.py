@@ -133,7 +133,7 @@ class SlackImporter:
             raise ImportFormatError(export.path, f"is a damaged Slack export ({exc})") from exc
         days = sorted((m["folder"], m["day"], name) for name in export.files if (m := _DAY.match(name)))
         directory = Directory(users, self.channel_max_members or DEFAULT_CHANNEL_MAX)
-        self.report = report = {"read": {"messages": 0}}
+        self.report = report = directory.report
         for folder, _day, name in days:
             if folder not in conversations:
                 # A folder no list names (a partial export): no members, no kind to trust.
@@ -149,16 +149,9 @@ class SlackImporter:
                 yield ValueError(f"{export.path}: {name} could not be read ({exc})")
                 continue
             for message in messages:
-                tally(report, "read", "messages")
-                try:
-                    observation = directory.observation(message, kind, conversation)
-                except (KeyError, TypeError, AttributeError) as exc:
-                    observation = ValueError(f"{export.path}: a message in {name} is malformed ({exc})")
-                if observation is None:
-                    tally(report, "left_out", directory.left_out_reason(message))
-                    continue
-                tally(report, *(("imported", "messages") if isinstance(observation, Observation) else _UNREADABLE))
-                yield observation
+                observation = directory.counted(message, kind, conversation, f"{export.path}: {name}")
+                if observation is not None:
+                    yield observation
 
 
 def _guest(message: dict[str, Any]) -> dict[str, Any] | None:
@@ -184,12 +177,30 @@ class Directory:
         self.users = users
         self.channel_max_members = channel_max_members
         self.owner_id = owner_id
+        # The coverage of every message handed to `counted`: read, imported, left out with the reason.
+        self.report: dict[str, Any] = {"read": {"messages": 0}}
         # One Identity per user and role, shared by every message: ingest only reads them.
         self._identities: dict[tuple[str, str], Identity] = {}
 
     def is_person(self, user_id: str) -> bool:
         """Is this user someone who can become a person (known, and no bot)?"""
         return not _is_bot(self.users.get(user_id))
+
+    def counted(
+        self, message: Any, kind: str, conversation: dict[str, Any], where: str
+    ) -> Observation | Exception | None:
+        """`observation`, counted in `report`; `where` names the file or conversation for an error."""
+        tally(self.report, "read", "messages")
+        reason = self.left_out_reason(message)
+        if reason is not None:
+            tally(self.report, "left_out", reason)
+            return None
+        try:
+            found = self.observation(message, kind, conversation)
+        except (KeyError, TypeError, AttributeError) as exc:
+            found = ValueError(f"{where}: a message is malformed ({exc})")
+        tally(self.report, *(("imported", "messages") if isinstance(found, Observation) else _UNREADABLE))
+        return found
 
     def left_out_reason(self, message: Any) -> str | None:
         """Why a message is no one's interaction (for the coverage report), or None when it is one."""

@@ -538,3 +538,26 @@ def test_a_thunderbird_profile_folder_reads_its_mailboxes_without_suffix(tmp_pat
         str(server / "INBOX.msf"): "not a mail file",
         str(server / "Trash"): "empty file",
     }
+
+
+def test_apple_mail_emlx_files_import_without_their_length_line_and_flags(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    messages = tmp_path / "Mail" / "V10" / "ABC-123" / "INBOX.mbox" / "DEF-456" / "Data" / "1" / "Messages"
+    messages.mkdir(parents=True)
+    mail = (
+        b"From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\nSubject: Tickets\n"
+        b"Date: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <tickets@northwind.example>\n\nGot them.\n"
+    )
+    flags = b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict><key>flags</key>'
+    flags += b"<integer>8590195713</integer></dict>\n</plist>\n"
+    (messages / "1234.emlx").write_bytes(str(len(mail)).encode() + b"\n" + mail + flags)
+    (messages / "1235.partial.emlx").write_bytes(str(len(mail)).encode() + b"        \n" + mail + flags)
+
+    summary = import_paths(workspace, "mail", [tmp_path / "Mail"])
+
+    assert (summary.interactions, summary.skipped) == (1, 0)  # one message, stored twice by Apple Mail
+    assert summary.details["read"] == {"messages": 2}
+    assert [(i["source_id"], i["title"], i["snippet"]) for i in interactions(workspace)] == [
+        ("tickets@northwind.example", "Tickets", "Got them.")
+    ]

@@ -1,6 +1,8 @@
 """Mail from an mbox file (Google Takeout, Thunderbird, Apple Mail exports, any mboxo/mboxrd), and from
 files that hold one message each: `.eml` files (what mail clients write for "Save as" or a dragged
-message) and the message files of a Maildir (`cur/`, `new/`, no suffix), found by their headers.
+message), the message files of a Maildir (`cur/`, `new/`, no suffix), found by their headers, and Apple
+Mail's own store (`~/Library/Mail/V*/…/Messages/*.emlx`: the message's length in bytes on the first line,
+the message, then a property list of flags).
 
 The file is streamed message by message, never loaded whole: Takeout mboxes run to gigabytes.
 The cursor is the byte offset after the last message yielded, so an mbox that has grown since the
@@ -125,7 +127,8 @@ class MboxImporter:
             handle.seek(mbox.offset)
             messages: Iterable[tuple[bytes, bytes, int]] = _split(handle, mbox.offset)
             if mbox.single:  # read whole once; a stored offset past it means it was
-                messages = [(b"", handle.read(), mbox.path.stat().st_size)] if mbox.offset == 0 else []
+                whole = [(b"", _unwrap_emlx(handle.read()), mbox.path.stat().st_size)]
+                messages = whole if mbox.offset == 0 else []
             for from_line, data, end in messages:
                 message = parse_message(data)
                 labels = _gmail_labels(message)
@@ -158,7 +161,7 @@ def _mbox_files(path: Path) -> list[Path]:
         return [path]
     if not path.is_dir():
         return []
-    named = (".mbox", ".eml")
+    named = (".mbox", ".eml", ".emlx")
     return sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() in named or p.name == "mbox"))
 
 
@@ -191,7 +194,7 @@ def _problem(head: bytes) -> str | None:
     """Why these first bytes are neither an mbox nor one message, or None."""
     if head.startswith(_OLE_MAGIC):
         return _OUTLOOK_MSG
-    text = head.lstrip(b"\r\n")
+    text = _unwrap_emlx(head).lstrip(b"\r\n")
     if not text.startswith(_SEPARATOR):
         # One message: it opens on a header line and carries the headers every mail has.
         # (Its body may hold raw binary: only its headers must be text.)
@@ -203,6 +206,13 @@ def _problem(head: bytes) -> str | None:
     if not _header_names(text.partition(b"\n")[2]) & _MAIL_HEADERS:
         return "looks corrupt (its first message has no mail headers); export the mailbox again"
     return None
+
+
+def _unwrap_emlx(data: bytes) -> bytes:
+    """The message inside Apple Mail's .emlx (its byte count on the first line, a plist after it); other
+    data as it is."""
+    first, _, rest = data.partition(b"\n")
+    return rest[: int(first)] if first.strip().isdigit() and rest else data
 
 
 def _split(handle: BinaryIO, start: int) -> Iterator[tuple[bytes, bytes, int]]:

@@ -91,6 +91,7 @@ def test_first_sync_reads_every_card_then_only_changes(
     source = configure(monkeypatch, radicale_server.url)  # the server root: the address book is discovered
     first = sync_source(workspace, source)
     assert (first.source_entities, first.people_created, first.interactions) == (3, 3, 0)
+    assert first.details == {"read": {"cards": 3}, "imported": {"cards": 3}}
     assert entities(workspace)["radicale:ana"] == (
         "Ana Okafor",
         "ana@northwind.example",
@@ -108,7 +109,7 @@ def test_first_sync_reads_every_card_then_only_changes(
     assert list(quiet.read(radicale_server.url, cursor)) == []
 
     book.put("ben", vcard("ben", "Ben Lindqvist", "ben@bluefin.example", title="Designer"))
-    book.put("dee", vcard("dee", "Dee Novak", "dee@harborhealth.example"))
+    book.put("dee", vcard("dee", "Dee Novak", "dee@harborhealth.example", "(111) 555-0100"))
     book.delete("chloe")
     changes = CardDavImporter("tester", "secret")
     assert names(list(changes.read(radicale_server.url, cursor))) == [
@@ -119,6 +120,11 @@ def test_first_sync_reads_every_card_then_only_changes(
 
     second = sync_source(workspace, source)
     assert (second.source_entities, second.people_created) == (1, 1)
+    assert second.details == {
+        "read": {"cards": 2},
+        "imported": {"cards": 2, "deletions": 1},
+        "kept_as_observed": {"phone numbers that do not validate": 1},
+    }
     found = entities(workspace)
     assert found["radicale:ben"][3]["position"] == "Designer"
     # The deleted card is marked, and what was seen of it stays.

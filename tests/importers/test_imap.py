@@ -88,6 +88,16 @@ def test_first_sync_reads_history_then_only_new_mail(
         "n3@northwind.example",
     ]
     assert (importer.total, importer.left_out) == (4, 1)  # Trash and Junk unread; the list mail left out
+    assert importer.report == {
+        "read": {"messages": 4},
+        "imported": {"emails": 3},
+        "left_out": {"mailing list": 1},
+    }
+    assert (first.details["read"], first.details["imported"], first.details["left_out"]) == (
+        {"messages": 4},
+        {"emails": 3},
+        {"mailing list": 1},
+    )
 
     dovecot_server.append("INBOX", mail(7))
     second = sync_source(workspace, config)
@@ -228,3 +238,29 @@ def test_cli_sync_reads_the_configured_account(
     [data] = json.loads(result.stdout)["results"]
     assert (data["source"], data["interactions"], data["source_entities"]) == ("mail", 2, 3)
     assert "secret" not in (home / "config.yaml").read_text(encoding="utf-8")
+
+
+def test_the_sync_summary_says_what_it_read_and_why_it_left_each_message_out(
+    dovecot_server: DovecotServer, workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    nobody = b"Subject: To no one\r\nDate: Mon, 06 Jan 2025 10:00:00 +0000\r\nMessage-ID: <x@example.org>\r\n\r\nHi\r\n"
+    dovecot_server.append(
+        "INBOX",
+        mail(1),
+        mail(2, sender="no-reply@shop.example"),
+        mail(3, extra="Precedence: bulk\r\n"),
+        mail(4, extra="List-Unsubscribe: <mailto:u@news.example>\r\n"),
+        nobody,
+    )
+
+    summary = sync_source(workspace, source(dovecot_server, monkeypatch))
+
+    assert (summary.interactions, summary.skipped) == (1, 1)
+    assert summary.details["read"] == {"messages": 5}
+    assert summary.details["imported"] == {"emails": 1}
+    assert summary.details["left_out"] == {
+        "no-reply sender": 1,
+        "precedence bulk": 1,
+        "bulk mail": 1,
+        "unreadable messages": 1,
+    }

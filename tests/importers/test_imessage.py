@@ -83,6 +83,11 @@ def test_messages_directions_groups_and_text_from_attributed_body(tmp_path: Path
     summary = import_paths(workspace, "imessage", [path])
 
     assert (summary.interactions, summary.skipped, summary.errors) == (4, 0, [])
+    assert summary.details == {
+        "read": {"messages": 8},
+        "imported": {"messages": 4},
+        "left_out": {"tapbacks and reactions": 2, "system rows (renames, joins)": 2},
+    }
     assert summary.source_entities == 3  # Alice, Bob and Carol: chat.db never names the owner
     assert summary.people_created == 3
     rows = interactions(workspace)

@@ -94,12 +94,12 @@ def test_connections_with_preamble_enrich_people(tmp_path, workspace):
     path.write_text(CONNECTIONS, encoding="utf-8", newline="")
     summary = import_paths(workspace, "linkedin", [path])
 
-    assert (summary.source_entities, summary.interactions, summary.skipped) == (3, 0, 1)
-    assert summary.errors == ["a LinkedIn connection without a name or profile URL; skipped"]
+    assert (summary.source_entities, summary.interactions, summary.skipped) == (3, 0, 0)
+    assert summary.errors == []
     assert summary.details == {
         "read": {"connections": 4},
         "imported": {"connections": 3},
-        "left_out": {"unreadable rows": 1},
+        "left_out": {"connections with no name (closed or hidden accounts)": 1},
     }
     assert people(workspace) == {
         "Ana Okafor": (
@@ -128,12 +128,14 @@ def test_a_connection_and_their_messages_meet_in_one_person(tmp_path, workspace)
     assert summary.details == {
         "read": {"connections": 4, "messages": 6},
         "imported": {"connections": 3, "messages": 3},
-        "left_out": {"unreadable rows": 2, "drafts": 1, "spam": 1},
+        "left_out": {
+            "connections with no name (closed or hidden accounts)": 1,
+            "unreadable rows": 1,
+            "drafts": 1,
+            "spam": 1,
+        },
     }
-    assert summary.errors == [
-        "a LinkedIn connection without a name or profile URL; skipped",
-        "a LinkedIn message without a date or conversation ('not a date'); skipped",
-    ]
+    assert summary.errors == ["a LinkedIn message without a date or conversation ('not a date'); skipped"]
     assert messages(workspace) == [
         (
             "2-AAA=",
@@ -221,7 +223,8 @@ def test_cli_import_json(tmp_path, home):
     result = CliRunner().invoke(app, ["import", "linkedin", str(archive), "--home", str(home), "--json"])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert (data["source"], data["source_entities"], data["interactions"], data["skipped"]) == ("linkedin", 5, 3, 2)
+    assert (data["source"], data["source_entities"], data["interactions"], data["skipped"]) == ("linkedin", 5, 3, 1)
+    assert data["left_out"]["connections with no name (closed or hidden accounts)"] == 1
 
     broken = tmp_path / "broken.zip"
     broken.write_bytes(archive.read_bytes()[:200])

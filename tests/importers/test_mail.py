@@ -466,3 +466,98 @@ def test_an_mbox_with_bare_from_separators_imports_every_message(tmp_path: Path,
     assert len(entities(workspace)) == 7
     assert interactions(workspace)[0]["title"] == "Note 0"
     assert interactions(workspace)[0]["snippet"] == "Note 0. From here on the body goes on, escaped."
+
+
+def test_single_messages_and_a_maildir_import_whole(tmp_path: Path, workspace: Workspace) -> None:
+    # What a mail client writes for "Save as" (.eml, CRLF, Received lines first) and a Maildir's message
+    # files (no suffix, in cur/ and new/, beside the server's own index files).
+    saved = tmp_path / "Lunch.eml"
+    saved.write_bytes(
+        b"Return-Path: <ana@northwind.example>\r\nReceived: from mx.example.org by mail.example.org;"
+        b" Mon, 06 Jan 2025 09:00:05 +0000\r\nFrom: Ana Okafor <ana@northwind.example>\r\n"
+        b"To: me@example.org\r\nSubject: Lunch\r\nDate: Mon, 06 Jan 2025 09:00:00 +0000\r\n"
+        b"Message-ID: <lunch@northwind.example>\r\n\r\nFriday?\r\n"
+    )
+    maildir = tmp_path / "Maildir"
+    for sub in ("cur", "new", "tmp"):
+        (maildir / sub).mkdir(parents=True)
+    (maildir / "dovecot.index.log").write_bytes(b"\x01\x00\x00\x00binary index")
+    (maildir / "cur" / "1736154000.M1P2.host,S=300:2,S").write_bytes(
+        # No Date header: the topmost Received line says when it arrived. Its body holds raw binary.
+        b"Received: (qmail 11769 invoked from network); 7 Jan 2025 08:30:00 -0000\n"
+        b"Received: from relay.example by smtp.example; 7 Jan 2025 08:29:00 -0000\n"
+        b"From: Ben Smith <ben@gmail.com>\nTo: me@example.org\nSubject: Photos\n"
+        b"Message-ID: <photos@gmail.com>\n\nRaw \x00\x01 bytes\n"
+    )
+    (maildir / "new" / "1736240400.M3P4.host").write_bytes(
+        b"From: Shop <no-reply@shop.example>\nTo: me@example.org\nDate: Tue, 07 Jan 2025 09:00:00 +0000\n"
+        b"Message-ID: <order@shop.example>\n\nYour order\n"
+    )
+
+    summary = import_paths(workspace, "mail", [saved, maildir])
+
+    assert (summary.files, summary.interactions, summary.skipped) == (3, 2, 0)
+    assert summary.details["read"] == {"messages": 3}
+    assert summary.details["left_out"] == {"no-reply sender": 1}
+    assert [(i["source_id"], i["title"], i["occurred_at"]) for i in interactions(workspace)] == [
+        ("lunch@northwind.example", "Lunch", "2025-01-06T09:00:00Z"),
+        ("photos@gmail.com", "Photos", "2025-01-07T08:30:00Z"),
+    ]
+    assert summary.details["files_left_out"] == {str(maildir / "dovecot.index.log"): "not a mail file"}
+    assert import_paths(workspace, "mail", [saved, maildir]).interactions == 0
+
+
+def test_an_outlook_msg_file_is_refused_in_one_sentence(tmp_path: Path, workspace: Workspace) -> None:
+    path = tmp_path / "Lunch.msg"
+    path.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504)
+
+    with pytest.raises(ImportFormatError, match=r"is an Outlook \.msg file, which Kithkin cannot read; save the"):
+        import_paths(workspace, "mail", [path])
+
+
+def test_a_thunderbird_profile_folder_reads_its_mailboxes_without_suffix(tmp_path: Path, workspace: Workspace) -> None:
+    # Thunderbird keeps each folder as an mbox named like the folder (no suffix), its index beside it
+    # (INBOX.msf), subfolders in `INBOX.sbd/`, and envelope lines `From - <date>`.
+    server = tmp_path / "ImapMail" / "imap.example.org"
+    (server / "INBOX.sbd").mkdir(parents=True)
+    (server / "INBOX").write_bytes(
+        b"From - Mon Jan  6 09:00:00 2025\nX-Mozilla-Status: 0001\nFrom: Ana Okafor <ana@northwind.example>\n"
+        b"To: me@example.org\nDate: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <a1@northwind.example>\n\nHi\n\n"
+    )
+    (server / "INBOX.sbd" / "Work").write_bytes(
+        b"From - Mon Jan  6 10:00:00 2025\nFrom: Ben Smith <ben@gmail.com>\nTo: me@example.org\n"
+        b"Date: Mon, 06 Jan 2025 10:00:00 +0000\nMessage-ID: <b1@gmail.com>\n\nHey\n"
+    )
+    (server / "INBOX.msf").write_bytes(b"// <!-- <mdb:mork:z v=\"1.4\"/> -->\n< <(a=c)>")
+    (server / "Trash").write_bytes(b"")
+
+    summary = import_paths(workspace, "mail", [tmp_path / "ImapMail"])
+
+    assert (summary.files, summary.interactions, summary.skipped) == (2, 2, 0)
+    assert summary.details["files_left_out"] == {
+        str(server / "INBOX.msf"): "not a mail file",
+        str(server / "Trash"): "empty file",
+    }
+
+
+def test_apple_mail_emlx_files_import_without_their_length_line_and_flags(
+    tmp_path: Path, workspace: Workspace
+) -> None:
+    messages = tmp_path / "Mail" / "V10" / "ABC-123" / "INBOX.mbox" / "DEF-456" / "Data" / "1" / "Messages"
+    messages.mkdir(parents=True)
+    mail = (
+        b"From: Ana Okafor <ana@northwind.example>\nTo: me@example.org\nSubject: Tickets\n"
+        b"Date: Mon, 06 Jan 2025 09:00:00 +0000\nMessage-ID: <tickets@northwind.example>\n\nGot them.\n"
+    )
+    flags = b'<?xml version="1.0" encoding="UTF-8"?>\n<plist version="1.0">\n<dict><key>flags</key>'
+    flags += b"<integer>8590195713</integer></dict>\n</plist>\n"
+    (messages / "1234.emlx").write_bytes(str(len(mail)).encode() + b"\n" + mail + flags)
+    (messages / "1235.partial.emlx").write_bytes(str(len(mail)).encode() + b"        \n" + mail + flags)
+
+    summary = import_paths(workspace, "mail", [tmp_path / "Mail"])
+
+    assert (summary.interactions, summary.skipped) == (1, 0)  # one message, stored twice by Apple Mail
+    assert summary.details["read"] == {"messages": 2}
+    assert [(i["source_id"], i["title"], i["snippet"]) for i in interactions(workspace)] == [
+        ("tickets@northwind.example", "Tickets", "Got them.")
+    ]

@@ -94,6 +94,71 @@ def test_signal_export_folder_chats_groups_direction_and_members(workspace, tmp_
     assert people == {"Ana Silva": ["+14155550111"], "Ben Okafor": ["+14155550122"], "Chloe": []}
     again = import_paths(workspace, "signal", [root])
     assert again.interactions == 0
+    assert (again.details["read"], again.details["imported"], again.details["left_out"]) == (
+        {"messages": 6},
+        {"messages": 5},
+        {"deleted messages": 1},
+    )
+
+
+def test_signal_export_markdown_without_data_json_imports_whole(workspace, tmp_path):
+    # `sigexport --no-json` writes only chat.md; versions before data.json wrote index.md with minute dates.
+    root = tmp_path / "signal-chats"
+    (root / "Ana Silva").mkdir(parents=True)
+    (root / "Ana Silva" / "chat.md").write_text(
+        "[2024-03-01 09:00:00] Ana Silva: Coffee?\n"
+        "Or tea.\n"
+        "(- Me: 👍 -)\n\n"
+        "[2024-03-01 09:05:30] Me: \n\n> Coffee?\n> Or tea.\n\nSure, 10am: the usual place\n\n"
+        "[2024-03-01 09:06:00] Me: ![IMG_0001.jpg](./media/IMG_0001.jpg)  \n\n"
+        "[2024-03-01 09:07:00] Ana Silva: (image not exported)  \n\n"
+        "[2024-03-01 21:00:00] Me: Outgoing voice call (accepted, 2m 5s)\n\n"
+        "[2024-03-02 18:00:00] Ana Silva: (This message was deleted)\n\n",
+        encoding="utf-8",
+    )
+    (root / "Book Club").mkdir()
+    (root / "Book Club" / "meta.json").write_text(
+        json.dumps({"name": "Book Club", "members": [{"name": "Ben Okafor", "number": "+14155550122"}]}),
+        encoding="utf-8",
+    )
+    (root / "Book Club" / "index.md").write_text(
+        "[2019-12-24, 12:23] Ben Okafor: Next book?\n[2019-12-24, 12:30] Me: Dune\n", encoding="utf-8"
+    )
+
+    summary = import_paths(workspace, "signal", [root])
+
+    assert (summary.interactions, summary.skipped, summary.errors) == (7, 0, [])
+    assert summary.details["read"] == {"messages": 8}
+    assert summary.details["imported"] == {"messages": 6, "calls": 1}
+    assert summary.details["left_out"] == {"deleted messages": 1}
+    rows = workspace.conn.execute(
+        "SELECT occurred_at, kind, direction, participant_count, context, snippet FROM interactions"
+        " ORDER BY occurred_at"
+    ).fetchall()
+    assert [tuple(r) for r in rows] == [
+        (local(2019, 12, 24, 12, 23), "message", "in", 1, "Book Club", "Next book?"),
+        (local(2019, 12, 24, 12, 30), "message", "out", 1, "Book Club", "Dune"),
+        (local(2024, 3, 1, 9, 0), "message", "in", 1, None, "Coffee?\nOr tea."),
+        (local(2024, 3, 1, 9, 5, 30), "message", "out", 1, None, "Sure, 10am: the usual place"),
+        (local(2024, 3, 1, 9, 6), "message", "out", 1, None, None),
+        (local(2024, 3, 1, 9, 7), "message", "in", 1, None, None),
+        (local(2024, 3, 1, 21, 0), "call", "out", 1, None, "Outgoing voice call (accepted, 2m 5s)"),
+    ]
+    found = workspace.conn.execute("SELECT canonical_name, phone_numbers FROM people")
+    assert {r[0]: json.loads(r[1]) for r in found} == {"Ana Silva": [], "Ben Okafor": ["+14155550122"]}
+    assert import_paths(workspace, "signal", [root]).interactions == 0
+
+
+def test_chat_miners_signal_sample_imports_whole(workspace, realdata):
+    summary = import_paths(workspace, "signal", [realdata / "signal" / "chat-miner-test_export.txt"])
+
+    assert (summary.interactions, summary.skipped, summary.errors) == (2, 0, [])
+    rows = workspace.conn.execute("SELECT occurred_at, direction, snippet FROM interactions ORDER BY occurred_at")
+    assert [tuple(r) for r in rows] == [
+        (local(2019, 12, 24, 12, 23), "in", "Hello John!"),
+        (local(2020, 1, 17, 21, 49), "in", "Hello\nJane!"),
+    ]
+    assert sorted(r[0] for r in workspace.conn.execute("SELECT canonical_name FROM people")) == ["Jane Doe", "John Doe"]
 
 
 CLI_LINES = [

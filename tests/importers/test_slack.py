@@ -139,11 +139,22 @@ def slack_zip(path, users_file="users.json", extra=()):
 
 
 def test_workspace_export_people_channels_threads_and_mentions(workspace, tmp_path):
-    path = slack_zip(tmp_path / "Acme Slack export Jan 1 2024 - Jan 31 2024.zip")
+    unlisted = ("old-channel/2024-01-19.json", json.dumps([msg("U02", "1705600000.0", "from a partial export")]))
+    path = slack_zip(tmp_path / "Acme Slack export Jan 1 2024 - Jan 31 2024.zip", extra=[unlisted])
     workspace.settings.relationships.slack_channel_max_members = 4
     summary = import_paths(workspace, "slack", [path])
     assert summary.interactions == 9
     assert len(summary.errors) == 1 and "climbing/2024-01-16.json could not be read" in summary.errors[0]
+    assert summary.details == {
+        "read": {"messages": 12},
+        "imported": {"messages": 9},
+        "left_out": {
+            "notices (joins, leaves, topics, pins)": 1,
+            "bot messages": 2,
+            "unreadable day files": 1,
+            "days of conversations no channel list names": 1,
+        },
+    }
     assert stored(workspace) == EXPORTED
     assert people_and_emails(workspace) == PEOPLE
     deleted = workspace.conn.execute("SELECT metadata FROM source_entities WHERE source_id = 'U04'").fetchone()
@@ -152,6 +163,23 @@ def test_workspace_export_people_channels_threads_and_mentions(workspace, tmp_pa
     assert bots.fetchone()[0] == 0
     again = import_paths(workspace, "slack", [path])
     assert again.interactions == 0
+
+
+def test_slack_export_viewers_test_archive_says_what_it_left_out(workspace, realdata):
+    summary = import_paths(workspace, "slack", [realdata / "slack" / "slack-export-viewer-testarchive.zip"])
+
+    assert (summary.interactions, summary.skipped, summary.errors) == (52, 0, [])
+    assert summary.details == {
+        "read": {"messages": 158},
+        "imported": {"messages": 52},
+        "left_out": {
+            "notices (joins, leaves, topics, pins)": 8,
+            "bot messages": 97,
+            "messages by no known user": 1,
+        },
+    }
+    contexts = workspace.conn.execute("SELECT context, COUNT(*) FROM interactions GROUP BY context ORDER BY context")
+    assert [tuple(r) for r in contexts] == [("#enrique", 30), ("#traveling-sailor", 22)]
 
 
 def test_default_threshold_lists_a_small_channel_and_the_cli_reads_org_users(workspace, tmp_path):

@@ -109,6 +109,11 @@ def test_first_sync_reads_people_conversations_and_threads_across_pages(
     summary = sync_source(workspace, config(), progress=lambda done, total: seen.append((done, total)))
 
     assert (summary.interactions, summary.skipped, summary.errors) == (9, 0, [])
+    assert summary.details == {  # the same messages as the export's (test_slack): the same coverage
+        "read": {"messages": 12},
+        "imported": {"messages": 9},
+        "left_out": {"bot messages": 2, "notices (joins, leaves, topics, pins)": 1},
+    }
     assert stored(workspace) == FIRST_SYNC
     assert seen[-1] == (9, None)  # messages read; Slack cannot say how many there are before reading them
     assert people_and_emails(workspace) == PEOPLE
@@ -262,6 +267,7 @@ def test_a_conversation_slack_refuses_is_reported_and_read_again_next_time(
     first = sync_source(workspace, config())
 
     assert first.interactions == 8
+    assert first.details["left_out"]["conversations that could not be read (retried next sync)"] == 1
     assert first.errors == [
         "Slack conversation secret-project could not be read (channel_not_found); it is retried next sync"
     ]

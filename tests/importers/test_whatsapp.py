@@ -437,6 +437,32 @@ def test_older_ios_export_without_brackets(workspace, tmp_path):
     assert names(workspace) == ["Ana Silva", "Ben Okafor"]
 
 
+@pytest.mark.parametrize(
+    "notice",
+    [
+        "Messages and calls are end-to-end encrypted. No one outside of this chat, not even WhatsApp, can read them.",
+        "Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt. Niemand außerhalb dieses Chats kann sie lesen.",
+        "As mensagens e as chamadas são criptografadas de ponta a ponta.",
+        "Сообщения и звонки защищены сквозным шифрованием.",
+    ],
+)
+def test_the_encryption_notice_under_the_group_name_is_no_message(workspace, tmp_path, notice):
+    # Older iOS versions wrote the notice under the group's name without the U+200E mark (whatstk's
+    # pokemon.txt has it in this Android-dated shape).
+    path = tmp_path / "chat.txt"
+    path.write_text(
+        f"15.04.2016, 15:04 - Hiking Club: {notice}\n"
+        "06.08.2016, 13:23 - Ana Silva: Hey all!\n"
+        "06.08.2016, 13:25 - Ben Okafor: Hey Ana\n",
+        encoding="utf-8",
+    )
+    summary = import_paths(workspace, "whatsapp", [path])
+    assert (summary.interactions, summary.details) == (2, {"system_lines": 1, "messages": 2})
+    rows = workspace.conn.execute("SELECT DISTINCT context FROM interactions").fetchall()
+    assert [r[0] for r in rows] == ["Hiking Club"]
+    assert names(workspace) == ["Ana Silva", "Ben Okafor"]
+
+
 def test_android_notices_that_quote_a_colon_are_no_sender(workspace, tmp_path):
     path = tmp_path / "WhatsApp Chat with Hikers.txt"
     path.write_text(

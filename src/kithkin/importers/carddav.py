@@ -26,7 +26,8 @@ from defusedxml.ElementTree import fromstring
 
 from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
-from kithkin.importers.contacts import Card, parse_vcards
+from kithkin.importers.base import tally
+from kithkin.importers.contacts import Card, check_card, parse_vcards
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
 
 if TYPE_CHECKING:  # importers know nothing of the store: the workspace is only passed through
@@ -73,6 +74,8 @@ class CardDavImporter:
     def __init__(self, username: str, password: str, *, timeout: float = 30.0) -> None:
         self.client = httpx.Client(auth=(username, password), timeout=timeout, follow_redirects=True)
         self.username = username
+        self.region: str | None = None  # the default phone region, handed over by ingest
+        self.report: dict[str, Any] = {}
         self._books: dict[str, BookState] = {}
 
     def sniff(self, path: object) -> bool:
@@ -85,6 +88,7 @@ class CardDavImporter:
         """Every card changed on the server since `cursor`, and a marker for each one deleted."""
         saved = json.loads(cursor)["books"] if cursor else {}
         self._books = {url: BookState.from_json(data) for url, data in saved.items()}
+        self.report = {"read": {"cards": 0}}
         try:
             for book in self._address_books(target):
                 yield from self._sync_book(book, self._books.get(book, BookState()))
@@ -162,14 +166,19 @@ class CardDavImporter:
                 except ImportFormatError as exc:  # one resource that is not a vCard is one skipped card
                     items = [exc]
                 for item in items:
+                    tally(self.report, "read", "cards")
                     if isinstance(item, Card):
                         fresh.cards[path] = (etag or changes.changed.get(path, ""), item.source_id)
+                        check_card(self.report, item, book, self.region)
+                        tally(self.report, "imported", "cards")
                         yield item.observation(now)
                     else:
+                        tally(self.report, "left_out", "unreadable cards")
                         yield item
         for path in sorted(changes.deleted):
             gone = fresh.cards.pop(path, None)
             if gone is not None:
+                tally(self.report, "imported", "deletions")
                 yield _deleted(gone[1], now)
         # Only now does the cursor move past this book: a sync cut short re-reads it next time.
         self._books[book] = fresh

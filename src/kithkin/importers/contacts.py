@@ -495,22 +495,24 @@ class ContactsImporter:
                     tally(self.report, "left_out", "unreadable cards")
                     yield item
                     continue
-                self._check(item, file)
+                check_card(self.report, item, file.name, self.region)
                 tally(self.report, "imported", "cards")
                 yield item.observation(fallback)
 
-    def _check(self, card: Card, file: Path) -> None:
-        """Count what a card lost or kept only as observed, and keep the numbers no one can call."""
-        if card.repaired:
-            tally(self.report, "repaired", "properties broken in an escape", card.repaired)
-        if card.damaged:
-            tally(self.report, "left_out", "unreadable properties", len(card.damaged))
-            entry = f"{file.name}: {card.name or card.source_id}: {'; '.join(card.damaged)}"
-            self.report.setdefault("dropped_properties", []).append(entry)
-        invalid = [value for value, _, _ in card.phones if normalize_phone(value, self.region or "US") is None]
-        if invalid:
-            card.metadata["unvalidated_phones"] = invalid
-            tally(self.report, "kept_as_observed", "phone numbers that do not validate", len(invalid))
+
+def check_card(report: dict[str, Any], card: Card, where: str, region: str | None) -> None:
+    """Count in `report` what a card lost or kept only as observed (`where` names its file or address
+    book), and keep on the card the numbers no one can call."""
+    if card.repaired:
+        tally(report, "repaired", "properties broken in an escape", card.repaired)
+    if card.damaged:
+        tally(report, "left_out", "unreadable properties", len(card.damaged))
+        entry = f"{where}: {card.name or card.source_id}: {'; '.join(card.damaged)}"
+        report.setdefault("dropped_properties", []).append(entry)
+    invalid = [value for value, _, _ in card.phones if normalize_phone(value, region or "US") is None]
+    if invalid:
+        card.metadata["unvalidated_phones"] = invalid
+        tally(report, "kept_as_observed", "phone numbers that do not validate", len(invalid))
 
 
 def live_importer(source: Any, workspace: Any) -> tuple[Any, Any]:

@@ -65,7 +65,9 @@ def _walk(importer: Importer, folder: Path, found: FolderInputs) -> None:
         elif entry.is_dir(follow_symlinks=False):
             _walk(importer, path, found)
         elif entry.path not in found.left_out:
-            found.left_out[entry.path] = f"not a {kind} file"
+            # An empty file (Thunderbird's mailbox of a folder never used) is no other kind of file.
+            empty = entry.is_file() and entry.stat().st_size == 0
+            found.left_out[entry.path] = "empty file" if empty else f"not a {kind} file"
 
 
 def _without_sidecar(name: str) -> str:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from email.message import Message
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -33,7 +34,8 @@ from imapclient.exceptions import IMAPClientError
 
 from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
-from kithkin.importers.mail_headers import message_observation, parse_message
+from kithkin.importers.base import tally
+from kithkin.importers.mail_headers import count_message, message_observation, parse_message
 from kithkin.models import KithkinError, Observation
 from kithkin.workspace import Workspace
 
@@ -73,6 +75,7 @@ class ImapImporter:
         self.chunk_size = chunk_size
         self.total: int | None = None
         self.left_out = 0
+        self.report: dict[str, Any] = {}
         # folder → {"uidvalidity": int, "uid": highest UID done}; only ever covers what was yielded.
         self._state: dict[str, dict[str, int]] = {}
 
@@ -87,6 +90,7 @@ class ImapImporter:
         return the stream. `target` only names the account: the connection settings are this object's."""
         self._state = _folder_state(cursor)
         self.left_out = 0
+        self.report = {"read": {"messages": 0}}
         client = self._connect()
         try:
             gmail = b"X-GM-EXT-1" in client.capabilities()
@@ -174,10 +178,15 @@ class ImapImporter:
                     fetched = client.fetch(chunk, items)
                     for uid in chunk:
                         data = fetched.get(uid)
-                        observation = self._observation(folder, data, gmail) if data else None
                         # The position moves before the yield: when ingest asks for the cursor, this
                         # message is in the batch it commits.
                         self._state[folder]["uid"] = uid
+                        if not data:  # expunged between the search and the fetch
+                            self.left_out += 1
+                            tally(self.report, "left_out", "deleted on the server during the sync")
+                            continue
+                        message, observation = self._observation(folder, data, gmail)
+                        count_message(self.report, message, observation)
                         if observation is None:
                             self.left_out += 1
                             continue
@@ -192,16 +201,18 @@ class ImapImporter:
             except (OSError, IMAPClientError):
                 client.shutdown()
 
-    def _observation(self, folder: str, data: dict[bytes, Any], gmail: bool) -> Observation | Exception | None:
-        raw = data.get(b"BODY[]<0>") or data.get(b"BODY[HEADER]") or b""
+    def _observation(
+        self, folder: str, data: dict[bytes, Any], gmail: bool
+    ) -> tuple[Message, Observation | Exception | None]:
+        message = parse_message(data.get(b"BODY[]<0>") or data.get(b"BODY[HEADER]") or b"")
         received = data.get(b"INTERNALDATE")
         if isinstance(received, datetime) and received.tzinfo is None:
             received = received.replace(tzinfo=UTC)
         labels = tuple(_text(label) for label in data.get(b"X-GM-LABELS", ())) if gmail else ()
         thread = str(data[b"X-GM-THRID"]) if gmail and data.get(b"X-GM-THRID") else None
         try:
-            return message_observation(
-                parse_message(raw),
+            return message, message_observation(
+                message,
                 include_automated=self.include_automated,
                 fallback_date=received if isinstance(received, datetime) else None,
                 gmail_thread=thread,
@@ -210,7 +221,7 @@ class ImapImporter:
                 with_snippet=self.bodies,
             )
         except ValueError as exc:
-            return exc
+            return message, exc
 
 
 def _text(value: object) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from kithkin.config import LiveSource
-from kithkin.importers.base import apple_time, open_sqlite_readonly, table_columns
+from kithkin.importers.base import apple_time, open_sqlite_readonly, table_columns, tally
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
 
 if TYPE_CHECKING:  # importers know nothing of the store: the workspace is only passed through
@@ -33,6 +33,7 @@ OPTIONAL_COLUMNS = {
     "cache_has_attachments": "0",
 }
 SQLITE_MAGIC = b"SQLite format 3\x00"
+_UNREADABLE = ("left_out", "unreadable messages")
 
 
 def _typedstream_prefix(class_chain: bytes, nsobject_reference: int) -> bytes:
@@ -149,6 +150,7 @@ class IMessageImporter:
         # A live chat.db is being written by Messages: read its WAL too instead of the immutable snapshot.
         self.live = live
         self.total: int | None = None
+        self.report: dict[str, Any] = {}
         self._cursor: str | None = None
         self._identities: dict[tuple[str, str], Identity] = {}
         self._siblings: dict[str, tuple[str, ...]] = {}
@@ -225,14 +227,18 @@ class IMessageImporter:
                    (SELECT MIN(chat_id) FROM chat_message_join WHERE message_id = m.ROWID) AS chat_id
             FROM message m WHERE m.ROWID > ? ORDER BY m.ROWID
         """
+        self.report = report = {"read": {"messages": 0}}
         for row in conn.execute(query, (after,)):
+            tally(report, "read", "messages")
             associated, item_type, group_action = row[8:11]  # the 3rd to 5th of OPTIONAL_COLUMNS
             if associated or item_type or group_action:
                 # Tapbacks (associated_message_type 2000–3005) and system rows are not interactions.
                 self._cursor = str(row[0])
+                tally(report, "left_out", "tapbacks and reactions" if associated else "system rows (renames, joins)")
                 continue
             item = self._observation(row, handles, chats, attachments)
             self._cursor = str(row[0])
+            tally(report, *(("imported", "messages") if isinstance(item, Observation) else _UNREADABLE))
             yield item
 
     def _chats(self, conn: sqlite3.Connection, handles: dict[int, str]) -> dict[int, _Chat]:

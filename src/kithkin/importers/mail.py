@@ -1,4 +1,8 @@
-"""Mail from an mbox file (Google Takeout, Thunderbird, Apple Mail exports, any mboxo/mboxrd).
+"""Mail from an mbox file (Google Takeout, Thunderbird, Apple Mail exports, any mboxo/mboxrd), and from
+files that hold one message each: `.eml` files (what mail clients write for "Save as" or a dragged
+message), the message files of a Maildir (`cur/`, `new/`, no suffix), found by their headers, and Apple
+Mail's own store (`~/Library/Mail/V*/…/Messages/*.emlx`: the message's length in bytes on the first line,
+the message, then a property list of flags).
 
 The file is streamed message by message, never loaded whole: Takeout mboxes run to gigabytes.
 The cursor is the byte offset after the last message yielded, so an mbox that has grown since the
@@ -10,15 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
-from kithkin.importers.base import tally
-from kithkin.importers.mail_headers import addresses, automated_reason, header_text, message_observation, parse_message
+from kithkin.importers.mail_headers import count_message, header_text, message_observation, parse_message
 from kithkin.models import ImportFormatError, Observation
 
 HEAD_BYTES = 64 * 1024
@@ -29,7 +32,15 @@ _FINGERPRINT_BYTES = 4096
 # begins with "From " in an unescaped (mboxo) file does not split the message. Some tools write a bare
 # "From " with nothing after it (Python's mailbox splits there too): such a line never ends a sentence.
 _ENVELOPE = re.compile(rb"From (?:\S+\s.*\d{1,2}:\d\d|\s*$)")
-_NOT_MBOX = "is not an mbox file (each message must start with a 'From ' line); export the mailbox as mbox"
+_NOT_MBOX = (
+    "is not an mbox file (each message must start with a 'From ' line) nor one message (.eml); "
+    "export the mailbox as mbox"
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Outlook's .msg is an OLE compound file
+_OUTLOOK_MSG = "is an Outlook .msg file, which Kithkin cannot read; save the message as .eml or export mbox"
+# A header line: a field name, a colon. Files of one message start with one (Received, Return-Path…).
+_HEADER_LINE = re.compile(rb"[!-9;-~]+:")
+_MAIL_HEADERS = {b"from", b"date", b"message-id", b"to", b"subject"}
 
 
 @dataclass
@@ -40,6 +51,7 @@ class _Mbox:
     key: str  # its name within the imported folder: the cursor's key for it
     head: bytes
     offset: int = 0
+    single: bool = False  # one message without a 'From ' line (.eml, a Maildir file)
 
     def fingerprint(self, offset: int | None = None) -> str:
         """A digest of the file's opening bytes, no further than `offset`: the same file grown by
@@ -92,11 +104,12 @@ class MboxImporter:
             problem = _problem(head)
             if problem:
                 raise ImportFormatError(file, problem)
-            self._files.append(_Mbox(file, file.relative_to(path).as_posix() if path.is_dir() else file.name, head))
+            key = file.relative_to(path).as_posix() if path.is_dir() else file.name
+            self._files.append(_Mbox(file, key, head, single=not _starts_mbox(head)))
         stored = _stored_positions(cursor)
         for mbox in self._files:
             mbox.resume(stored.get(mbox.key))
-        self.total = sum(_count_messages(m.path, m.offset) for m in self._files)
+        self.total = sum(int(m.offset == 0) if m.single else _count_messages(m.path, m.offset) for m in self._files)
         self.left_out = 0
         self.report = {"read": {"messages": 0}}
         return self._messages()
@@ -112,7 +125,11 @@ class MboxImporter:
     def _messages_of(self, mbox: _Mbox) -> Iterator[Observation | Exception]:
         with mbox.path.open("rb") as handle:
             handle.seek(mbox.offset)
-            for from_line, data, end in _split(handle, mbox.offset):
+            messages: Iterable[tuple[bytes, bytes, int]] = _split(handle, mbox.offset)
+            if mbox.single:  # read whole once; a stored offset past it means it was
+                whole = [(b"", _unwrap_emlx(handle.read()), mbox.path.stat().st_size)]
+                messages = whole if mbox.offset == 0 else []
+            for from_line, data, end in messages:
                 message = parse_message(data)
                 labels = _gmail_labels(message)
                 observation: Observation | Exception | None = None
@@ -129,33 +146,23 @@ class MboxImporter:
                         observation = exc
                 # The offset moves before the yield: when ingest asks for the cursor the message is in its batch.
                 mbox.offset = end
-                tally(self.report, "read", "messages")
+                count_message(self.report, message, observation, spam="Spam" in labels)
                 if observation is None:
                     self.left_out += 1
-                    tally(self.report, "left_out", _left_out_reason(message, labels))
                     continue
-                if isinstance(observation, Observation):
-                    tally(self.report, "imported", "emails")
-                else:
-                    tally(self.report, "left_out", "unreadable messages")
                 yield observation
 
 
-def _left_out_reason(message: Message, labels: tuple[str, ...]) -> str:
-    if "Spam" in labels:
-        return "spam"
-    senders = addresses(message, "From")
-    return automated_reason(message, senders[0][1] if senders else None) or "automated mail"
-
-
 def _mbox_files(path: Path) -> list[Path]:
-    """The mbox files a path names: itself, or those in a folder (`*.mbox` files, and the `mbox` file
-    inside each of Apple Mail's `Name.mbox` bundle folders)."""
+    """The mail files a path names: itself, or those in a folder (`*.mbox` and `*.eml` files, and the `mbox`
+    file inside each of Apple Mail's `Name.mbox` bundle folders). A Maildir's message files have no suffix:
+    a folder import walks to them and recognises each by its headers."""
     if path.is_file():
         return [path]
     if not path.is_dir():
         return []
-    return sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() == ".mbox" or p.name == "mbox"))
+    named = (".mbox", ".eml", ".emlx")
+    return sorted(p for p in path.rglob("*") if p.is_file() and (p.suffix.lower() in named or p.name == "mbox"))
 
 
 def _head(path: Path) -> bytes:
@@ -174,19 +181,38 @@ def _stored_positions(cursor: str | None) -> dict[str, object]:
     return files if isinstance(files, dict) else {}
 
 
+def _starts_mbox(head: bytes) -> bool:
+    return head.lstrip(b"\r\n").startswith(_SEPARATOR)
+
+
+def _header_names(block: bytes) -> set[bytes]:
+    header_block = block.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
+    return {line.split(b":", 1)[0].strip().lower() for line in header_block.splitlines() if b":" in line}
+
+
 def _problem(head: bytes) -> str | None:
-    """Why these first bytes are not an mbox, or None."""
-    text = head.lstrip(b"\r\n")
+    """Why these first bytes are neither an mbox nor one message, or None."""
+    if head.startswith(_OLE_MAGIC):
+        return _OUTLOOK_MSG
+    text = _unwrap_emlx(head).lstrip(b"\r\n")
     if not text.startswith(_SEPARATOR):
-        return _NOT_MBOX
+        # One message: it opens on a header line and carries the headers every mail has.
+        # (Its body may hold raw binary: only its headers must be text.)
+        headers = text.split(b"\n\n", 1)[0]
+        is_message = _HEADER_LINE.match(text) and b"\x00" not in headers and _header_names(headers) & _MAIL_HEADERS
+        return None if is_message else _NOT_MBOX
     if b"\x00" in head:
         return "looks corrupt (it holds binary data where mail text should be); export it again"
-    rest = text.partition(b"\n")[2]
-    header_block = rest.split(b"\n\n", 1)[0].split(b"\r\n\r\n", 1)[0]
-    names = {line.split(b":", 1)[0].strip().lower() for line in header_block.splitlines() if b":" in line}
-    if not names & {b"from", b"date", b"message-id", b"to", b"subject"}:
+    if not _header_names(text.partition(b"\n")[2]) & _MAIL_HEADERS:
         return "looks corrupt (its first message has no mail headers); export the mailbox again"
     return None
+
+
+def _unwrap_emlx(data: bytes) -> bytes:
+    """The message inside Apple Mail's .emlx (its byte count on the first line, a plist after it); other
+    data as it is."""
+    first, _, rest = data.partition(b"\n")
+    return rest[: int(first)] if first.strip().isdigit() and rest else data
 
 
 def _split(handle: BinaryIO, start: int) -> Iterator[tuple[bytes, bytes, int]]:

@@ -16,9 +16,11 @@ from email.message import Message
 from email.parser import BytesParser
 from email.policy import compat32
 from email.utils import getaddresses, parsedate_to_datetime
+from typing import Any
 
 import html2text
 
+from kithkin.importers.base import tally
 from kithkin.models import Identity, Observation
 
 SNIPPET_LENGTH = 200
@@ -137,6 +139,23 @@ def automated_reason(message: Message, sender: str | None) -> str | None:
     return None
 
 
+def count_message(
+    report: dict[str, Any], message: Message, result: Observation | Exception | None, spam: bool = False
+) -> None:
+    """Count one message in a mail importer's coverage `report` (base.tally's sections): read, then
+    imported, or left out with its reason (spam, list or machine mail, unreadable)."""
+    tally(report, "read", "messages")
+    if isinstance(result, Observation):
+        tally(report, "imported", "emails")
+    elif isinstance(result, Exception):
+        tally(report, "left_out", "unreadable messages")
+    elif spam:
+        tally(report, "left_out", "spam")
+    else:
+        senders = addresses(message, "From")
+        tally(report, "left_out", automated_reason(message, senders[0][1] if senders else None) or "automated mail")
+
+
 def message_ids(value: object) -> list[str]:
     """The ids in a Message-ID, In-Reply-To or References field, without angle brackets."""
     if value is None:
@@ -226,6 +245,20 @@ def message_date(message: Message) -> datetime | None:
     return moment
 
 
+def received_date(message: Message) -> datetime | None:
+    """When the last server took the message in (the date after the `;` of the topmost Received
+    header): the best date left for a message sent without a Date header."""
+    for value in message.get_all("Received") or ():
+        text = header_text(value)
+        if ";" in text:
+            try:
+                moment = parsedate_to_datetime(text.rpartition(";")[2].strip())
+            except (TypeError, ValueError, IndexError):
+                continue
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return None
+
+
 def message_source_id(message: Message) -> str:
     """The Message-ID, else a digest of the fields that identify a message wherever it is stored
     (so the same message read from an mbox and over IMAP is one interaction)."""
@@ -255,7 +288,7 @@ def message_observation(
     reason = automated_reason(message, sender)
     if reason and not include_automated:
         return None
-    occurred = message_date(message) or fallback_date
+    occurred = message_date(message) or fallback_date or received_date(message)
     if occurred is None:
         raise ValueError(f"message {message_source_id(message)} has no usable Date header")
     participants: dict[str, Identity] = {}

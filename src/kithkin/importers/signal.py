@@ -5,7 +5,12 @@ signal-export writes one folder per chat, named after the chat, holding `chat.md
 JSON Lines of {date (naive local time, ISO), sender (a display name; "Me" for the user), body,
 quote, sticker, reactions, attachments, deleted, call, missed}. A group chat's folder adds
 `meta.json` ({name, exported_by, members: [{name, display_name, number}]}) and `members.csv`.
-Import the export's root folder, one chat folder or one data.json.
+Import the export's root folder, one chat folder or one data.json. Run with `--no-json` (and in versions
+before data.json existed) it writes only the Markdown, `chat.md` (earlier `index.md`): per message
+`[2024-03-01 09:00:00] Sender: text` (older: `[2024-03-01, 09:00]`), the text going on over the following
+lines, a quote as `> ` lines before it, attachments as `[name](./media/…)` links, reactions as a closing
+`(- Name: 👍 -)` line, calls as `Incoming voice call (accepted, 2m 5s)`, a deleted message as `(This message
+was deleted)`. A chat folder is read from data.json when it has one, else from its Markdown.
 
 signal-cli `-o json receive` writes one {"envelope": {...}, "account": "+1…"} per line; its daemon writes the
 same object as the params of a JSON-RPC notification, {"jsonrpc": "2.0", "method": "receive", "params":
@@ -41,7 +46,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, NamedTuple
 
 from kithkin.importers.base import read_text_lenient, tally
 from kithkin.models import Identity, ImportFormatError, Observation
@@ -74,11 +79,12 @@ def _kind_of_file(path: Path) -> str | None:
     with path.open("rb") as handle:
         head = handle.read(64 * 1024).decode("utf-8", "replace").lstrip("\ufeff")
     suffix = path.suffix.lower()
-    if suffix == ".txt":
-        opening = next((line for line in head.splitlines() if line.strip()), None)
-        # the tool leaves a thread's file empty when all its messages were deleted or view-once
-        if opening is None or _TXT_LINE.match(opening):
-            return "txt"
+    opening = next((line for line in head.splitlines() if line.strip()), None)
+    if suffix in (".md", ".txt") and opening and _MD_LINE.match(opening):
+        return "markdown"  # also chat.md copied out as a .txt (chat-miner's sample)
+    # signalbackup-tools leaves a thread's file empty when all its messages were deleted or view-once
+    if suffix == ".txt" and (opening is None or _TXT_LINE.match(opening)):
+        return "txt"
     if head.lstrip().startswith("[") and '"envelope"' in head:
         return "cli"  # signal-cli-rest-api's array of envelopes
     first = _first_object(head)
@@ -90,14 +96,20 @@ def _kind_of_file(path: Path) -> str | None:
     return "export" if is_json and {"date", "sender"} <= first.keys() else None
 
 
+def _chat_file(folder: Path) -> Path | None:
+    """A signal-export chat folder's messages: data.json, else the Markdown (chat.md, earlier index.md)."""
+    return next((folder / name for name in _CHAT_FILES if (folder / name).is_file()), None)
+
+
 def _chat_files(path: Path) -> list[Path]:
     if path.is_file():
         return [path]
-    if (path / "data.json").is_file():
-        return [path / "data.json"]
     if not path.is_dir():
         return []
-    chats = sorted(p for p in path.glob("*/data.json") if p.is_file())
+    own = _chat_file(path)
+    if own is not None:
+        return [own]
+    chats = [found for folder in sorted(path.iterdir()) if folder.is_dir() and (found := _chat_file(folder))]
     if chats:
         return chats
     saved = sorted(p for p in path.glob("*") if p.is_file() and p.suffix.lower() in (".json", ".jsonl", ".ndjson"))
@@ -129,7 +141,7 @@ class SignalImporter:
             if kind is None:
                 raise ImportFormatError(
                     file,
-                    "is not a Signal export: expected signal-export's data.json, signal-cli JSON lines or "
+                    "is not a Signal export: expected signal-export's data.json or chat.md, signal-cli JSON lines or "
                     "signalbackup-tools --exporttxt lines like '[Jul 10, 2023 01:23:45] <Name> text'",
                 )
         texts = [file for file, kind in kinds.items() if kind == "txt"]
@@ -137,8 +149,8 @@ class SignalImporter:
         for file, kind in kinds.items():
             if kind == "cli":
                 yield from _read_cli(file, self.report)
-            elif kind == "export":
-                yield from _read_export(file)
+            elif kind in ("export", "markdown"):
+                yield from _read_export(file, self.report, markdown=kind == "markdown")
         if texts:
             yield from _read_txt(texts, self.owner_name)
 
@@ -212,7 +224,18 @@ def _member_identity(member: dict[str, Any], role: str) -> Identity:
     return Identity(source_id=source_id, name=name, phones=(number,) if number else (), role=role)
 
 
-def _read_export(file: Path) -> Iterator[Observation | Exception]:
+class _Said(NamedTuple):
+    """One message of a signal-export chat, read from data.json or from the Markdown."""
+
+    when: datetime
+    sender: str
+    body: str
+    deleted: bool = False
+    call: bool = False
+    attachments: int = 0
+
+
+def _read_export(file: Path, report: dict[str, Any], *, markdown: bool) -> Iterator[Observation | Exception]:
     chat = file.parent.name
     members = _members(file.parent)
     is_group = bool(members) or (file.parent / "meta.json").is_file()
@@ -234,6 +257,36 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
         return people[(name, role)]
 
     conversation = _Conversation(f"export:{chat}", chat if is_group else None)
+    for said in _markdown_messages(file) if markdown else _json_messages(file):
+        if isinstance(said, Exception):
+            yield said
+            continue
+        tally(report, "read", "messages")
+        if said.deleted:
+            tally(report, "left_out", "deleted messages")  # deleted for everyone: nothing was kept
+            continue
+        outgoing = said.sender == OWNER_SENDER
+        participants: list[Identity] = []
+        if not outgoing and said.sender != NO_SENDER:
+            participants.append(person(said.sender, "from"))
+        if is_group:
+            author = by_name.get(said.sender)
+            participants += [identity for member, identity in group if member is not author]
+        elif outgoing:
+            participants.append(person(chat, "to"))
+        tally(report, "imported", "calls" if said.call else "messages")
+        yield conversation.said(
+            said.when,
+            said.sender,
+            said.body,
+            participants,
+            outgoing=outgoing,
+            call=said.call,
+            attachments=said.attachments,
+        )
+
+
+def _json_messages(file: Path) -> Iterator[_Said | Exception]:
     for number, line in enumerate(read_text_lenient(file).splitlines(), 1):
         if not line.strip():
             continue
@@ -244,23 +297,42 @@ def _read_export(file: Path) -> Iterator[Observation | Exception]:
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
             yield ValueError(f"{file}: line {number} is not a signal-export message ({exc})")
             continue
-        if record.get("deleted"):
-            continue
-        body = str(record.get("body") or "").strip()
-        outgoing = sender == OWNER_SENDER
-        participants: list[Identity] = []
-        if not outgoing and sender != NO_SENDER:
-            participants.append(person(sender, "from"))
-        if is_group:
-            author = by_name.get(sender)
-            participants += [identity for member, identity in group if member is not author]
-        elif outgoing:
-            participants.append(person(chat, "to"))
         attachments = record.get("attachments")
-        count = len(attachments) if isinstance(attachments, list) else 0
-        yield conversation.said(
-            when, sender, body, participants, outgoing=outgoing, call=bool(record.get("call")), attachments=count
+        yield _Said(
+            when,
+            sender,
+            str(record.get("body") or "").strip(),
+            deleted=bool(record.get("deleted")),
+            call=bool(record.get("call")),
+            attachments=len(attachments) if isinstance(attachments, list) else 0,
         )
+
+
+def _markdown_messages(file: Path) -> Iterator[_Said | Exception]:
+    """The messages of a chat.md: each begins on a dated line; the lines after it, up to the next, are its."""
+    found: list[tuple[int, re.Match[str], list[str]]] = []
+    for number, line in enumerate(read_text_lenient(file).splitlines(), 1):
+        header = _MD_LINE.match(line)
+        if header:
+            found.append((number, header, [header["text"]]))
+        elif found:
+            found[-1][2].append(line)
+    for number, header, lines in found:
+        try:
+            when = _local_time(datetime.fromisoformat(f"{header['date']} {header['time']}"))
+        except ValueError as exc:
+            yield ValueError(f"{file}: line {number} has an impossible date ({exc})")
+            continue
+        while lines and (not lines[0].strip() or lines[0].startswith(">")):
+            lines.pop(0)  # the quoted message this one answers: someone else's words
+        text = "\n".join(lines).strip()
+        if text == _MD_DELETED:
+            yield _Said(when, header["sender"], "", deleted=True)
+            continue
+        text = _MD_REACTIONS.sub("", text)
+        attachments = len(_MD_ATTACHMENT.findall(text))
+        body = _MD_ATTACHMENT.sub("", text).strip()
+        yield _Said(when, header["sender"], body, call=bool(_MD_CALL.match(body)), attachments=attachments)
 
 
 # -- signal-cli ----------------------------------------------------------------------------------
@@ -411,6 +483,15 @@ def _cli_observation(envelope: dict[str, Any], account: str | None) -> Observati
 
 # strftime's %b in the C locale: the tool never sets one, so months are English whatever the phone's language
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_CHAT_FILES = ("data.json", "chat.md", "index.md")
+_MD_LINE = re.compile(r"\[(?P<date>\d{4}-\d\d-\d\d),? (?P<time>\d\d:\d\d(?::\d\d)?)\] (?P<sender>.*?): ?(?P<text>.*)")
+_MD_DELETED = "(This message was deleted)"
+_MD_REACTIONS = re.compile(r"\n?\(- [^\n]*? -\)\s*$")
+# `![photo.jpg](./media/photo.jpg)`, a sticker `[label](../stickers/…)`, `(image not exported)`, `(( label ))`
+_MD_ATTACHMENT = re.compile(
+    r"!?\[[^\]\n]*\]\(\.\.?/[^)\n]*\) *|\([\w/ -]+ not exported\) *|^\(\( .* \)\)$", re.MULTILINE
+)
+_MD_CALL = re.compile(r"(?:Incoming|Outgoing|Missed) (?:voice |video )?call(?: \([^()\n]*\))?\Z")
 _TXT_LINE = re.compile(rf"\[({'|'.join(_MONTHS)}) (\d\d), (\d{{4}}) (\d\d):(\d\d):(\d\d)\] (.*)")
 # a display name may hold '>' but a body often does: the first "> " ends the name
 _SPOKEN = re.compile(r"<(?P<user>.*?)> (?P<text>.*)")

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
-from kithkin.importers.base import ZIP_ERRORS
+from kithkin.importers.base import ZIP_ERRORS, tally
 from kithkin.models import Identity, ImportFormatError, Observation
 
 SNIPPET = 280
@@ -35,6 +35,7 @@ _DAY = re.compile(r"^(?P<folder>.+)/(?P<day>\d{4}-\d{2}-\d{2})\.json$")
 _MENTION = re.compile(r"<@(?P<id>[UW][A-Z0-9]+)(?:\|(?P<label>[^>]*))?>")
 # Subtypes that are still a person saying something; every other subtype is a join, a topic change, a bot…
 SPOKEN = {None, "thread_broadcast", "file_share", "me_message", "file_comment"}
+_UNREADABLE = ("left_out", "unreadable messages")
 LISTS = {"channels.json": "channel", "groups.json": "group", "dms.json": "dm", "mpims.json": "mpim"}
 
 
@@ -92,6 +93,7 @@ class SlackImporter:
 
     def __init__(self) -> None:
         self.channel_max_members: int | None = None  # set by ingest from settings.relationships
+        self.report: dict[str, Any] = {}
 
     def sniff(self, path: Path) -> bool:
         if path.is_dir():  # without walking the folder: sniffing must stay cheap on any folder
@@ -131,22 +133,23 @@ class SlackImporter:
             raise ImportFormatError(export.path, f"is a damaged Slack export ({exc})") from exc
         days = sorted((m["folder"], m["day"], name) for name in export.files if (m := _DAY.match(name)))
         directory = Directory(users, self.channel_max_members or DEFAULT_CHANNEL_MAX)
+        self.report = report = directory.report
         for folder, _day, name in days:
             if folder not in conversations:
-                continue  # a folder no list names (a partial export): no members, no kind to trust
+                # A folder no list names (a partial export): no members, no kind to trust.
+                tally(report, "left_out", "days of conversations no channel list names")
+                continue
             kind, conversation = conversations[folder]
             try:
                 messages = export.load(name)
                 if not isinstance(messages, list):
                     raise ValueError("expected a list of messages")
             except ZIP_ERRORS as exc:
+                tally(report, "left_out", "unreadable day files")
                 yield ValueError(f"{export.path}: {name} could not be read ({exc})")
                 continue
             for message in messages:
-                try:
-                    observation = directory.observation(message, kind, conversation)
-                except (KeyError, TypeError, AttributeError) as exc:
-                    observation = ValueError(f"{export.path}: a message in {name} is malformed ({exc})")
+                observation = directory.counted(message, kind, conversation, f"{export.path}: {name}")
                 if observation is not None:
                     yield observation
 
@@ -174,12 +177,43 @@ class Directory:
         self.users = users
         self.channel_max_members = channel_max_members
         self.owner_id = owner_id
+        # The coverage of every message handed to `counted`: read, imported, left out with the reason.
+        self.report: dict[str, Any] = {"read": {"messages": 0}}
         # One Identity per user and role, shared by every message: ingest only reads them.
         self._identities: dict[tuple[str, str], Identity] = {}
 
     def is_person(self, user_id: str) -> bool:
         """Is this user someone who can become a person (known, and no bot)?"""
         return not _is_bot(self.users.get(user_id))
+
+    def counted(
+        self, message: Any, kind: str, conversation: dict[str, Any], where: str
+    ) -> Observation | Exception | None:
+        """`observation`, counted in `report`; `where` names the file or conversation for an error."""
+        tally(self.report, "read", "messages")
+        reason = self.left_out_reason(message)
+        if reason is not None:
+            tally(self.report, "left_out", reason)
+            return None
+        try:
+            found = self.observation(message, kind, conversation)
+        except (KeyError, TypeError, AttributeError) as exc:
+            found = ValueError(f"{where}: a message is malformed ({exc})")
+        tally(self.report, *(("imported", "messages") if isinstance(found, Observation) else _UNREADABLE))
+        return found
+
+    def left_out_reason(self, message: Any) -> str | None:
+        """Why a message is no one's interaction (for the coverage report), or None when it is one."""
+        if not isinstance(message, dict) or message.get("type", "message") != "message":
+            return "records that are no messages"
+        author = self.users.get(message.get("user") or "") or _guest(message)
+        if message.get("bot_id") or message.get("subtype") == "bot_message" or (author and _is_bot(author)):
+            return "bot messages"
+        if message.get("subtype") not in SPOKEN:
+            return "notices (joins, leaves, topics, pins)"
+        if author is None:
+            return "messages by no known user"
+        return None
 
     def identity(self, user: dict[str, Any], role: str) -> Identity:
         key = (user["id"], role)
@@ -190,12 +224,11 @@ class Directory:
     def observation(self, message: Any, kind: str, conversation: dict[str, Any]) -> Observation | Exception | None:
         """One message of a conversation (kind: channel, group, dm or mpim; `members` listed) as an
         observation; None for what no person said (joins, bots, topic changes)."""
-        if not isinstance(message, dict) or message.get("type", "message") != "message":
+        if self.left_out_reason(message):
             return None
         users = self.users
-        author = users.get(message.get("user") or "") or _guest(message)
-        if author is None or _is_bot(author) or message.get("subtype") not in SPOKEN or message.get("bot_id"):
-            return None
+        author = users.get(message["user"]) or _guest(message)
+        assert author is not None  # left_out_reason found it
         ts = str(message.get("ts") or "")
         try:
             when = datetime.fromtimestamp(float(ts), UTC)

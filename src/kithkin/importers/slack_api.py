@@ -41,6 +41,7 @@ from slack_sdk.http_retry import ConnectionErrorRetryHandler, RateLimitErrorRetr
 
 from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
+from kithkin.importers.base import tally
 from kithkin.importers.slack import DEFAULT_CHANNEL_MAX, Directory
 from kithkin.models import KithkinError, Observation
 from kithkin.workspace import Workspace
@@ -77,6 +78,7 @@ class SlackApiImporter:
         self.types = types
         self.base_url = base_url
         self.channel_max_members: int | None = None  # set by ingest from settings.relationships
+        self.report: dict[str, Any] = {}
         # conversation id → ts of the newest top-level message; only conversations read to their end.
         self._latest: dict[str, str] = {}
 
@@ -107,6 +109,7 @@ class SlackApiImporter:
                 for c in page["channels"]
             ]
         directory = Directory(users, self.channel_max_members or DEFAULT_CHANNEL_MAX, owner_id=me["user_id"])
+        self.report = directory.report
         return self._messages(client, directory, conversations)
 
     def _messages(
@@ -120,16 +123,16 @@ class SlackApiImporter:
                     newest = self._latest.get(channel["id"])
                     for page in client.conversations_history(channel=channel["id"], oldest=newest or "0", limit=PAGE):
                         for message in page["messages"]:
-                            yield from _kept(directory.observation(message, kind, conversation))
+                            yield from _kept(directory.counted(message, kind, conversation, _where(channel)))
                             if _opens_thread(message):
                                 yield from _replies(client, directory, message, kind, conversation)
                             newest = max(newest or "0", str(message.get("ts") or "0"), key=_ts)
                 except SlackApiError as exc:
                     if _stops_the_sync(exc):
                         raise
-                    where = channel.get("name") or channel["id"]
+                    tally(self.report, "left_out", "conversations that could not be read (retried next sync)")
                     yield ValueError(
-                        f"Slack conversation {where} could not be read ({_error(exc)}); it is retried next sync"
+                        f"{_where(channel)} could not be read ({_error(exc)}); it is retried next sync"
                     )
                     continue
                 if newest:
@@ -211,7 +214,11 @@ def _replies(
     for page in thread:
         for message in page["messages"]:
             if message.get("ts") != parent["ts"]:  # the parent comes back with its replies
-                yield from _kept(directory.observation(message, kind, conversation))
+                yield from _kept(directory.counted(message, kind, conversation, _where(conversation)))
+
+
+def _where(conversation: dict[str, Any]) -> str:
+    return f"Slack conversation {conversation.get('name') or conversation['id']}"
 
 
 def _kept(observation: Observation | Exception | None) -> Iterator[Observation | Exception]:

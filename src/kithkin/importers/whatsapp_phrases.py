@@ -41,6 +41,9 @@ class Phrases:
     # Android notices that quote what someone typed (`Ana changed the subject to "Trip: Rome"`) hold a
     # colon, so they look like `Name: text`; these phrases unmask them.
     renamed: tuple[str, ...] = field(default=())
+    # The encryption notice at the top of a chat. iOS writes it under the chat's name, older versions
+    # without the U+200E mark, so it reads like a message of someone named like the chat.
+    encrypted: tuple[str, ...] = field(default=())
 
 
 LANGUAGES: dict[str, Phrases] = {
@@ -65,6 +68,12 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("POLL",),
         live_location=("live location shared",),
         renamed=("changed the subject", "changed the group name", "created group"),
+        encrypted=(
+            "Messages and calls are end-to-end encrypted",
+            "Messages to this group are now secured with end-to-end encryption",
+            "Messages you send to this group are now secured with end-to-end encryption",
+            "Messages you send to this chat and calls are now secured with end-to-end encryption",
+        ),
     ),
     "es": Phrases(
         omitted={
@@ -87,6 +96,10 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("ENCUESTA",),
         live_location=("ubicación en tiempo real compartida",),
         renamed=("cambió el asunto", "cambió el nombre del grupo", "creó el grupo"),
+        encrypted=(
+            "Los mensajes y las llamadas están cifrados de extremo a extremo",
+            "Los mensajes y llamadas están cifrados de extremo a extremo",
+        ),
     ),
     "pt": Phrases(
         omitted={
@@ -109,6 +122,11 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("ENQUETE", "SONDAGEM"),
         live_location=("localização atual compartilhada", "Está a partilhar a sua localização"),
         renamed=("mudou o assunto", "alterou o assunto", "mudou o nome do grupo", "criou o grupo"),
+        encrypted=(
+            "As mensagens e as chamadas são protegidas com a criptografia de ponta a ponta",
+            "As mensagens e chamadas são protegidas com a criptografia de ponta a ponta",
+            "As mensagens e as chamadas são criptografadas de ponta a ponta",
+        ),
     ),
     "de": Phrases(
         omitted={
@@ -131,6 +149,10 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("UMFRAGE", "ABSTIMMUNG"),
         live_location=("Live-Standort wird geteilt",),
         renamed=("hat den Betreff", "hat den Gruppennamen", "hat die Gruppe"),
+        encrypted=(
+            "Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt",
+            "Nachrichten und Anrufe sind Ende-zu-Ende verschlüsselt",
+        ),
     ),
     "fr": Phrases(
         omitted={
@@ -153,6 +175,7 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("SONDAGE",),
         live_location=("Localisation en direct partagée",),
         renamed=("a modifié le sujet", "a changé le sujet", "a modifié le nom du groupe", "a créé le groupe"),
+        encrypted=("Les messages et les appels sont chiffrés de bout en bout",),
     ),
     "it": Phrases(
         omitted={
@@ -175,6 +198,7 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("SONDAGGIO",),
         live_location=("posizione attuale condivisa",),
         renamed=("ha cambiato l'oggetto", "ha modificato il nome del gruppo", "ha creato il gruppo"),
+        encrypted=("I messaggi e le chiamate sono crittografati end-to-end",),
     ),
     "nl": Phrases(
         omitted={
@@ -197,6 +221,10 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("PEILING",),
         live_location=("live locatie gedeeld",),
         renamed=("heeft het onderwerp gewijzigd", "heeft de groepsnaam gewijzigd", "heeft groep"),
+        encrypted=(
+            "Berichten en oproepen zijn end-to-end versleuteld",
+            "Berichten en oproepen worden end-to-end versleuteld",
+        ),
     ),
     "tr": Phrases(
         omitted={
@@ -219,6 +247,7 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("ANKET",),
         live_location=("Mevcut konum paylaşıldı",),
         renamed=("konuyu", "grup adını", "grubunu oluşturdu"),
+        encrypted=("Mesajlar ve aramalar uçtan uca şifrelidir",),
     ),
     "ru": Phrases(
         omitted={
@@ -241,6 +270,7 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("ОПРОС",),
         live_location=("Геоданные отправлены",),
         renamed=("изменил", "создал"),
+        encrypted=("Сообщения и звонки защищены сквозным шифрованием",),
     ),
     "id": Phrases(
         omitted={
@@ -268,6 +298,7 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("POLLING", "JAJAK PENDAPAT"),
         live_location=("Lokasi terkini dibagikan",),
         renamed=("mengubah subjek", "mengubah nama grup", "membuat grup"),
+        encrypted=("Pesan dan panggilan terenkripsi secara end-to-end",),
     ),
     "hi": Phrases(
         omitted={
@@ -290,6 +321,7 @@ LANGUAGES: dict[str, Phrases] = {
         poll=("पोल",),
         live_location=("लाइव स्थान साझा किया गया",),
         renamed=("ने विषय", "ने ग्रुप"),
+        encrypted=("संदेश और कॉल एंड-टू-एंड एन्क्रिप्टेड हैं",),
     ),
 }
 
@@ -338,6 +370,7 @@ _MEDIA_OMITTED = frozenset(_all("media_omitted"))
 _POLLS = frozenset(_all("poll"))
 _LIVE_LOCATIONS = _all("live_location")
 _RENAMED = _all("renamed")
+_ENCRYPTED = _all("encrypted")
 _OMITTED = tuple(
     sorted(
         (
@@ -431,6 +464,8 @@ def read_body(text: str) -> Reading:
     bare = folded.rstrip(".").strip()
     if bare in _DELETED or (written_by_app and bare.startswith(_DELETED)):
         return Reading("deleted")
+    if folded.startswith(_ENCRYPTED):
+        return Reading("system")
     attached = _IOS_ATTACHED.search(clean)
     if attached:
         caption = clean[: attached.start()].strip()

@@ -1,4 +1,4 @@
-"""The full-text index over conversations (conversation_fts, migration 0010): what was said and written.
+"""The full-text index over conversations (conversation_fts, migration 0012): what was said and written.
 
 Rows are keyed by interaction id and hold no person, so the index stays right through merges, splits and
 undo without being touched; who took part is joined in at query time. The text itself is not copied: the

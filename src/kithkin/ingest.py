@@ -16,7 +16,11 @@ from kithkin.identity.normalize import name_key, normalize_email, normalize_phon
 from kithkin.identity.resolver import resolve_stored_records
 from kithkin.importers.base import Importer
 from kithkin.insight import facts, strength
-from kithkin.insight.relationships import refresh_relationships_for_people, update_for_interactions
+from kithkin.insight.relationships import (
+    count_what_has_happened,
+    refresh_relationships_for_people,
+    update_for_interactions,
+)
 from kithkin.models import Identity, ImportSummary, KithkinError, Observation, now_utc, utc_iso
 from kithkin.store import db, fulltext, interactions, people, sources
 from kithkin.store.ids import entity_id, interaction_id
@@ -308,6 +312,7 @@ def finish_import(workspace: Workspace, touched: set[str] | None) -> None:
     if touched is not None and not touched:
         return
     with _collector_pause.held(), db.transaction(workspace.conn):
+        count_what_has_happened(workspace.conn, workspace.settings)
         strength.update_strengths(workspace.conn, touched)
         facts.refresh(workspace.conn)
 

@@ -99,3 +99,43 @@ def test_the_timeline_holds_the_past_and_upcoming_the_rest(client: TestClient, a
     assert upcoming["total"] == 4
     detail = client.get(f"/api/crm/people/{ana_id}").json()
     assert (detail["last_seen"], detail["next_seen"]) == (utc_iso(PAST), utc_iso(AHEAD))
+
+
+def pair_row(workspace: Workspace, a: str, b: str) -> tuple | None:
+    return workspace.conn.execute(
+        """SELECT r.shared_events_count, r.first_seen_together, r.last_seen_together FROM relationships r
+           JOIN people pa ON pa.id = r.person_a_id JOIN people pb ON pb.id = r.person_b_id
+           WHERE (pa.canonical_name, pb.canonical_name) IN ((?, ?), (?, ?))""",
+        (a, b, b, a),
+    ).fetchone()
+
+
+def test_a_meeting_ahead_ties_no_one_until_it_has_happened(workspace: Workspace) -> None:
+    from kithkin.insight.relationships import count_what_has_happened, recompute_all
+
+    ana, ben = person("ana@x.org", "Ana Silva", "ana@x.org"), person("ben@y.org", "Ben Okafor", "ben@y.org")
+    feed(workspace, "calendar", [weekly("past", PAST, ana, ben), weekly("ahead", AHEAD, ana, ben)])
+    assert tuple(pair_row(workspace, "Ana Silva", "Ben Okafor")) == (1, utc_iso(PAST), utc_iso(PAST))
+    # A recount gives the same: only what has happened.
+    with db.transaction(workspace.conn):
+        recompute_all(workspace.conn, workspace.settings)
+    assert tuple(pair_row(workspace, "Ana Silva", "Ben Okafor")) == (1, utc_iso(PAST), utc_iso(PAST))
+    # Once the clock passes the meeting, it counts.
+    with db.transaction(workspace.conn):
+        count_what_has_happened(workspace.conn, workspace.settings, utc_iso(AHEAD + timedelta(hours=1)))
+    assert tuple(pair_row(workspace, "Ana Silva", "Ben Okafor")) == (2, utc_iso(PAST), utc_iso(AHEAD))
+
+
+def test_a_database_that_counted_meetings_ahead_is_recounted_once(workspace: Workspace) -> None:
+    from kithkin.insight.relationships import count_what_has_happened, recompute_all
+    from kithkin.store import relationships
+
+    ana, ben = person("ana@x.org", "Ana Silva", "ana@x.org"), person("ben@y.org", "Ben Okafor", "ben@y.org")
+    feed(workspace, "calendar", [weekly("past", PAST, ana, ben), weekly("ahead", AHEAD, ana, ben)])
+    with db.transaction(workspace.conn):  # counted as before migration 0013, which marks such a database so
+        relationships.set_counted_until(workspace.conn, "9999-12-31T23:59:59Z")
+        recompute_all(workspace.conn, workspace.settings)
+    assert pair_row(workspace, "Ana Silva", "Ben Okafor")[0] == 2
+    with db.transaction(workspace.conn):
+        count_what_has_happened(workspace.conn, workspace.settings)
+    assert tuple(pair_row(workspace, "Ana Silva", "Ben Okafor")) == (1, utc_iso(PAST), utc_iso(PAST))

@@ -343,6 +343,20 @@ def _word_row(person_id: str, other: str, word: dict[str, Any]) -> tuple[str, st
     return relationship_id(a, b), a, b, word, utc_iso(now_utc())
 
 
+def count_what_has_happened(conn: sqlite3.Connection, settings: Settings, now: str | None = None) -> int:
+    """Relationships count only interactions that have happened (a meeting next week is no time spent
+    together yet, and must not make "last seen together" lie ahead): those the clock has passed since the
+    last count are counted now. Run at the end of every import and at server start. Returns the pairs updated."""
+    now = now or utc_iso(now_utc())
+    before = relationships.counted_until(conn)
+    if before == now:
+        return 0
+    relationships.set_counted_until(conn, now)
+    if before > now:  # counted before this rule, ahead included (or the clock went back): rebuilt once
+        return recompute_all(conn, settings)
+    return update_for_interactions(conn, settings, relationships.shared_interaction_ids_between(conn, before, now))
+
+
 def recompute_all(conn: sqlite3.Connection, settings: Settings) -> int:
     """Rebuild every inferred relationship; the user's edits survive."""
     relationships.forget_inferred(conn, people.all_person_ids(conn))

@@ -256,12 +256,34 @@ def _with_details(conn: sqlite3.Connection, rows: Iterable[tuple[int, str]]) -> 
         plain_cursor(conn)
         .execute(
             """SELECT id, kind, source_type, COALESCE(thread_id, context), context, occurred_at FROM interactions
-           WHERE id IN (SELECT value FROM json_each(?))""",
+           WHERE id IN (SELECT value FROM json_each(?))
+             AND occurred_at <= (SELECT at FROM clock_marks WHERE name = 'relationships_counted_until')""",
             (json.dumps(list(shared)),),
         )
         .fetchall()
     )
     return sorted((*row, sorted(shared[row[0]])) for row in details)
+
+
+def counted_until(conn: sqlite3.Connection) -> str:
+    """Up to when shared interactions are counted into relationships (UTC ISO): later ones are still ahead."""
+    return conn.execute("SELECT at FROM clock_marks WHERE name = 'relationships_counted_until'").fetchone()[0]
+
+
+def set_counted_until(conn: sqlite3.Connection, at: str) -> None:
+    conn.execute("UPDATE clock_marks SET at = ? WHERE name = 'relationships_counted_until'", (at,))
+
+
+def shared_interaction_ids_between(conn: sqlite3.Connection, after: str, until: str) -> list[int]:
+    """Interactions of two people or more that happened after `after` and no later than `until`."""
+    return [
+        row[0]
+        for row in conn.execute(
+            """SELECT s.interaction_id FROM shared_interactions s JOIN interactions i ON i.id = s.interaction_id
+               WHERE i.occurred_at > ? AND i.occurred_at <= ?""",
+            (after, until),
+        )
+    ]
 
 
 def all_shared_interaction_ids(conn: sqlite3.Connection) -> list[int]:

@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from kithkin.config import Settings
+from kithkin.identity.names import person_name
 from kithkin.insight.relationships import (
     carry_user_word,
     merge_relationships,
@@ -212,7 +213,7 @@ def _settle(
     """What a decision changes beyond the links: the people's figures, strength and relationships. A merge
     (kept person, merged person, the entities moved) adds up the two people's relationships instead of
     recounting them."""
-    people.refresh_people(conn, person_ids, domain_mappings)
+    people.refresh_people(conn, person_ids, domain_mappings, person_name)
     live = [p for p in person_ids if people.name_of(conn, p) is not None]  # refresh removes people left empty
     update_strengths(conn, live)
     if merged is not None:

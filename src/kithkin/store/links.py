@@ -306,6 +306,18 @@ def identifiers_of_person(conn: sqlite3.Connection, person_id: str) -> list[tupl
     ]
 
 
+def names_seen_on_person(conn: sqlite3.Connection, person_id: str) -> list[str]:
+    """Every name the person's entities were seen with, oldest first, each once."""
+    return [
+        r[0]
+        for r in conn.execute(
+            """SELECT observed_name FROM source_entities WHERE canonical_person_id = ? AND observed_name IS NOT NULL
+               GROUP BY observed_name ORDER BY MIN(observed_at)""",
+            (person_id,),
+        )
+    ]
+
+
 def people_by_name_prefix(conn: sqlite3.Connection, prefix: str) -> set[str]:
     """People with a name key starting with `prefix` (a surname's first letters): typo-tolerant blocking
     as one index range scan."""

@@ -33,7 +33,8 @@ def name_agreement(a: str | None, b: str | None) -> str:
 def name_likeness(a: str | None, b: str | None) -> str:
     """How closely two written names agree, for finding duplicates: "exact" (same first and last name),
     "nickname" (Bob / Robert, same surname), "typo" (one or two slips in either part, or first and last
-    swapped), "partial" (one side gives a single name that the other holds), else "none"."""
+    swapped), "partial" (one side gives a single name that the other holds), "part" (one of the two names agrees:
+    a sister, a married name, or a record with one name garbled), else "none"."""
     left, right = parse_name(a), parse_name(b)
     if left is None or right is None:
         return "none"
@@ -41,7 +42,7 @@ def name_likeness(a: str | None, b: str | None) -> str:
         lone, other = (left, right) if not left.is_full else (right, left)
         if lone.is_full == other.is_full:
             return "exact" if lone.first == other.first else "none"
-        return "partial" if lone.first in (other.first, other.last) else "none"
+        return "partial" if _near(lone.first, other.first) or _near(lone.first, other.last) else "none"
     if left.first == right.first and left.last == right.last:
         return "exact"
     if left.last == right.last and same_first_name(left.first, right.first):
@@ -50,6 +51,8 @@ def name_likeness(a: str | None, b: str | None) -> str:
         return "typo"
     if _near(left.first, right.first) and _near(left.last, right.last):
         return "typo"
+    if _near(left.first, right.first) or _near(left.last, right.last) or _near(left.first, right.last):
+        return "part"
     return "none"
 
 

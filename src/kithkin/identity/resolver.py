@@ -203,7 +203,11 @@ class _Resolution:
                 if (
                     entity.is_card
                     and self.has_card(person_id)
-                    and (labelled_card or name_agreement(entity.observed_name, self.name(person_id)) == "conflict")
+                    and (
+                        labelled_card
+                        or is_label(self.name(person_id))
+                        or name_agreement(entity.observed_name, self.name(person_id)) == "conflict"
+                    )
                 ):
                     continue  # the user saved this number on two cards of two names: it is shared
                 votes[person_id] += 1
@@ -240,7 +244,11 @@ class _Resolution:
     def _named_apart(self, owners: set[str]) -> bool:
         """Two or more people of conflicting names already hold it: a shared number."""
         names = [self.name(p) for p in sorted(owners)]
-        return any(name_agreement(a, b) == "conflict" for i, a in enumerate(names) for b in names[i + 1 :])
+        return any(
+            name_agreement(a, b) == "conflict" or (a != b and (is_label(a) or is_label(b)))
+            for i, a in enumerate(names)
+            for b in names[i + 1 :]
+        )
 
     def _unique_name_match(self, ranked: list[_Candidate]) -> _Candidate | None:
         """The one person of these name candidates (best first) whose name matches well enough to link
@@ -281,6 +289,9 @@ class _Resolution:
         conflicting = birthday is False or _contradicts(entity.signals, theirs, phones=likeness != "exact")
         # A shared address is no proof between relatives of compatible first names (Jack and Jacqueline).
         corroborated = birthday is True or (address is True and likeness in ("exact", "typo"))
+        if likeness == "part":
+            # One name in common is how relatives look too: only with a birthday, and only for review.
+            return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match") if birthday is True else None
         if likeness == "partial":
             both = birthday is True and address is True
             confidence = CORROBORATED_CONFIDENCE if both and not conflicting else NEAR_NAME_CONFIDENCE
@@ -443,6 +454,8 @@ def _entity(
     keys = [s for s in signals if s[0] not in SIGNAL_KINDS]
     if display and not observed_name:  # a name read from its address finds candidates like a written one
         keys += [k for k in match_keys(display) if k[0] == "name"]
+    for member in household or ():  # a household card looks for each person it names
+        keys += [k for k in match_keys(member) if k[0] == "name"]
     return _Entity(
         id=entity_id,
         source_type=source_type,
@@ -486,7 +499,7 @@ def _contradicts(signals: list[tuple[str, str]], theirs: list[tuple[str, str]], 
 def _best_likeness(name: str | None, seen: list[str]) -> str:
     """The closest `name_likeness` of a name to any name a person was seen with."""
     found = {name_likeness(name, other) for other in dict.fromkeys(seen) if other}
-    return next((level for level in ("exact", "nickname", "typo", "partial") if level in found), "none")
+    return next((level for level in ("exact", "nickname", "typo", "partial", "part") if level in found), "none")
 
 
 def _agreement(mine: str | None, theirs: list[tuple[str, str]], kind: str, agree: Callable) -> bool | None:

@@ -180,6 +180,7 @@ def strip_credentials_and_pronouns(raw: str) -> str:
     return " ".join(", ".join(parts).split())
 
 
+@lru_cache(maxsize=100_000)
 def display_name(raw: str | None) -> str | None:
     """A name as shown: "Lee, Ann" → "Ann Lee", credentials and pronouns out; None for a label or an address."""
     if not raw or "@" in raw or is_label(raw):

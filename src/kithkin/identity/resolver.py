@@ -94,14 +94,18 @@ class _Resolution:
         self.signals: dict[str, list[tuple[str, str]]] = {}
         self.carded: dict[str, bool] = {}
         self.owners: dict[tuple[str, str], set[str]] = {}
-        for kind in (*SIGNAL_KINDS, "national", "name", "birthday", "address"):
+        self.seen: dict[str, list[str]] = {}  # person → every name its entities were seen with
+        for kind in (*SIGNAL_KINDS, "national", "name", "given", "birthday", "address"):
             values = sorted({v for e in entities for k, v in (*e.signals, *e.keys) if k == kind})
             for value, owners in links.people_by_identifier(conn, kind, values).items():
                 self.owners[(kind, value)] = owners
-        self.seen: dict[str, list[str]] = {}  # person → every name its entities were seen with
         self.moved: dict[str, str] = {}  # people joined into another during this run
-        candidates = {p for found in self.owners.values() for p in found}
-        self.names.update(people.names_of(conn, sorted(candidates)))
+        candidates = sorted({p for found in self.owners.values() for p in found})
+        self.names.update(people.names_of(conn, candidates))
+        # What scoring reads of every person an entity may meet, in two queries: asked per candidate, these
+        # were half the time of resolving bench/resolution.py.
+        self.seen.update({p: [] for p in candidates} | links.names_seen_on_people(conn, candidates))
+        self.signals.update({p: [] for p in candidates} | links.identifiers_of_people(conn, candidates))
         self.rejecting = links.entities_with_rejections(conn, [e.id for e in entities])
 
     # What is known of people
@@ -118,7 +122,7 @@ class _Resolution:
 
     def names_seen(self, person_id: str) -> list[str]:
         if person_id not in self.seen:
-            self.seen[person_id] = links.names_seen_on_person(self.conn, person_id)
+            self.seen[person_id] = links.names_seen_on_people(self.conn, [person_id]).get(person_id, [])
         return self.seen[person_id]
 
     def has_card(self, person_id: str) -> bool:
@@ -264,9 +268,20 @@ class _Resolution:
         parsed = parse_name(entity.display)
         if parsed is None:
             return []
-        found = {self.live(p) for signal in entity.keys for p in self.owners.get(signal, ())}
-        if not found and not entity.signals and parsed.is_full and len(parsed.last) >= 4:
+        candidates = self._scored(entity, {k for k in entity.keys if k[0] != "given"})
+        if not candidates:
+            # Only then the people of the same first name and surname initial (a typo in the surname): a
+            # common first name brings dozens of them, scored in vain when the surname already found the one.
+            candidates = self._scored(entity, {k for k in entity.keys if k[0] == "given"})
+        if not candidates and not entity.signals and parsed.is_full and len(parsed.last) >= 4:
             found = links.people_by_name_prefix(self.conn, parsed.last[:4])  # a typo further along the surname
+            candidates = self._scored_people(entity, found)
+        return sorted(candidates, key=lambda c: (-c.confidence, c.person_id))
+
+    def _scored(self, entity: _Entity, keys: set[tuple[str, str]]) -> list[_Candidate]:
+        return self._scored_people(entity, {self.live(p) for key in keys for p in self.owners.get(key, ())})
+
+    def _scored_people(self, entity: _Entity, found: set[str]) -> list[_Candidate]:
         candidates = []
         for person_id in sorted(found):
             if self.is_rejected(entity, person_id) or self.is_household(person_id):
@@ -274,7 +289,7 @@ class _Resolution:
             candidate = self._score(entity, person_id)
             if candidate is not None:
                 candidates.append(candidate)
-        return sorted(candidates, key=lambda c: (-c.confidence, c.person_id))
+        return candidates
 
     def _score(self, entity: _Entity, person_id: str) -> _Candidate | None:
         likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
@@ -289,6 +304,8 @@ class _Resolution:
         conflicting = birthday is False or _contradicts(entity.signals, theirs, phones=likeness != "exact")
         # A shared address is no proof between relatives of compatible first names (Jack and Jacqueline).
         corroborated = birthday is True or (address is True and likeness in ("exact", "typo"))
+        if likeness in ("typo", "part", "partial") and not (corroborated or near_email) and _differ(entity.signals, theirs):
+            return None  # a near name on someone with other addresses and numbers of their own: a near stranger
         if likeness == "part":
             # One name in common is how relatives look too: only with a birthday, and only for review.
             return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match") if birthday is True else None
@@ -314,13 +331,14 @@ class _Resolution:
         links.link_entities(self.conn, [(entity.id, person_id, confidence, "auto", "system")])
         for signal in (*entity.signals, *entity.keys):
             self.owners.setdefault(signal, set()).add(person_id)
-        if entity.observed_name and person_id in self.seen:
+        self.seen.setdefault(person_id, [])
+        if entity.observed_name:
             self.seen[person_id].append(entity.observed_name)
+        self.signals.setdefault(person_id, []).extend((*entity.signals, *entity.keys))
         self.result.touched.add(person_id)
         if created:
             return
         self.result.links_auto += 1
-        self.signals.pop(person_id, None)
         self.carded.pop(person_id, None)
         if entity.display and not _is_full_name(self.name(person_id)) and _is_full_name(entity.display):
             # The stored name is refreshed once per batch; later entities of this batch already see this one.
@@ -453,9 +471,9 @@ def _entity(
     household = household_members(named)
     keys = [s for s in signals if s[0] not in SIGNAL_KINDS]
     if display and not observed_name:  # a name read from its address finds candidates like a written one
-        keys += [k for k in match_keys(display) if k[0] == "name"]
+        keys += [k for k in match_keys(display) if k[0] in ("name", "given")]
     for member in household or ():  # a household card looks for each person it names
-        keys += [k for k in match_keys(member) if k[0] == "name"]
+        keys += [k for k in match_keys(member) if k[0] in ("name", "given")]
     return _Entity(
         id=entity_id,
         source_type=source_type,
@@ -491,6 +509,16 @@ def _contradicts(signals: list[tuple[str, str]], theirs: list[tuple[str, str]], 
     for kind in kinds:
         mine = {v for k, v in signals if k == kind and (kind == "phone" or is_personal_email(v))}
         other = {v for k, v in theirs if k == kind and (kind == "phone" or is_personal_email(v))}
+        if mine and other and not mine & other:
+            return True
+    return False
+
+
+def _differ(signals: list[tuple[str, str]], theirs: list[tuple[str, str]]) -> bool:
+    """Both sides hold emails, or both phones, and share none of them."""
+    for kind in SIGNAL_KINDS:
+        mine = {v for k, v in signals if k == kind}
+        other = {v for k, v in theirs if k == kind}
         if mine and other and not mine & other:
             return True
     return False

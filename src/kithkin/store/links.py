@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from kithkin.models import now_utc, utc_iso
+from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks, new_id
 
 
@@ -306,16 +307,35 @@ def identifiers_of_person(conn: sqlite3.Connection, person_id: str) -> list[tupl
     ]
 
 
-def names_seen_on_person(conn: sqlite3.Connection, person_id: str) -> list[str]:
-    """Every name the person's entities were seen with, oldest first, each once."""
-    return [
-        r[0]
-        for r in conn.execute(
-            """SELECT observed_name FROM source_entities WHERE canonical_person_id = ? AND observed_name IS NOT NULL
-               GROUP BY observed_name ORDER BY MIN(observed_at)""",
-            (person_id,),
-        )
-    ]
+def names_seen_on_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[str]]:
+    """Every name each person's entities were seen with, oldest first, each once."""
+    found: dict[str, list[str]] = {}
+    cursor = plain_cursor(conn)
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for person, name in cursor.execute(
+            f"""SELECT canonical_person_id, observed_name FROM source_entities
+                WHERE canonical_person_id IN ({marks}) AND observed_name IS NOT NULL
+                GROUP BY canonical_person_id, observed_name ORDER BY MIN(observed_at)""",
+            part,
+        ):
+            found.setdefault(person, []).append(name)
+    return found
+
+
+def identifiers_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """`identifiers_of_person` for many people in one pass."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    cursor = plain_cursor(conn)
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for person, kind, value in cursor.execute(
+            f"""SELECT se.canonical_person_id, ei.kind, ei.value FROM source_entities se
+                JOIN entity_identifiers ei ON ei.source_entity_id = se.id WHERE se.canonical_person_id IN ({marks})""",
+            part,
+        ):
+            found.setdefault(person, set()).add((kind, value))
+    return {person: sorted(values) for person, values in found.items()}
 
 
 def people_by_name_prefix(conn: sqlite3.Connection, prefix: str) -> set[str]:

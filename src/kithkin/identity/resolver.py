@@ -304,7 +304,11 @@ class _Resolution:
         conflicting = birthday is False or _contradicts(entity.signals, theirs, phones=likeness != "exact")
         # A shared address is no proof between relatives of compatible first names (Jack and Jacqueline).
         corroborated = birthday is True or (address is True and likeness in ("exact", "typo"))
-        if likeness in ("typo", "part", "partial") and not (corroborated or near_email) and _differ(entity.signals, theirs):
+        if (
+            likeness in ("typo", "part", "partial")
+            and not (corroborated or near_email)
+            and _differ(entity.signals, theirs)
+        ):
             return None  # a near name on someone with other addresses and numbers of their own: a near stranger
         if likeness == "part":
             # One name in common is how relatives look too: only with a birthday, and only for review.

@@ -143,3 +143,19 @@ def test_a_foreign_national_number_under_another_name_is_only_proposed(workspace
     summary = cards(workspace, card("c1", "Papa Weber's office", phone="0151 74833085"))
     assert (summary.links_auto, summary.links_pending) == (0, 1)
     assert pending(workspace) == [("national_number", "Papa Weber's office")]
+
+
+def test_confirming_a_duplicate_card_brings_what_the_machine_linked_to_it_and_undo_takes_it_back(workspace):
+    from kithkin.identity.review import confirm_link, undo_decision
+
+    cards(workspace, card("c1", "Ann Lee", birthday="1970-01-02"))
+    cards(workspace, card("c2", "Ann Lee", "ann.lee@northwind.example"))  # no birthday: same name only
+    say(workspace, "mail", who("m1", "Ann Lee", "ann.lee@northwind.example"))  # the second card's address
+    assert people(workspace) == [("Ann Lee", 1), ("Ann Lee", 2)]
+    (link,), _ = links.list_pending_links(workspace.conn)
+    assert link["reason"] == "same name only"
+    confirm_link(workspace.conn, link["id"])
+    assert people(workspace) == [("Ann Lee", 3)]
+    (decision,) = workspace.conn.execute("SELECT id FROM link_decisions WHERE action = 'confirm'").fetchall()
+    undo_decision(workspace.conn, decision["id"])
+    assert people(workspace) == [("Ann Lee", 1), ("Ann Lee", 2)]

@@ -51,7 +51,9 @@ def name_likeness(a: str | None, b: str | None) -> str:
         return "typo"
     if _near(left.first, right.first) and _near(left.last, right.last):
         return "typo"
-    if _near(left.first, right.first) or _near(left.last, right.last) or _near(left.first, right.last):
+    if any(_near(x, y) for x, y in ((left.first, right.first), (left.last, right.last), (left.first, right.last))) or (
+        _near(left.last, right.first)
+    ):
         return "part"
     return "none"
 

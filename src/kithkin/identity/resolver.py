@@ -105,6 +105,7 @@ class _Resolution:
         # What scoring reads of every person an entity may meet, in two queries: asked per candidate, these
         # were half the time of resolving bench/resolution.py.
         self.seen.update({p: [] for p in candidates} | links.names_seen_on_people(conn, candidates))
+        self.proposed = links.proposed_from(conn, candidates)  # person made for a doubtful entity → its proposals
         self.signals.update({p: [] for p in candidates} | links.identifiers_of_people(conn, candidates))
         self.rejecting = links.entities_with_rejections(conn, [e.id for e in entities])
 
@@ -276,6 +277,16 @@ class _Resolution:
         if not candidates and not entity.signals and parsed.is_full and len(parsed.last) >= 4:
             found = links.people_by_name_prefix(self.conn, parsed.last[:4])  # a typo further along the surname
             candidates = self._scored_people(entity, found)
+        # A person made for a doubtful entity that is itself proposed to another candidate here is most
+        # likely that candidate's duplicate: when a birthday or an address corroborates both, it ranks just
+        # below, so a third card of one person joins the first instead of standing between two equal ones.
+        ids = {c.person_id for c in candidates if c.confidence >= CORROBORATED_CONFIDENCE}
+        candidates = [
+            replace(c, confidence=round(c.confidence - 0.01, 2))
+            if c.person_id in ids and self.proposed.get(c.person_id, set()) & ids
+            else c
+            for c in candidates
+        ]
         return sorted(candidates, key=lambda c: (-c.confidence, c.person_id))
 
     def _scored(self, entity: _Entity, keys: set[tuple[str, str]]) -> list[_Candidate]:
@@ -310,6 +321,8 @@ class _Resolution:
             and _differ(entity.signals, theirs)
         ):
             return None  # a near name on someone with other addresses and numbers of their own: a near stranger
+        if both_cards and not corroborated and _differ(entity.signals, theirs, every_kind=True):
+            return None  # two cards of one name, each with its own address and number: two people the user keeps
         if likeness == "part":
             # One name in common is how relatives look too: only with a birthday, and only for review.
             return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match") if birthday is True else None
@@ -360,6 +373,7 @@ class _Resolution:
         """A pending link: the entity (on `current` until the user decides) to the best candidate, the next
         ones as alternatives."""
         best = ranked[0]
+        self.proposed.setdefault(current, set()).add(best.person_id)
         if links.create_pending_link(
             self.conn,
             source_entity_id=entity.id,
@@ -518,14 +532,15 @@ def _contradicts(signals: list[tuple[str, str]], theirs: list[tuple[str, str]], 
     return False
 
 
-def _differ(signals: list[tuple[str, str]], theirs: list[tuple[str, str]]) -> bool:
-    """Both sides hold emails, or both phones, and share none of them."""
+def _differ(signals: list[tuple[str, str]], theirs: list[tuple[str, str]], *, every_kind: bool = False) -> bool:
+    """Both sides hold emails, or both phones, and share none of them (`every_kind`: both sides hold emails
+    and phones, and share neither)."""
+    verdicts = []
     for kind in SIGNAL_KINDS:
         mine = {v for k, v in signals if k == kind}
         other = {v for k, v in theirs if k == kind}
-        if mine and other and not mine & other:
-            return True
-    return False
+        verdicts.append(bool(mine and other and not mine & other))
+    return all(verdicts) if every_kind else any(verdicts)
 
 
 def _best_likeness(name: str | None, seen: list[str]) -> str:

@@ -73,7 +73,11 @@ def _open_link(conn: sqlite3.Connection, link_id: str) -> dict[str, Any]:
 def confirm_link(
     conn: sqlite3.Connection, link_id: str, domain_mappings: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Move the entity to the proposed person; returns the decided link."""
+    """Move the entity to the proposed person; returns the decided link.
+
+    The entity had a person of its own until the user decided: what the machine linked to that person
+    since, it linked because it matched this entity (a third card of the same name and birthday), so it
+    follows the entity, unless the user placed anything there."""
     with db.transaction(conn):
         link = _open_link(conn, link_id)
         entity = link["source_entity_id"]
@@ -81,7 +85,15 @@ def confirm_link(
         if target is None:
             raise NotFound(f"The person proposed by link {link_id} no longer exists.")
         previous = sources.person_of_entity(conn, entity)
-        links.link_entities(conn, [(entity, target, 1.0, "confirmed", "user")])
+        followers = []
+        if previous and previous == link["previous_canonical_id"] and people.machine_made(conn, previous):
+            followers = [
+                row["id"] for row in sources.entities_of_people(conn, [previous], "id") if row["id"] != entity
+            ]
+        links.link_entities(
+            conn,
+            [(entity, target, 1.0, "confirmed", "user")] + [(f, target, 1.0, "auto", "system") for f in followers],
+        )
         links.set_pending_status(conn, link_id, "confirmed")
         links.record_decision(
             conn,
@@ -90,6 +102,7 @@ def confirm_link(
             person_id=target,
             previous_person_id=previous,
             pending_link_id=link_id,
+            payload={"followers": followers} if followers else None,
         )
         _settle(conn, {p for p in (target, previous) if p}, domain_mappings, None)
         return links.get_pending_link(conn, link_id) or link
@@ -241,6 +254,7 @@ def undo_decision(
             previous = decision["previous_person_id"]
             people.ensure_person(conn, previous, _entity_name(conn, entity))
             links.link_entities(conn, [(entity, previous, 1.0, "auto", "system")])
+            links.link_entities(conn, [(e, previous, 1.0, "auto", "system") for e in payload.get("followers", [])])
         if action in ("reject", "reject_new") and entity and decision["other_person_id"]:
             links.forget_rejection(conn, entity, decision["other_person_id"])
         if action in ("confirm", "reject", "reject_new") and decision["pending_link_id"]:

@@ -307,6 +307,20 @@ def identifiers_of_person(conn: sqlite3.Connection, person_id: str) -> list[tupl
     ]
 
 
+def proposed_from(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, set[str]]:
+    """For each of these people made for a doubtful entity, the people its open proposals point to."""
+    found: dict[str, set[str]] = {}
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for previous, proposed in conn.execute(
+            f"""SELECT previous_canonical_id, proposed_canonical_id FROM pending_links
+                WHERE status = 'pending' AND previous_canonical_id IN ({marks})""",
+            part,
+        ):
+            found.setdefault(previous, set()).add(proposed)
+    return found
+
+
 def names_seen_on_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[str]]:
     """Every name each person's entities were seen with, oldest first, each once."""
     found: dict[str, list[str]] = {}

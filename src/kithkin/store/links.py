@@ -307,6 +307,16 @@ def identifiers_of_person(conn: sqlite3.Connection, person_id: str) -> list[tupl
     ]
 
 
+def repoint_proposals(conn: sqlite3.Connection, old: str, new: str, link_ids: list[str] | None = None) -> list[str]:
+    """Open proposals of `old` (or only `link_ids`) now propose `new`; returns the ids repointed."""
+    rows = conn.execute(
+        "SELECT id FROM pending_links WHERE proposed_canonical_id = ? AND status = 'pending'", (old,)
+    ).fetchall()
+    ids = [r[0] for r in rows if link_ids is None or r[0] in link_ids]
+    conn.executemany("UPDATE pending_links SET proposed_canonical_id = ? WHERE id = ?", [(new, i) for i in ids])
+    return ids
+
+
 def proposed_from(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, set[str]]:
     """For each of these people made for a doubtful entity, the people its open proposals point to."""
     found: dict[str, set[str]] = {}

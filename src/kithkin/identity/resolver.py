@@ -79,6 +79,11 @@ class _Entity:
     def is_card(self) -> bool:
         return self.source_type in CARD_SOURCES
 
+    def wants(self, kind: str) -> bool:
+        """Whether resolution looks candidates up by this kind of key: a first name alone only for a lone
+        first name (every "James" is no candidate for James Smith)."""
+        return kind != "first" or not any(k == "name" for k, _ in self.keys)
+
     def fact(self, kind: str) -> str | None:
         return next((v for k, v in self.keys if k == kind), None)
 
@@ -95,8 +100,8 @@ class _Resolution:
         self.carded: dict[str, bool] = {}
         self.owners: dict[tuple[str, str], set[str]] = {}
         self.seen: dict[str, list[str]] = {}  # person → every name its entities were seen with
-        for kind in (*SIGNAL_KINDS, "national", "name", "given", "birthday", "address"):
-            values = sorted({v for e in entities for k, v in (*e.signals, *e.keys) if k == kind})
+        for kind in (*SIGNAL_KINDS, "national", "name", "given", "first", "birthday", "address"):
+            values = sorted({v for e in entities for k, v in (*e.signals, *e.keys) if k == kind and e.wants(kind)})
             for value, owners in links.people_by_identifier(conn, kind, values).items():
                 self.owners[(kind, value)] = owners
         self.moved: dict[str, str] = {}  # people joined into another during this run
@@ -269,7 +274,7 @@ class _Resolution:
         parsed = parse_name(entity.display)
         if parsed is None:
             return []
-        candidates = self._scored(entity, {k for k in entity.keys if k[0] != "given"})
+        candidates = self._scored(entity, {k for k in entity.keys if k[0] != "given" and entity.wants(k[0])})
         if not candidates:
             # Only then the people of the same first name and surname initial (a typo in the surname): a
             # common first name brings dozens of them, scored in vain when the surname already found the one.
@@ -326,6 +331,8 @@ class _Resolution:
         if likeness == "part":
             # One name in common is how relatives look too: only with a birthday, and only for review.
             return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match") if birthday is True else None
+        if likeness == "partial" and near_email and not conflicting:
+            return _Candidate(person_id, CONTRADICTED_CONFIDENCE + 0.05, "near_address")
         if likeness == "partial":
             both = birthday is True and address is True
             confidence = CORROBORATED_CONFIDENCE if both and not conflicting else NEAR_NAME_CONFIDENCE
@@ -489,7 +496,7 @@ def _entity(
     household = household_members(named)
     keys = [s for s in signals if s[0] not in SIGNAL_KINDS]
     if display and not observed_name:  # a name read from its address finds candidates like a written one
-        keys += [k for k in match_keys(display) if k[0] in ("name", "given")]
+        keys += [k for k in match_keys(display) if k[0] in ("name", "given", "first")]
     for member in household or ():  # a household card looks for each person it names
         keys += [k for k in match_keys(member) if k[0] in ("name", "given")]
     return _Entity(

@@ -161,6 +161,7 @@ _CREDENTIALS = frozenset(
         "mrcp",
     ]
 )
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv", "v"})
 _PRONOUNS = re.compile(
     r"\(?\b(?:she|he|they|ze|xe)\s*/\s*(?:her|him|them|hers|his|theirs|hir|xem)(?:\s*/\s*\w+)?\b\)?", re.IGNORECASE
 )
@@ -188,7 +189,8 @@ def display_name(raw: str | None) -> str | None:
     text = strip_credentials_and_pronouns(raw)
     if household_members(text) is None and text.count(",") == 1:
         last, _, first = text.partition(",")
-        if first.strip() and last.strip():
+        # "Public, John" turns round; "John Q. Public, III" keeps its generation where it is.
+        if first.strip() and last.strip() and first.strip().casefold().strip(".") not in _GENERATIONS:
             text = f"{first.strip()} {last.strip()}"
     return text or None
 

@@ -225,7 +225,10 @@ class _Resolution:
         if self.settings.resolution.auto_link > IDENTIFIER_CONFIDENCE:
             return None, None, []
         if not votes:
-            return None, self._national_match(entity), []
+            national = self._national_match(entity)
+            if national is not None and national.confidence == IDENTIFIER_CONFIDENCE:
+                return national, None, []
+            return None, national, []
         display = entity.observed_name  # "amlie.tanaka@…" lost an accent, not its owner
         agreeing = [p for p in votes if name_agreement(display, self.name(p)) != "conflict"]
         if agreeing:
@@ -312,21 +315,23 @@ class _Resolution:
         if likeness == "none":
             return None
         theirs = self.identifiers(person_id)
+        # A household's address or number is no one's own: it contradicts nothing.
+        own = [s for s in entity.signals if not any(self.is_household(p) for p in self.owners_of(s))]
         birthday = _agreement(entity.fact("birthday"), theirs, "birthday", birthdays_agree)
         address = _agreement(entity.fact("address"), theirs, "address", addresses_agree)
         mine_emails = [v for k, v in entity.signals if k == "email"]
         near_email = any(near_address(a, b) for a in mine_emails for k, b in theirs if k == "email")
         both_cards = entity.is_card and self.has_card(person_id)
-        conflicting = birthday is False or _contradicts(entity.signals, theirs, phones=likeness != "exact")
+        conflicting = birthday is False or _contradicts(own, theirs, phones=likeness != "exact")
         # A shared address is no proof between relatives of compatible first names (Jack and Jacqueline).
         corroborated = birthday is True or (address is True and likeness in ("exact", "typo"))
         if (
             likeness in ("typo", "part", "partial")
             and not (corroborated or near_email)
-            and _differ(entity.signals, theirs)
+            and _differ(own, theirs)
         ):
             return None  # a near name on someone with other addresses and numbers of their own: a near stranger
-        if both_cards and not corroborated and _differ(entity.signals, theirs, every_kind=True):
+        if both_cards and not corroborated and _differ(own, theirs, every_kind=True):
             return None  # two cards of one name, each with its own address and number: two people the user keeps
         if likeness == "part":
             # One name in common is how relatives look too: only with a birthday, and only for review.

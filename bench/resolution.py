@@ -149,7 +149,7 @@ def variants(p: dict, rng: random.Random, texted_given: dict[bool, float]) -> It
     chance that the user texts this person, knowing whether the person has a contact card."""
     name = f"{p['first']} {p['last']}"
     local = p["personal"].split("@")[0]
-    has_card = rng.random() < CARD
+    has_card = p["carded"] = rng.random() < CARD
     if has_card:
         emails = tuple(e for e in (p["personal"], p["work"]) if e)
         yield (
@@ -231,20 +231,20 @@ NICKNAME_STRANGERS += [("John", "Jack"), ("Margaret", "Peggy"), ("Alexandra", "A
 def life_traps(people: list[dict], rng: random.Random) -> Iterator[tuple[str, Identity, int]]:
     """The traps of issue 21, at the rates of one person's address book (5,000 people):
     - the user's parents, saved as "Mom" and "Dad", both cards holding the home landline and each a mobile;
-    - 40 household cards ("Ann & Tom Lee", "The Lees") holding a family landline and a family address, from
+    - 20 household cards ("Ann & Tom Lee", "The Lees") holding a family landline and a family address, from
       which each of the two also writes mail under their own name;
-    - 40 pairs of nickname-compatible strangers of one surname (Nora and Eleanor Liu), each with a number;
-    - 150 duplicate cards: a typo'd or nickname name with the first card's birthday;
-    - 50 people abroad: WhatsApp from +49 …, the card holding the number in German national form;
+    - 15 pairs of nickname-compatible strangers of one surname (Nora and Eleanor Liu), each with a number;
+    - 150 duplicate cards: a typo'd or nickname name with the first card's birthday (people with a card);
+    - 50 friends abroad: WhatsApp from +49 …, their card holding the number in German national form;
     - 30 calls from people's mobiles shown with a caller-ID label ("WIRELESS CALLER");
-    - 20 numbers written with their country code that libphonenumber calls possible, not valid.
+    - 20 people on WhatsApp from a number libphonenumber calls possible, not valid, who also call from it.
     Truth keys above 100,000 are entities that are nobody in `people` (a household, a stranger)."""
     mother, father = rng.sample(people, 2)
     home = "+12125559000"
     for parent, label in ((mother, "Mom"), (father, "Dad")):
         phones = (home, parent["phone"])
         yield "contacts", Identity(source_id=f"parent-{label}", name=label, phones=phones, role="card"), parent["key"]
-    for n in range(40):
+    for n in range(20):
         a, b = rng.sample(people, 2)
         family = f"{a['last'].lower()}.family{n}@gmail.com".encode("ascii", "ignore").decode()
         name = f"The {a['last']}s" if n % 4 == 0 else f"{a['first']} & {b['first']} {a['last']}"
@@ -255,39 +255,34 @@ def life_traps(people: list[dict], rng: random.Random) -> Iterator[tuple[str, Id
             writer = Identity(source_id=f"house{n}-{member['key']}", name=f"{member['first']} {member['last']}")
             writer.emails, writer.role = (family,), "from"
             yield "mail", writer, member["key"]
-    for n in range(40):
+    for n in range(15):
         formal, short = NICKNAME_STRANGERS[n % len(NICKNAME_STRANGERS)]
-        last = f"Stranger{n}"
+        last = f"{LAST_STEMS[n]}kowitz"  # a surname nobody else here has
         card = Identity(source_id=f"formal{n}", name=f"{formal} {last}", phones=(f"+1415300{n:04d}",), role="card")
         yield "contacts", card, 200_000 + n
         chat = Identity(source_id=f"short{n}", name=f"{short} {last}", phones=(f"+1415301{n:04d}",), role="from")
         yield "whatsapp", chat, 300_000 + n
-    for p in rng.sample([p for p in people if p["key"] % 5 < 2], 150):
+    for p in rng.sample([p for p in people if p["carded"] and p["key"] % 5 < 2], 150):
         first = NICKNAMES.get(p["first"], p["first"])
         last = p["last"] if first != p["first"] else p["last"][:-1] + p["last"][-1] * 2
         again = Identity(source_id=f"again{p['key']}", name=f"{first} {last}", role="card")
         again.metadata = {"birthday": birthday(p)}
         yield "contacts", again, p["key"]
-    for n, p in enumerate(rng.sample(people, 50)):
-        mobile = f"15174{n:06d}"
-        name = f"{p['first']} {p['last']}"
-        yield (
-            "whatsapp",
-            Identity(source_id=f"de{p['key']}", name=name, phones=(f"+49 {mobile}",), role="from"),
-            p["key"],
-        )
-        yield (
-            "contacts",
-            Identity(source_id=f"decard{p['key']}", name=name, phones=(f"0{mobile}",), role="card"),
-            p["key"],
-        )
+    for n in range(50):
+        mobile, name = f"15174{n:06d}", f"{FIRST[n]} {LAST_STEMS[n % len(LAST_STEMS)]}hauser"
+        yield "whatsapp", Identity(source_id=f"de{n}", name=name, phones=(f"+49 {mobile}",), role="from"), 400_000 + n
+        yield "contacts", Identity(source_id=f"decard{n}", name=name, phones=(f"0{mobile}",), role="card"), 400_000 + n
     for p in rng.sample(people, 30):
         yield "calls", Identity(source_id=f"cnam{p['key']}", name="WIRELESS CALLER", phones=(p["phone"],)), p["key"]
     for n, p in enumerate(rng.sample(people, 20)):
         number = f"+1 555 {n:03d} 7{n:03d}"  # 555 exchanges: possible, not valid
         name = f"{p['first']} {p['last']}"
         yield "whatsapp", Identity(source_id=f"new{p['key']}", name=name, phones=(number,), role="from"), p["key"]
-        yield "contacts", Identity(source_id=f"newcard{p['key']}", name=name, phones=(number,), role="card"), p["key"]
+        yield (
+            "calls",
+            Identity(source_id=f"newcall{p['key']}", phones=(number.replace(" ", "-"),), role="from"),
+            p["key"],
+        )
 
 
 class Batch:

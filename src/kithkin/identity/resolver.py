@@ -190,7 +190,7 @@ class _Resolution:
         for member in entity.household or ():
             ranked = self._name_candidates(replace(entity, display=member, observed_name=member, household=None))
             for candidate in ranked[:1]:
-                self._propose(entity, own, [replace(candidate, confidence=min(candidate.confidence, 0.8))])
+                self._propose(entity, own, [replace(candidate, confidence=0.8, reason="household member")])
 
     def _identifier_match(self, entity: _Entity) -> tuple[_Candidate | None, _Candidate | None, list[str]]:
         """(the person this entity's email or phone belongs to when the names agree, or else the one person
@@ -397,7 +397,7 @@ class _Resolution:
                 {"person_id": c.person_id, "confidence": c.confidence, "reason": c.reason} for c in ranked[1:4]
             ],
             evidence={
-                "name": entity.display,
+                "name": entity.display or entity.observed_name,
                 "proposed_name": self.name(best.person_id),
                 "identifiers": [v for _, v in entity.signals],
             },

@@ -60,9 +60,10 @@ def test_the_best_full_name_is_shown_never_a_fragment():
     assert best_display_name(seen, ("contacts", "slack", "mail")) == "Olly Atkinson"
 
 
-def test_a_person_known_only_by_a_number_shows_it_formatted():
-    assert person_name([("imessage", None)], [], ["+4915174833085"]) == "+49 1517 4833085"  # libphonenumber's grouping
-    assert person_name([("contacts", "Mom")], [], ["+14155550177"]) == "Mom"  # a label only as the last resort
+def test_a_label_names_a_person_only_when_nothing_else_does():
+    assert person_name([("contacts", "Mom")], [], ["+14155550177"]) == "Mom"
+    assert person_name([("contacts", "Mom"), ("whatsapp", "Ann Lee")], [], ["+14155550177"]) == "Ann Lee"
+    assert person_name([("imessage", None)], [], ["+14155550177"]) is None
 
 
 def test_a_possible_number_written_with_its_country_code_is_kept():

@@ -8,8 +8,6 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-import phonenumbers
-
 from kithkin.store.people import NAME_AUTHORITY
 
 # Words that say what a number or a card is to the owner, not who it is: a card called "Mom", a number
@@ -219,20 +217,8 @@ def best_display_name(seen: Iterable[tuple[str, str | None]], authority: tuple[s
 def person_name(entities: list[tuple], emails: list[str], phones: list[str]) -> str | None:
     """The name shown for a person (store.people.refresh_people's `choose_name`): `best_display_name` of its
     entity rows (source_type, observed_name, …); a label ("Mom") only when nothing else names the person;
-    with no name at all, an email address, else the number formatted for reading ("+49 151 74833085")."""
+    None when nothing does (the store then shows an address or the number, which the API gives readable)."""
     seen = [(row[0], row[1]) for row in entities]
-    found = best_display_name(seen, NAME_AUTHORITY)
-    if found:
-        return found
-    label = next((raw.strip() for _, raw in seen if raw and is_label(raw)), None)
-    if label or emails or not phones:
-        return label
-    return readable_phone(phones[0])
-
-
-def readable_phone(e164: str) -> str:
-    """An E.164 number in its international written form, or as it is when unreadable."""
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(e164, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    except phonenumbers.NumberParseException:
-        return e164
+    return best_display_name(seen, NAME_AUTHORITY) or next(
+        (raw.strip() for _, raw in seen if raw and is_label(raw)), None
+    )

@@ -95,6 +95,10 @@ def test_name_likeness(a, b, level):
     assert name_likeness(a, b) == level
 
 
+def test_two_lone_first_names_are_only_partly_alike():
+    assert name_likeness("Oliver", "Oliver") == "partial"
+
+
 def test_birthdays_and_addresses():
     assert birthdays_agree("1971-06-24", "1971-06-24") is True
     assert birthdays_agree("1971-06-24", "1971-06-25") is None  # one slip

@@ -159,3 +159,8 @@ def test_confirming_a_duplicate_card_brings_what_the_machine_linked_to_it_and_un
     (decision,) = workspace.conn.execute("SELECT id FROM link_decisions WHERE action = 'confirm'").fetchall()
     undo_decision(workspace.conn, decision["id"])
     assert people(workspace) == [("Ann Lee", 1), ("Ann Lee", 2)]
+
+
+def test_two_lone_first_names_are_not_one_person(workspace):
+    summary = say(workspace, "mail", who("m1", "Oliver", "ow@haynes.example"), who("m2", "Oliver", "ol@palmer.example"))
+    assert (summary.links_auto, summary.people_created) == (0, 2)

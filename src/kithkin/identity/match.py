@@ -40,8 +40,8 @@ def name_likeness(a: str | None, b: str | None) -> str:
         return "none"
     if not (left.is_full and right.is_full):
         lone, other = (left, right) if not left.is_full else (right, left)
-        if lone.is_full == other.is_full:
-            return "exact" if lone.first == other.first else "none"
+        if lone.is_full == other.is_full:  # two lone first names: many people share one
+            return "partial" if lone.first == other.first else "none"
         return "partial" if _near(lone.first, other.first) or _near(lone.first, other.last) else "none"
     if left.first == right.first and left.last == right.last:
         return "exact"

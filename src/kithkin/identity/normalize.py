@@ -284,8 +284,8 @@ def match_keys(raw_name: str | None, birthday: str | None = None, address: str |
     parsed = parse_name(raw_name)
     if parsed is not None and parsed.is_full:
         keys.append(("given", f"{parsed.first} {parsed.last[0]}"))
-    if parsed is not None:
-        keys.append(("first", parsed.first))  # what a lone first name ("Logan") looks for
+    if parsed is not None and not parsed.is_full:
+        keys.append(("first", parsed.first))  # a lone first name ("Logan"): it meets the "given" keys it begins
     if birthday and len(birthday) == 10 and birthday[:4].isdigit():
         keys.append(("birthday", birthday))
     place = address_key(address)

@@ -79,11 +79,6 @@ class _Entity:
     def is_card(self) -> bool:
         return self.source_type in CARD_SOURCES
 
-    def wants(self, kind: str) -> bool:
-        """Whether resolution looks candidates up by this kind of key: a first name alone only for a lone
-        first name (every "James" is no candidate for James Smith)."""
-        return kind != "first" or not any(k == "name" for k, _ in self.keys)
-
     def fact(self, kind: str) -> str | None:
         return next((v for k, v in self.keys if k == kind), None)
 
@@ -101,17 +96,25 @@ class _Resolution:
         self.owners: dict[tuple[str, str], set[str]] = {}
         self.seen: dict[str, list[str]] = {}  # person → every name its entities were seen with
         for kind in (*SIGNAL_KINDS, "national", "name", "given", "first", "birthday", "address"):
-            values = sorted({v for e in entities for k, v in (*e.signals, *e.keys) if k == kind and e.wants(kind)})
+            values = sorted({v for e in entities for k, v in (*e.signals, *e.keys) if k == kind})
             for value, owners in links.people_by_identifier(conn, kind, values).items():
                 self.owners[(kind, value)] = owners
+        for first in sorted({v for e in entities for k, v in e.keys if k == "first"}):
+            # A lone first name meets the people whose full name begins with it ("Logan" → "logan f").
+            self.owners.setdefault(("first", first), set()).update(
+                links.people_by_identifier_prefix(conn, "given", f"{first} ")
+            )
         self.moved: dict[str, str] = {}  # people joined into another during this run
-        candidates = sorted({p for found in self.owners.values() for p in found})
-        self.names.update(people.names_of(conn, candidates))
-        # What scoring reads of every person an entity may meet, in two queries: asked per candidate, these
-        # were half the time of resolving bench/resolution.py.
-        self.seen.update({p: [] for p in candidates} | links.names_seen_on_people(conn, candidates))
-        self.proposed = links.proposed_from(conn, candidates)  # person made for a doubtful entity → its proposals
-        self.signals.update({p: [] for p in candidates} | links.identifiers_of_people(conn, candidates))
+        self.names.update(people.names_of(conn, sorted({p for found in self.owners.values() for p in found})))
+        # What scoring reads of every person an entity most likely meets, in a few queries: asked per candidate,
+        # these were half the time of resolving bench/resolution.py. The people of a first name and a surname
+        # initial ("given"), or of a first name alone, are many and seldom scored: they are read when they are.
+        likely = sorted(
+            {p for (kind, _), found in self.owners.items() if kind not in ("given", "first") for p in found}
+        )
+        self.seen.update({p: [] for p in likely} | links.names_seen_on_people(conn, likely))
+        self.proposed = links.proposed_from(conn, likely)  # person made for a doubtful entity → its proposals
+        self.signals.update({p: [] for p in likely} | links.identifiers_of_people(conn, likely))
         self.rejecting = links.entities_with_rejections(conn, [e.id for e in entities])
 
     # What is known of people
@@ -277,7 +280,7 @@ class _Resolution:
         parsed = parse_name(entity.display)
         if parsed is None:
             return []
-        candidates = self._scored(entity, {k for k in entity.keys if k[0] != "given" and entity.wants(k[0])})
+        candidates = self._scored(entity, {k for k in entity.keys if k[0] != "given"})
         if not candidates:
             # Only then the people of the same first name and surname initial (a typo in the surname): a
             # common first name brings dozens of them, scored in vain when the surname already found the one.
@@ -325,11 +328,7 @@ class _Resolution:
         conflicting = birthday is False or _contradicts(own, theirs, phones=likeness != "exact")
         # A shared address is no proof between relatives of compatible first names (Jack and Jacqueline).
         corroborated = birthday is True or (address is True and likeness in ("exact", "typo"))
-        if (
-            likeness in ("typo", "part", "partial")
-            and not (corroborated or near_email)
-            and _differ(own, theirs)
-        ):
+        if likeness in ("typo", "part", "partial") and not (corroborated or near_email) and _differ(own, theirs):
             return None  # a near name on someone with other addresses and numbers of their own: a near stranger
         if both_cards and not corroborated and _differ(own, theirs, every_kind=True):
             return None  # two cards of one name, each with its own address and number: two people the user keeps
@@ -360,6 +359,8 @@ class _Resolution:
         links.link_entities(self.conn, [(entity.id, person_id, confidence, "auto", "system")])
         for signal in (*entity.signals, *entity.keys):
             self.owners.setdefault(signal, set()).add(person_id)
+            if signal[0] == "given":  # what a lone first name of a later entity meets
+                self.owners.setdefault(("first", signal[1].partition(" ")[0]), set()).add(person_id)
         self.seen.setdefault(person_id, [])
         if entity.observed_name:
             self.seen[person_id].append(entity.observed_name)

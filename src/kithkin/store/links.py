@@ -331,6 +331,19 @@ def proposed_from(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, 
     return found
 
 
+def people_by_identifier_prefix(conn: sqlite3.Connection, kind: str, prefix: str) -> set[str]:
+    """The live people whose entities carry an identifier of this kind starting with `prefix` (one index range)."""
+    return {
+        r[0]
+        for r in conn.execute(
+            """SELECT DISTINCT se.canonical_person_id FROM entity_identifiers ei
+               JOIN source_entities se ON se.id = ei.source_entity_id
+               WHERE ei.kind = ? AND ei.value >= ? AND ei.value < ? AND se.canonical_person_id IS NOT NULL""",
+            (kind, prefix, prefix + "\U0010ffff"),
+        )
+    }
+
+
 def names_seen_on_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[str]]:
     """Every name each person's entities were seen with, oldest first, each once."""
     found: dict[str, list[str]] = {}

@@ -314,12 +314,14 @@ class _Resolution:
         return candidates
 
     def _score(self, entity: _Entity, person_id: str) -> _Candidate | None:
-        likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
+        likeness = name_likeness(entity.display, self.name(person_id))
+        if likeness != "exact":  # the name shown is the one most often seen: the others only when it falls short
+            likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
         if likeness == "none":
             return None
         theirs = self.identifiers(person_id)
         # A household's address or number is no one's own: it contradicts nothing.
-        own = [s for s in entity.signals if not any(self.is_household(p) for p in self.owners_of(s))]
+        own = [s for s in entity.signals if not any(self.is_household(p) for p in self.owners.get(s, ()))]
         birthday = _agreement(entity.fact("birthday"), theirs, "birthday", birthdays_agree)
         address = _agreement(entity.fact("address"), theirs, "address", addresses_agree)
         mine_emails = [v for k, v in entity.signals if k == "email"]

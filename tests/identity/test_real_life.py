@@ -164,3 +164,26 @@ def test_confirming_a_duplicate_card_brings_what_the_machine_linked_to_it_and_un
 def test_two_lone_first_names_are_not_one_person(workspace):
     summary = say(workspace, "mail", who("m1", "Oliver", "ow@haynes.example"), who("m2", "Oliver", "ol@palmer.example"))
     assert (summary.links_auto, summary.people_created) == (0, 2)
+
+
+def test_cards_with_nothing_in_their_names_but_one_birthday_and_address_are_only_proposed(workspace):
+    place = "62 Matina Street, Ascot Park, 4107"
+    summary = cards(
+        workspace,
+        card("c1", "Hoffman", birthday="1976-02-03", address=place),
+        card("c2", "Frgh Lambert", birthday="1976-02-03", address=place),
+    )
+    assert (summary.links_auto, summary.links_pending) == (0, 1)
+    assert [reason for reason, _ in pending(workspace)] == ["birthday_and_address"]  # either card to the other
+
+
+def test_one_name_in_common_at_one_address_is_proposed_unless_the_birthdays_differ(workspace):
+    place = "12 Fuhrman Street, Sefton Park, 3153"
+    cards(workspace, card("c1", "David Donaldson", address=place), card("c2", "David Sydorenko", address=place))
+    assert [reason for reason, _ in pending(workspace)] == ["name_match"]
+    cards(
+        workspace,
+        card("c3", "Isabella Browne", birthday="1921-09-14", address="57 Fincham Crescent, Thebarton"),
+        card("c4", "Isabella Shandley", birthday="1952-06-02", address="57 Fincham Crescent, Thebarton"),
+    )
+    assert [name for _, name in pending(workspace)] in (["David Donaldson"], ["David Sydorenko"])

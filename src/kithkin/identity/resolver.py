@@ -317,7 +317,7 @@ class _Resolution:
         likeness = name_likeness(entity.display, self.name(person_id))
         if likeness != "exact":  # the name shown is the one most often seen: the others only when it falls short
             likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
-        if likeness == "none":
+        if likeness == "none" and not (entity.fact("birthday") and entity.fact("address")):
             return None
         theirs = self.identifiers(person_id)
         # A household's address or number is no one's own: it contradicts nothing.
@@ -334,9 +334,16 @@ class _Resolution:
             return None  # a near name on someone with other addresses and numbers of their own: a near stranger
         if both_cards and not corroborated and _differ(own, theirs, every_kind=True):
             return None  # two cards of one name, each with its own address and number: two people the user keeps
+        if likeness == "none":
+            # Names that share nothing (a record garbled, a name changed) on one birthday at one address: twins
+            # look so too, so the user decides.
+            together = birthday is True and address is True
+            return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "birthday_and_address") if together else None
         if likeness == "part":
-            # One name in common is how relatives look too: only with a birthday, and only for review.
-            return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match") if birthday is True else None
+            # One name in common is how relatives look too: only for review, and only with a birthday, or
+            # with the address when no birthday says otherwise.
+            kept = birthday is True or (address is True and birthday is None)
+            return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match") if kept else None
         if likeness == "partial" and near_email and not conflicting:
             return _Candidate(person_id, CONTRADICTED_CONFIDENCE + 0.05, "near_address")
         if likeness == "partial":

@@ -275,12 +275,11 @@ def name_keys(raw: str | None) -> set[str]:
 
 
 def match_keys(raw_name: str | None, birthday: str | None = None, address: str | None = None) -> list[tuple[str, str]]:
-    """What finds candidates for an entity besides its addresses and numbers, as (kind, value) identifiers:
-    its surname with each first-name initial (nicknames expanded: "name"), its first name with the surname's
-    initial ("given": a typo in the surname, Alen / Allen / Alan; the two also meet when first and last are
-    swapped),
-    its birthday (a full date) and its postal address."""
-    keys = [("name", key) for key in sorted(name_keys(raw_name))]
+    """What finds candidates for an entity besides its addresses, numbers and name key (the entity's
+    `name_key` column: surname and first initial), as (kind, value) identifiers: its first name with the
+    surname's initial ("given": a typo in the surname, Alen / Allen / Alan; the two also meet when first and
+    last are swapped), a lone first name ("first"), its birthday (a full date) and its postal address."""
+    keys = []
     parsed = parse_name(raw_name)
     if parsed is not None and parsed.is_full:
         keys.append(("given", f"{parsed.first} {parsed.last[0]}"))

@@ -28,6 +28,7 @@ from kithkin.identity.normalize import (
     is_role_address,
     match_keys,
     name_from_email,
+    name_keys,
     parse_name,
 )
 from kithkin.store import links, people, sources
@@ -97,7 +98,13 @@ class _Resolution:
         self.seen: dict[str, list[str]] = {}  # person → every name its entities were seen with
         for kind in (*SIGNAL_KINDS, "national", "name", "given", "first", "birthday", "address"):
             values = sorted({v for e in entities for k, v in (*e.signals, *e.keys) if k == kind})
-            for value, owners in links.people_by_identifier(conn, kind, values).items():
+            # Name keys live in the entities' name_key column (one each), the other kinds as identifiers.
+            found = (
+                links.people_by_name_key(conn, values)
+                if kind == "name"
+                else links.people_by_identifier(conn, kind, values)
+            )
+            for value, owners in found.items():
                 self.owners[(kind, value)] = owners
         for first in sorted({v for e in entities for k, v in e.keys if k == "first"}):
             # A lone first name meets the people whose full name begins with it ("Logan" → "logan f").
@@ -510,10 +517,13 @@ def _entity(
     display = named or name_from_email(observed_email)
     household = household_members(named)
     keys = [s for s in signals if s[0] not in SIGNAL_KINDS]
+    # Its name keys, each first-name form's initial (Bob → b, r): what it looks up in other entities' name_key.
+    keys += [("name", k) for k in sorted(name_keys(display if household is None else None))]
     if display and not observed_name:  # a name read from its address finds candidates like a written one
-        keys += [k for k in match_keys(display) if k[0] in ("name", "given", "first")]
+        keys += [k for k in match_keys(display) if k[0] in ("given", "first")]
     for member in household or ():  # a household card looks for each person it names
-        keys += [k for k in match_keys(member) if k[0] in ("name", "given")]
+        keys += [("name", k) for k in sorted(name_keys(member))]
+        keys += [k for k in match_keys(member) if k[0] == "given"]
     return _Entity(
         id=entity_id,
         source_type=source_type,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from kithkin.identity.labels import household_members, is_label
 from kithkin.identity.match import addresses_agree, birthdays_agree, name_likeness
-from kithkin.identity.names import best_display_name, display_name, household_members, is_label, person_name
+from kithkin.identity.names import best_display_name, display_name, person_name
 from kithkin.identity.normalize import national_number, normalize_phone, parse_name
 
 
@@ -43,7 +44,7 @@ def test_households_and_the_people_they_name(raw, members):
     [
         ("Lee, Ann", "Ann Lee"),
         ("Ana López, PhD (she/her)", "Ana López"),
-        ("Sam Ortiz MBA", "Sam Ortiz"),
+        ("Sam Ortiz, MBA", "Sam Ortiz"),
         ("Mom", None),
         ("ann@x.example", None),
     ],

@@ -10,7 +10,7 @@ from functools import lru_cache
 import phonenumbers
 from nicknames import NickNamer
 
-from kithkin.identity.names import household_members, is_label, strip_credentials_and_pronouns
+from kithkin.identity.labels import household_members, is_label
 from kithkin.models import Identity
 
 # Providers whose mailboxes ignore dots and/or "+tag" suffixes (an offline table: no DNS here).
@@ -199,7 +199,7 @@ def parse_name(raw: str | None) -> ParsedName | None:
     """
     if not raw or "@" in raw or is_label(raw) or household_members(raw) is not None:
         return None  # "Mom" names no one, and "Ann & Tom Lee" two people: neither is one person's name
-    text = _NON_NAME.sub(" ", _PAREN.sub(" ", strip_credentials_and_pronouns(raw))).strip()
+    text = _NON_NAME.sub(" ", _PAREN.sub(" ", split_name_affixes(raw).name)).strip()
     if not any(c.isalpha() for c in text):
         return None
     if "," in text:

@@ -21,8 +21,9 @@ from dataclasses import dataclass, field, replace
 from operator import attrgetter
 
 from kithkin.config import Settings
+from kithkin.identity.labels import household_members, is_label
 from kithkin.identity.match import addresses_agree, birthdays_agree, name_agreement, name_likeness, near_address
-from kithkin.identity.names import household_members, is_label, person_name
+from kithkin.identity.names import person_name
 from kithkin.identity.normalize import (
     is_personal_email,
     is_role_address,

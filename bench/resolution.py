@@ -3,7 +3,9 @@
 5,000 people seen as ≥ 20,000 identities across contacts, mail, iMessage, Slack, LinkedIn and
 WhatsApp, with the traps of real data mixed in: nicknames (Bob/Robert), "Smith, Robert", Gmail dot
 and case variants, national vs +1 numbers, different people sharing a full name, a family landline,
-a shared info@ address, typo'd names, and names known only as email addresses.
+a shared info@ address, typo'd names, and names known only as email addresses; and those of issue 21
+(life_traps): parents saved as "Mom" and "Dad" on one landline, household cards, nickname-compatible
+strangers, duplicate cards, foreign numbers saved in national form, caller-ID labels, possible numbers.
 
 Who is texted follows two rates (--texted, --saved; see TEXTED below): a number that is texted but never
 saved shares nothing with the person's other identities, and no resolver can tie it to them.
@@ -22,7 +24,8 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from itertools import chain
 from pathlib import Path
 
 from rapidfuzz.distance import OSA
@@ -146,7 +149,7 @@ def variants(p: dict, rng: random.Random, texted_given: dict[bool, float]) -> It
     chance that the user texts this person, knowing whether the person has a contact card."""
     name = f"{p['first']} {p['last']}"
     local = p["personal"].split("@")[0]
-    has_card = rng.random() < CARD
+    has_card = p["carded"] = rng.random() < CARD
     if has_card:
         emails = tuple(e for e in (p["personal"], p["work"]) if e)
         yield (
@@ -157,6 +160,7 @@ def variants(p: dict, rng: random.Random, texted_given: dict[bool, float]) -> It
                 emails=emails,
                 phones=(f"({p['phone'][:3]}) {p['phone'][3:6]}-{p['phone'][6:]}",),
                 role="card",
+                metadata={"birthday": birthday(p)} if p["key"] % 5 < 2 else {},  # two cards in five have one
             ),
         )
     for n in range(rng.randint(1, 3)):
@@ -214,6 +218,71 @@ def traps(people: list[dict], rng: random.Random) -> Iterator[tuple[str, Identit
                 ),
                 p["key"],
             )
+
+
+def birthday(p: dict) -> str:
+    return (date(1950, 1, 1) + timedelta(days=p["key"] * 7919 % 18_000)).isoformat()
+
+
+NICKNAME_STRANGERS = [("Eleanor", "Nora"), ("Theodore", "Ted"), ("Edward", "Ted"), ("Jacqueline", "Jack")]
+NICKNAME_STRANGERS += [("John", "Jack"), ("Margaret", "Peggy"), ("Alexandra", "Alex"), ("Alexander", "Alex")]
+
+
+def life_traps(people: list[dict], rng: random.Random) -> Iterator[tuple[str, Identity, int]]:
+    """The traps of issue 21, at the rates of one person's address book (5,000 people):
+    - the user's parents, saved as "Mom" and "Dad", both cards holding the home landline and each a mobile;
+    - 20 household cards ("Ann & Tom Lee", "The Lees") holding a family landline and a family address, from
+      which each of the two also writes mail under their own name;
+    - 15 pairs of nickname-compatible strangers of one surname (Nora and Eleanor Liu), each with a number;
+    - 150 duplicate cards: a typo'd or nickname name with the first card's birthday (people with a card);
+    - 50 friends abroad: WhatsApp from +49 …, their card holding the number in German national form;
+    - 30 calls from people's mobiles shown with a caller-ID label ("WIRELESS CALLER");
+    - 20 people on WhatsApp from a number libphonenumber calls possible, not valid, who also call from it.
+    Truth keys above 100,000 are entities that are nobody in `people` (a household, a stranger)."""
+    mother, father = rng.sample(people, 2)
+    home = "+12125559000"
+    for parent, label in ((mother, "Mom"), (father, "Dad")):
+        phones = (home, parent["phone"])
+        yield "contacts", Identity(source_id=f"parent-{label}", name=label, phones=phones, role="card"), parent["key"]
+    for n in range(20):
+        a, b = rng.sample(people, 2)
+        family = f"{a['last'].lower()}.family{n}@gmail.com".encode("ascii", "ignore").decode()
+        name = f"The {a['last']}s" if n % 4 == 0 else f"{a['first']} & {b['first']} {a['last']}"
+        landline = f"+1212556{n:04d}"
+        household = Identity(source_id=f"house{n}", name=name, emails=(family,), phones=(landline,), role="card")
+        yield "contacts", household, 100_000 + n
+        for member in (a, b):
+            writer = Identity(source_id=f"house{n}-{member['key']}", name=f"{member['first']} {member['last']}")
+            writer.emails, writer.role = (family,), "from"
+            yield "mail", writer, member["key"]
+    for n in range(15):
+        formal, short = NICKNAME_STRANGERS[n % len(NICKNAME_STRANGERS)]
+        last = f"{LAST_STEMS[n]}kowitz"  # a surname nobody else here has
+        card = Identity(source_id=f"formal{n}", name=f"{formal} {last}", phones=(f"+1415300{n:04d}",), role="card")
+        yield "contacts", card, 200_000 + n
+        chat = Identity(source_id=f"short{n}", name=f"{short} {last}", phones=(f"+1415301{n:04d}",), role="from")
+        yield "whatsapp", chat, 300_000 + n
+    for p in rng.sample([p for p in people if p["carded"] and p["key"] % 5 < 2], 150):
+        first = NICKNAMES.get(p["first"], p["first"])
+        last = p["last"] if first != p["first"] else p["last"][:-1] + p["last"][-1] * 2
+        again = Identity(source_id=f"again{p['key']}", name=f"{first} {last}", role="card")
+        again.metadata = {"birthday": birthday(p)}
+        yield "contacts", again, p["key"]
+    for n in range(50):
+        mobile, name = f"15174{n:06d}", f"{FIRST[n]} {LAST_STEMS[n % len(LAST_STEMS)]}hauser"
+        yield "whatsapp", Identity(source_id=f"de{n}", name=name, phones=(f"+49 {mobile}",), role="from"), 400_000 + n
+        yield "contacts", Identity(source_id=f"decard{n}", name=name, phones=(f"0{mobile}",), role="card"), 400_000 + n
+    for p in rng.sample(people, 30):
+        yield "calls", Identity(source_id=f"cnam{p['key']}", name="WIRELESS CALLER", phones=(p["phone"],)), p["key"]
+    for n, p in enumerate(rng.sample(people, 20)):
+        number = f"+1 555 {n:03d} 7{n:03d}"  # 555 exchanges: possible, not valid
+        name = f"{p['first']} {p['last']}"
+        yield "whatsapp", Identity(source_id=f"new{p['key']}", name=name, phones=(number,), role="from"), p["key"]
+        yield (
+            "calls",
+            Identity(source_id=f"newcall{p['key']}", phones=(number.replace(" ", "-"),), role="from"),
+            p["key"],
+        )
 
 
 class Batch:
@@ -345,7 +414,7 @@ def main() -> None:
         for source, identity in variants(p, rng, texted_given):
             by_source[source].append(identity)
             truth_by_source_id[(source, identity.source_id)] = p["key"]
-    for source, identity, key in traps(people, rng):
+    for source, identity, key in chain(traps(people, rng), life_traps(people, random.Random(21))):
         by_source[source].append(identity)
         truth_by_source_id[(source, identity.source_id)] = key
     order = ["contacts", "mail", "imessage", "slack", "linkedin", "whatsapp", "calls"]

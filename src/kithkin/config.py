@@ -74,6 +74,9 @@ class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
     owner: Owner = Field(default_factory=Owner)
     default_region: str = "US"
+    other_regions: list[str] = Field(
+        default_factory=list, description="the owner's other countries: national numbers saved there are read there"
+    )
     resolution: Resolution = Field(default_factory=Resolution)
     relationships: Relationships = Field(default_factory=Relationships)
     server: Server = Field(default_factory=Server)

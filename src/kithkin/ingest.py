@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from kithkin.identity.normalize import name_key, normalize_email, normalize_phone
+from kithkin.identity.names import person_name
+from kithkin.identity.normalize import name_key, normalize_email, normalize_phone, resolution_keys
 from kithkin.identity.resolver import resolve_stored_records
 from kithkin.importers.base import Importer
 from kithkin.insight import facts, strength
@@ -85,6 +86,7 @@ class Normaliser:
         self.source_type = source_type
         self.account = account
         self.region = workspace.settings.default_region
+        self.other_regions = tuple(workspace.settings.other_regions)
         owner = workspace.settings.owner
         self.owner_emails = {e for e in (normalize_email(x) for x in owner.emails) if e}
         self.owner_phones = {p for p in (normalize_phone(x, self.region) for x in owner.phones) if p}
@@ -95,7 +97,7 @@ class Normaliser:
     def entity(self, identity: Identity, observed_at: str) -> EntityRecord:
         source_id = f"{self.account}:{identity.source_id}" if self.account else identity.source_id
         emails = [e for e in (normalize_email(x) for x in identity.emails) if e]
-        phones = [p for p in (normalize_phone(x, self.region) for x in identity.phones) if p]
+        phones = [p for p in (normalize_phone(x, self.region, self.other_regions) for x in identity.phones) if p]
         is_owner = (
             identity.is_owner
             or bool(self.owner_emails.intersection(emails))
@@ -114,7 +116,9 @@ class Normaliser:
             observed_phone=phones[0] if phones else raw_phone,
             name_key=name_key(identity.name),
             metadata=identity.metadata,
-            identifiers=[("email", e) for e in dict.fromkeys(emails)] + [("phone", p) for p in dict.fromkeys(phones)],
+            identifiers=[("email", e) for e in dict.fromkeys(emails)]
+            + [("phone", p) for p in dict.fromkeys(phones)]
+            + resolution_keys(identity, phones, self.region),
             is_owner=is_owner,
         )
 
@@ -204,7 +208,7 @@ def _commit_batch(
         rebuilt = resolution.touched | {person_of[e] for e in new_entities | changed_entities if e in person_of}
         counted = _new_interaction_figures(batch.records, set(fresh), person_of, rebuilt, utc_iso(now_utc()))
         people.add_interaction_figures(conn, counted)
-        people.refresh_people(conn, rebuilt, workspace.mappings.domains())
+        people.refresh_people(conn, rebuilt, workspace.mappings.domains(), person_name)
         # Only interactions with two people or more besides the owner (the store keeps which) tell who knows whom.
         update_for_interactions(conn, workspace.settings, sorted(interactions.shared_among(conn, fresh)))
         # People joined into one another: their pairs are recounted whole, the fresh interactions with them.

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from kithkin.identity.names import person_name
 from kithkin.identity.normalize import name_key, normalize_email, normalize_phone
 from kithkin.insight.relationships import update_for_interactions
 from kithkin.insight.strength import update_strengths
@@ -150,7 +151,7 @@ def migrate(workspace: Workspace, people_file: Path, interactions_file: Path) ->
             conn, [(e.id, e.metadata["lifeos_id"], 1.0, "confirmed", "lifeos") for e in entities.values()]
         )
         added = interactions.add_interactions(conn, records)
-        people.refresh_people(conn, known, workspace.mappings.domains())
+        people.refresh_people(conn, known, workspace.mappings.domains(), person_name)
         update_strengths(conn, known)
         update_for_interactions(conn, workspace.settings, [r.id for r in records])
     state = {"backup": str(before_kithkin), "lifeos_copy": str(saved), "migrated_at": utc_iso(now_utc())}

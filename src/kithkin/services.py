@@ -8,6 +8,7 @@ import json
 import sqlite3
 from typing import Any
 
+from kithkin.identity.names import person_name
 from kithkin.identity.normalize import readable_phone
 from kithkin.models import KithkinError
 from kithkin.store import db, links, people, sources, stats
@@ -134,7 +135,7 @@ def import_people(conn: sqlite3.Connection, data: Any) -> dict[str, int]:
                 },
             )
             restored += _restore_entities(conn, person)
-        people.refresh_people(conn, [p["id"] for p in data])
+        people.refresh_people(conn, [p["id"] for p in data], choose_name=person_name)
     return {"people_created": created, "people_updated": updated, "source_entities_restored": restored}
 
 

@@ -10,6 +10,9 @@ from functools import lru_cache
 import phonenumbers
 from nicknames import NickNamer
 
+from kithkin.identity.labels import household_members, is_label
+from kithkin.models import Identity
+
 # Providers whose mailboxes ignore dots and/or "+tag" suffixes (an offline table: no DNS here).
 _DOT_BLIND = {"gmail.com"}
 _PLUS_TAGGED = {
@@ -56,11 +59,53 @@ _PUNCTUATION_ONLY = re.compile(r"\+?[\d\s().\-/]+")
 _NOT_DIGIT = re.compile(r"\D")
 
 
-def normalize_phone(raw: str | None, region: str = "US") -> str | None:
+def normalize_phone(raw: str | None, region: str = "US", other_regions: tuple[str, ...] = ()) -> str | None:
     """E.164 for a valid number (national and international forms agree); None otherwise.
 
-    Short codes and invalid numbers return None so they are kept as observed but never matched.
+    A number written with its country code that libphonenumber calls possible but not valid is kept:
+    new ranges reach its metadata late, and the writer said which country it is. A national number that
+    is not valid in `region` is read in each of `other_regions` (the owner's other countries, from
+    config.yaml). Short codes and invalid numbers return None so they are kept as observed but never matched.
     """
+    text = _phone_text(raw)
+    if text is None:
+        return None
+    found = _parsed_phone(text, region)
+    for other in other_regions if found is None and not text.startswith("+") else ():
+        found = _parsed_phone(text, other)
+        if found is not None:
+            break
+    return found
+
+
+def national_number(raw: str | None, region: str = "US") -> str | None:
+    """The national significant number of a phone written in a foreign national form ("0151 74833085" for
+    a German mobile, saved in the US): the digits without the trunk prefix, to meet the E.164 twin of a
+    number already known (whose `significant_number` they equal). None for a number `normalize_phone` reads."""
+    text = _phone_text(raw)
+    if text is None or text.startswith("+") or _parsed_phone(text, region) is not None:
+        return None
+    digits = _NOT_DIGIT.sub("", text).lstrip("0")
+    return digits if 8 <= len(digits) <= 15 else None
+
+
+def significant_number(e164: str) -> str | None:
+    """The national significant number of an E.164 number ("+4915174833085" → "15174833085")."""
+    try:
+        return phonenumbers.national_significant_number(phonenumbers.parse(e164, None))
+    except phonenumbers.NumberParseException:
+        return None
+
+
+def foreign_significant_number(e164: str, region: str) -> str | None:
+    """`significant_number` of a number from outside `region`: what a national-form copy of it saved by
+    someone in `region` would read as (numbers of `region` itself parse whole)."""
+    if e164.startswith(f"+{phonenumbers.country_code_for_region(region)}"):
+        return None
+    return significant_number(e164)
+
+
+def _phone_text(raw: str | None) -> str | None:
     if not raw:
         return None
     text = raw.strip()
@@ -72,7 +117,7 @@ def normalize_phone(raw: str | None, region: str = "US") -> str | None:
         # "(415) 555-0100", "415.555.0100" and "4155550100" are one number: parsed once (phonenumbers
         # takes a millisecond per number, the largest cost of normalising an import).
         text = ("+" if text.startswith("+") else "") + _NOT_DIGIT.sub("", text)
-    return _parsed_phone(text, region)
+    return text
 
 
 @lru_cache(maxsize=200_000)
@@ -81,9 +126,9 @@ def _parsed_phone(text: str, region: str) -> str | None:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:
         return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(number) or (text.startswith("+") and phonenumbers.is_possible_number(number)):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return None
 
 
 def readable_phone(number: str) -> str:
@@ -152,9 +197,9 @@ def parse_name(raw: str | None) -> ParsedName | None:
     A small rule parser: titles and suffixes dropped, "Last, First" turned round, surname particles
     kept with the surname. nameparser did the same at ~8k names/s (FIELD-NOTES); this is ~40x that.
     """
-    if not raw or "@" in raw:
-        return None
-    text = _NON_NAME.sub(" ", _PAREN.sub(" ", raw)).strip()
+    if not raw or "@" in raw or is_label(raw) or household_members(raw) is not None:
+        return None  # "Mom" names no one, and "Ann & Tom Lee" two people: neither is one person's name
+    text = _NON_NAME.sub(" ", _PAREN.sub(" ", split_name_affixes(raw).name)).strip()
     if not any(c.isalpha() for c in text):
         return None
     if "," in text:
@@ -227,6 +272,54 @@ def name_keys(raw: str | None) -> set[str]:
     if parsed is None or not parsed.is_full:
         return set()
     return {f"{parsed.last} {form[0]}" for form in first_name_forms(parsed.first) if form}
+
+
+def match_keys(raw_name: str | None, birthday: str | None = None, address: str | None = None) -> list[tuple[str, str]]:
+    """What finds candidates for an entity besides its addresses, numbers and name key (the entity's
+    `name_key` column: surname and first initial), as (kind, value) identifiers: its first name with the
+    surname's initial ("given": a typo in the surname, Alen / Allen / Alan; the two also meet when first and
+    last are swapped), a lone first name ("first"), its birthday (a full date) and its postal address."""
+    keys = []
+    parsed = parse_name(raw_name)
+    if parsed is not None and parsed.is_full:
+        keys.append(("given", f"{parsed.first} {parsed.last[0]}"))
+    if parsed is not None and not parsed.is_full:
+        keys.append(("first", parsed.first))  # a lone first name ("Logan"): it meets the "given" keys it begins
+    if birthday and len(birthday) == 10 and birthday[:4].isdigit():
+        keys.append(("birthday", birthday))
+    place = address_key(address)
+    if place:
+        keys.append(("address", place))
+    return keys
+
+
+def resolution_keys(identity: Identity, phones: list[str], region: str) -> list[tuple[str, str]]:
+    """The identifiers an entity is stored with besides its emails and (E.164) `phones`: `match_keys`, and
+    the national significant number of each foreign number, written whole or in national form, so a
+    German mobile saved as "0151 74833085" meets its "+49 151 74833085" twin ("national" identifiers)."""
+    metadata = identity.metadata
+    birthday, address = metadata.get("birthday"), metadata.get("address")
+    keys = match_keys(
+        identity.name,
+        birthday if isinstance(birthday, str) else None,
+        address if isinstance(address, str) else None,
+    )
+    nationals = [foreign_significant_number(p, region) for p in phones]
+    if len(phones) < len(identity.phones):
+        nationals += [national_number(raw, region) for raw in identity.phones]
+    keys += [("national", n) for n in dict.fromkeys(nationals) if n]
+    return keys
+
+
+_ADDRESS_NOISE = re.compile(r"[^\w\s]")
+
+
+def address_key(raw: str | None) -> str | None:
+    """A postal address folded for comparison: lower case, no accents, no punctuation, single spaces."""
+    if not raw:
+        return None
+    text = " ".join(_ADDRESS_NOISE.sub(" ", fold(raw)).split())
+    return text if any(c.isalpha() for c in text) else None
 
 
 # Mailbox providers whose addresses belong to one private person (not a company domain).

@@ -16,20 +16,21 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 
-from rapidfuzz.distance import OSA
-
 from kithkin.config import Settings
-from kithkin.identity.match import name_agreement
+from kithkin.identity.labels import household_members, is_label
+from kithkin.identity.match import addresses_agree, birthdays_agree, name_agreement, name_likeness, near_address
+from kithkin.identity.names import person_name
 from kithkin.identity.normalize import (
     is_personal_email,
     is_role_address,
+    match_keys,
     name_from_email,
     name_keys,
     parse_name,
-    same_first_name,
 )
 from kithkin.store import links, people, sources
 from kithkin.store.sources import EntityRecord
@@ -38,6 +39,9 @@ IDENTIFIER_CONFIDENCE = 0.99
 NAME_CONFIDENCE = 0.9
 CONTRADICTED_CONFIDENCE = 0.7
 NEAR_NAME_CONFIDENCE = 0.6
+CORROBORATED_CONFIDENCE = 0.95  # a name that agrees and a birthday, a postal address or a near email too
+SAME_NAME_ONLY_CONFIDENCE = 0.8  # two cards of one name and nothing else: always the user's call
+SIGNAL_KINDS = ("email", "phone")  # identifiers that name one person; the other kinds only find candidates
 
 
 @dataclass(slots=True)
@@ -56,6 +60,9 @@ class _Candidate:
     reason: str
 
 
+CARD_SOURCES = frozenset({"contacts", "carddav"})
+
+
 @dataclass(slots=True)
 class _Entity:
     """One entity being resolved, with what resolution reads of it."""
@@ -66,7 +73,16 @@ class _Entity:
     observed_name: str | None  # only the name it was seen with: a name read from an address contradicts nothing
     label: str | None  # what a new person of its own is called
     name_key: str | None
-    signals: list[tuple[str, str]]
+    signals: list[tuple[str, str]]  # emails and phones
+    keys: list[tuple[str, str]]  # name keys, birthday, postal address, national numbers: candidates, not proof
+    household: tuple[str, ...] | None  # the people a household card names ("Ann & Tom Lee")
+
+    @property
+    def is_card(self) -> bool:
+        return self.source_type in CARD_SOURCES
+
+    def fact(self, kind: str) -> str | None:
+        return next((v for k, v in self.keys if k == kind), None)
 
 
 class _Resolution:
@@ -80,14 +96,33 @@ class _Resolution:
         self.signals: dict[str, list[tuple[str, str]]] = {}
         self.carded: dict[str, bool] = {}
         self.owners: dict[tuple[str, str], set[str]] = {}
-        for kind in ("email", "phone"):
-            values = sorted({v for e in entities for k, v in e.signals if k == kind})
-            for value, owners in links.people_by_identifier(conn, kind, values).items():
+        self.seen: dict[str, list[str]] = {}  # person → every name its entities were seen with
+        for kind in (*SIGNAL_KINDS, "national", "name", "given", "first", "birthday", "address"):
+            values = sorted({v for e in entities for k, v in (*e.signals, *e.keys) if k == kind})
+            # Name keys live in the entities' name_key column (one each), the other kinds as identifiers.
+            found = (
+                links.people_by_name_key(conn, values)
+                if kind == "name"
+                else links.people_by_identifier(conn, kind, values)
+            )
+            for value, owners in found.items():
                 self.owners[(kind, value)] = owners
-        self.keyed = links.people_by_name_key(conn, sorted({k for e in entities for k in name_keys(e.display)}))
+        for first in sorted({v for e in entities for k, v in e.keys if k == "first"}):
+            # A lone first name meets the people whose full name begins with it ("Logan" → "logan f").
+            self.owners.setdefault(("first", first), set()).update(
+                links.people_by_identifier_prefix(conn, "given", f"{first} ")
+            )
         self.moved: dict[str, str] = {}  # people joined into another during this run
-        candidates = {p for found in (*self.owners.values(), *self.keyed.values()) for p in found}
-        self.names.update(people.names_of(conn, sorted(candidates)))
+        self.names.update(people.names_of(conn, sorted({p for found in self.owners.values() for p in found})))
+        # What scoring reads of every person an entity most likely meets, in a few queries: asked per candidate,
+        # these were half the time of resolving bench/resolution.py. The people of a first name and a surname
+        # initial ("given"), or of a first name alone, are many and seldom scored: they are read when they are.
+        likely = sorted(
+            {p for (kind, _), found in self.owners.items() if kind not in ("given", "first") for p in found}
+        )
+        self.seen.update({p: [] for p in likely} | links.names_seen_on_people(conn, likely))
+        self.proposed = links.proposed_from(conn, likely)  # person made for a doubtful entity → its proposals
+        self.signals.update({p: [] for p in likely} | links.identifiers_of_people(conn, likely))
         self.rejecting = links.entities_with_rejections(conn, [e.id for e in entities])
 
     # What is known of people
@@ -101,6 +136,11 @@ class _Resolution:
         if person_id not in self.signals:
             self.signals[person_id] = links.identifiers_of_person(self.conn, person_id)
         return self.signals[person_id]
+
+    def names_seen(self, person_id: str) -> list[str]:
+        if person_id not in self.seen:
+            self.seen[person_id] = links.names_seen_on_people(self.conn, [person_id]).get(person_id, [])
+        return self.seen[person_id]
 
     def has_card(self, person_id: str) -> bool:
         if person_id not in self.carded:
@@ -121,6 +161,9 @@ class _Resolution:
     # Decisions
 
     def resolve(self, entity: _Entity) -> None:
+        if entity.household is not None:
+            self._resolve_household(entity)
+            return
         by_identifier, disputed, also = self._identifier_match(entity)
         if by_identifier is not None:
             keep = by_identifier.person_id
@@ -143,32 +186,60 @@ class _Resolution:
         if named is not None:
             self._link(entity, named.person_id, named.confidence)
             return
-        if disputed is not None and not ranked:
-            ranked = [disputed]  # its address or number says one person, its name another: the user decides
+        if disputed is not None and not any(c.person_id == disputed.person_id for c in ranked):
+            # its address or number says one person, its name another (or a national-form number): the user decides
+            ranked = sorted([*ranked, disputed], key=lambda c: (-c.confidence, c.person_id))
         own = self._new_person(entity)
         if ranked and ranked[0].confidence >= self.settings.resolution.pending:
             self._propose(entity, own, ranked)
+
+    def _resolve_household(self, entity: _Entity) -> None:
+        """A household card ("Ann & Tom Lee", "The Lees") is a person of its own, proposed to each person it
+        names (never one of them automatically, never all of them in one): its address and number are theirs
+        to share."""
+        own = self._new_person(entity)
+        for member in entity.household or ():
+            ranked = self._name_candidates(replace(entity, display=member, observed_name=member, household=None))
+            for candidate in ranked[:1]:
+                self._propose(entity, own, [replace(candidate, confidence=0.8, reason="household member")])
 
     def _identifier_match(self, entity: _Entity) -> tuple[_Candidate | None, _Candidate | None, list[str]]:
         """(the person this entity's email or phone belongs to when the names agree, or else the one person
         it belongs to under another name — conflicting evidence for review — and the other people of
         agreeing names its identifiers belong to: a card holding an email seen in mail and a phone seen in
         iMessage). An address or number seen with two differently named people already, or a role address
-        (info@), is evidence of nobody."""
+        (info@), or one on a household card, is evidence of nobody; so is a number two cards hold under
+        different names, and a card named by a label ("Mom") ties to no other card at all."""
         votes: Counter[str] = Counter()
         reasons: dict[str, str] = {}
+        labelled_card = entity.is_card and is_label(entity.observed_name)
         for signal in entity.signals:
             kind, value = signal
             if kind == "email" and is_role_address(value):
                 continue
-            owners = self.owners_of(signal)
-            if len(owners) >= self.settings.resolution.shared_identifier_people:
+            owners = {p for p in self.owners_of(signal) if not self.is_household(p)}
+            if len(owners) >= self.settings.resolution.shared_identifier_people or self._named_apart(owners):
                 continue  # a family landline: evidence of nobody in particular
             for person_id in owners:
+                if (
+                    entity.is_card
+                    and self.has_card(person_id)
+                    and (
+                        labelled_card
+                        or is_label(self.name(person_id))
+                        or name_agreement(entity.observed_name, self.name(person_id)) == "conflict"
+                    )
+                ):
+                    continue  # the user saved this number on two cards of two names: it is shared
                 votes[person_id] += 1
                 reasons.setdefault(person_id, f"{kind}_match")
-        if self.settings.resolution.auto_link > IDENTIFIER_CONFIDENCE or not votes:
+        if self.settings.resolution.auto_link > IDENTIFIER_CONFIDENCE:
             return None, None, []
+        if not votes:
+            national = self._national_match(entity)
+            if national is not None and national.confidence == IDENTIFIER_CONFIDENCE:
+                return national, None, []
+            return None, national, []
         display = entity.observed_name  # "amlie.tanaka@…" lost an accent, not its owner
         agreeing = [p for p in votes if name_agreement(display, self.name(p)) != "conflict"]
         if agreeing:
@@ -181,6 +252,28 @@ class _Resolution:
             return None, _Candidate(person_id, CONTRADICTED_CONFIDENCE, reasons[person_id]), []
         return None, None, []  # already shared by two people of different names
 
+    def _national_match(self, entity: _Entity) -> _Candidate | None:
+        """The one person holding the foreign number this entity saved in national form ("0151 74833085"
+        for +49 151 74833085): linked when the names agree, else proposed."""
+        owners = {self.live(p) for k, v in entity.keys if k == "national" for p in self.owners.get((k, v), ())}
+        if len(owners) != 1:
+            return None
+        (person_id,) = owners
+        agreed = name_agreement(entity.display, self.name(person_id)) == "same"
+        return _Candidate(person_id, IDENTIFIER_CONFIDENCE if agreed else CONTRADICTED_CONFIDENCE, "national_number")
+
+    def is_household(self, person_id: str) -> bool:
+        return household_members(self.name(person_id)) is not None
+
+    def _named_apart(self, owners: set[str]) -> bool:
+        """Two or more people of conflicting names already hold it: a shared number."""
+        names = [self.name(p) for p in sorted(owners)]
+        return any(
+            name_agreement(a, b) == "conflict" or (a != b and (is_label(a) or is_label(b)))
+            for i, a in enumerate(names)
+            for b in names[i + 1 :]
+        )
+
     def _unique_name_match(self, ranked: list[_Candidate]) -> _Candidate | None:
         """The one person of these name candidates (best first) whose name matches well enough to link
         without asking, if there is exactly one."""
@@ -190,42 +283,109 @@ class _Resolution:
         return None
 
     def _name_candidates(self, entity: _Entity) -> list[_Candidate]:
-        """People whose name matches, best first: the same full name (nicknames allowed) or a near one."""
+        """People whose name matches, best first, each scored by what else agrees: the same full name
+        (nicknames allowed), a typo or a swap, or a name that holds the entity's single one."""
         parsed = parse_name(entity.display)
-        keys = name_keys(entity.display)
-        if parsed is None or not parsed.is_full or not keys:
+        if parsed is None:
             return []
-        found = {self.live(p) for key in keys for p in self.keyed.get(key, ())}
-        if not found and not entity.signals and len(parsed.last) >= 4:
+        candidates = self._scored(entity, {k for k in entity.keys if k[0] != "given"})
+        if not candidates:
+            # Only then the people of the same first name and surname initial (a typo in the surname): a
+            # common first name brings dozens of them, scored in vain when the surname already found the one.
+            candidates = self._scored(entity, {k for k in entity.keys if k[0] == "given"})
+        if not candidates and not entity.signals and parsed.is_full and len(parsed.last) >= 4:
             found = links.people_by_name_prefix(self.conn, parsed.last[:4])  # a typo further along the surname
+            candidates = self._scored_people(entity, found)
+        # A person made for a doubtful entity that is itself proposed to another candidate here is most
+        # likely that candidate's duplicate: when a birthday or an address corroborates both, it ranks just
+        # below, so a third card of one person joins the first instead of standing between two equal ones.
+        ids = {c.person_id for c in candidates if c.confidence >= CORROBORATED_CONFIDENCE}
+        candidates = [
+            replace(c, confidence=round(c.confidence - 0.01, 2))
+            if c.person_id in ids and self.proposed.get(c.person_id, set()) & ids
+            else c
+            for c in candidates
+        ]
+        return sorted(candidates, key=lambda c: (-c.confidence, c.person_id))
+
+    def _scored(self, entity: _Entity, keys: set[tuple[str, str]]) -> list[_Candidate]:
+        return self._scored_people(entity, {self.live(p) for key in keys for p in self.owners.get(key, ())})
+
+    def _scored_people(self, entity: _Entity, found: set[str]) -> list[_Candidate]:
         candidates = []
         for person_id in sorted(found):
-            if self.is_rejected(entity, person_id):
+            if self.is_rejected(entity, person_id) or self.is_household(person_id):
                 continue
-            theirs = parse_name(self.name(person_id))
-            if theirs is None or not theirs.is_full:
-                continue
-            if entity.source_type == "contacts" and self.has_card(person_id):
-                continue  # two cards are two people the user keeps apart, whatever their names
-            if theirs.last == parsed.last and same_first_name(parsed.first, theirs.first):
-                contradicted = _contradicts(entity.signals, self.identifiers(person_id))
-                confidence = CONTRADICTED_CONFIDENCE if contradicted else NAME_CONFIDENCE
-                candidates.append(_Candidate(person_id, confidence, "name_match"))
-            elif parsed.first == theirs.first and OSA.distance(parsed.last, theirs.last) == 1:  # one typo or swap
-                candidates.append(_Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match"))
-        return sorted(candidates, key=lambda c: (-c.confidence, c.person_id))
+            candidate = self._score(entity, person_id)
+            if candidate is not None:
+                candidates.append(candidate)
+        return candidates
+
+    def _score(self, entity: _Entity, person_id: str) -> _Candidate | None:
+        likeness = name_likeness(entity.display, self.name(person_id))
+        if likeness != "exact":  # the name shown is the one most often seen: the others only when it falls short
+            likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
+        if likeness == "none" and not (entity.fact("birthday") and entity.fact("address")):
+            return None
+        theirs = self.identifiers(person_id)
+        # A household's address or number is no one's own: it contradicts nothing.
+        own = [s for s in entity.signals if not any(self.is_household(p) for p in self.owners.get(s, ()))]
+        birthday = _agreement(entity.fact("birthday"), theirs, "birthday", birthdays_agree)
+        address = _agreement(entity.fact("address"), theirs, "address", addresses_agree)
+        mine_emails = [v for k, v in entity.signals if k == "email"]
+        near_email = any(near_address(a, b) for a in mine_emails for k, b in theirs if k == "email")
+        both_cards = entity.is_card and self.has_card(person_id)
+        conflicting = birthday is False or _contradicts(own, theirs, phones=likeness != "exact")
+        # A shared address is no proof between relatives of compatible first names (Jack and Jacqueline).
+        corroborated = birthday is True or (address is True and likeness in ("exact", "typo"))
+        if likeness in ("typo", "part", "partial") and not (corroborated or near_email) and _differ(own, theirs):
+            return None  # a near name on someone with other addresses and numbers of their own: a near stranger
+        if both_cards and not corroborated and _differ(own, theirs, every_kind=True):
+            return None  # two cards of one name, each with its own address and number: two people the user keeps
+        if likeness == "none":
+            # Names that share nothing (a record garbled, a name changed) on one birthday at one address: twins
+            # look so too, so the user decides.
+            together = birthday is True and address is True
+            return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "birthday_and_address") if together else None
+        if likeness == "part":
+            # One name in common is how relatives look too: only for review, and only with a birthday, or
+            # with the address when no birthday says otherwise.
+            kept = birthday is True or (address is True and birthday is None)
+            return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match") if kept else None
+        if likeness == "partial" and near_email and not conflicting:
+            return _Candidate(person_id, CONTRADICTED_CONFIDENCE + 0.05, "near_address")
+        if likeness == "partial":
+            both = birthday is True and address is True
+            confidence = CORROBORATED_CONFIDENCE if both and not conflicting else NEAR_NAME_CONFIDENCE
+            return _Candidate(person_id, confidence, "name_match") if corroborated else None
+        if corroborated and not conflicting:
+            return _Candidate(person_id, CORROBORATED_CONFIDENCE, "name_match")
+        if conflicting:
+            return _Candidate(person_id, CONTRADICTED_CONFIDENCE, "name_match")
+        if near_email:
+            return _Candidate(person_id, CONTRADICTED_CONFIDENCE + 0.05, "near_address")
+        if both_cards:
+            if likeness == "exact":
+                return _Candidate(person_id, SAME_NAME_ONLY_CONFIDENCE, "same name only")
+            return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match")
+        if likeness in ("exact", "nickname"):
+            return _Candidate(person_id, NAME_CONFIDENCE, "name_match")
+        return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match")
 
     def _link(self, entity: _Entity, person_id: str, confidence: float, *, created: bool = False) -> None:
         links.link_entities(self.conn, [(entity.id, person_id, confidence, "auto", "system")])
-        for signal in entity.signals:
+        for signal in (*entity.signals, *entity.keys):
             self.owners.setdefault(signal, set()).add(person_id)
-        if entity.name_key:
-            self.keyed.setdefault(entity.name_key, set()).add(person_id)
+            if signal[0] == "given":  # what a lone first name of a later entity meets
+                self.owners.setdefault(("first", signal[1].partition(" ")[0]), set()).add(person_id)
+        self.seen.setdefault(person_id, [])
+        if entity.observed_name:
+            self.seen[person_id].append(entity.observed_name)
+        self.signals.setdefault(person_id, []).extend((*entity.signals, *entity.keys))
         self.result.touched.add(person_id)
         if created:
             return
         self.result.links_auto += 1
-        self.signals.pop(person_id, None)
         self.carded.pop(person_id, None)
         if entity.display and not _is_full_name(self.name(person_id)) and _is_full_name(entity.display):
             # The stored name is refreshed once per batch; later entities of this batch already see this one.
@@ -243,6 +403,7 @@ class _Resolution:
         """A pending link: the entity (on `current` until the user decides) to the best candidate, the next
         ones as alternatives."""
         best = ranked[0]
+        self.proposed.setdefault(current, set()).add(best.person_id)
         if links.create_pending_link(
             self.conn,
             source_entity_id=entity.id,
@@ -254,7 +415,7 @@ class _Resolution:
                 {"person_id": c.person_id, "confidence": c.confidence, "reason": c.reason} for c in ranked[1:4]
             ],
             evidence={
-                "name": entity.display,
+                "name": entity.display or entity.observed_name,
                 "proposed_name": self.name(best.person_id),
                 "identifiers": [v for _, v in entity.signals],
             },
@@ -288,8 +449,9 @@ class _Resolution:
             decided_by="system",
         )
         self.moved[other] = keep
-        for cache in (self.names, self.signals, self.carded):
+        for cache in (self.names, self.signals, self.carded, self.seen):
             cache.pop(other, None)
+        self.seen.pop(keep, None)
         self.signals.pop(keep, None)
         self.carded.pop(keep, None)
         self.result.touched.add(other)
@@ -351,15 +513,28 @@ def _entity(
     key: str | None,
     signals: list[tuple[str, str]],
 ) -> _Entity:
-    display = observed_name or name_from_email(observed_email)
+    # A label ("Mom", "Home") names no one: the entity is matched as if nameless, and keeps it as its label.
+    named = None if is_label(observed_name) else observed_name
+    display = named or name_from_email(observed_email)
+    household = household_members(named)
+    keys = [s for s in signals if s[0] not in SIGNAL_KINDS]
+    # Its name keys, each first-name form's initial (Bob → b, r): what it looks up in other entities' name_key.
+    keys += [("name", k) for k in sorted(name_keys(display if household is None else None))]
+    if display and not observed_name:  # a name read from its address finds candidates like a written one
+        keys += [k for k in match_keys(display) if k[0] in ("given", "first")]
+    for member in household or ():  # a household card looks for each person it names
+        keys += [("name", k) for k in sorted(name_keys(member))]
+        keys += [k for k in match_keys(member) if k[0] == "given"]
     return _Entity(
         id=entity_id,
         source_type=source_type,
-        display=display,
+        display=display if household is None else None,
         observed_name=observed_name,
-        label=display or observed_email or observed_phone,
+        label=display or observed_name or observed_email or observed_phone,
         name_key=key,
-        signals=signals,
+        signals=[s for s in signals if s[0] in SIGNAL_KINDS],
+        keys=keys,
+        household=household,
     )
 
 
@@ -375,13 +550,49 @@ def _is_full_name(name: str | None) -> bool:
     return parsed is not None and parsed.is_full
 
 
-def _contradicts(signals: list[tuple[str, str]], theirs: list[tuple[str, str]]) -> bool:
+def _contradicts(signals: list[tuple[str, str]], theirs: list[tuple[str, str]], *, phones: bool = False) -> bool:
     """Two different private mailboxes: most likely two people of one name. A work address beside a
     private one, or another phone, is how one person looks across sources (measured in
-    bench/resolution.py: counting them sent 44 % of people to review for 0.0002 more precision)."""
-    mine = {v for k, v in signals if k == "email" and is_personal_email(v)}
-    other = {v for k, v in theirs if k == "email" and is_personal_email(v)}
-    return bool(mine and other and not mine & other)
+    bench/resolution.py: counting them sent 44 % of people to review for 0.0002 more precision). Where only
+    a nickname or a typo joins the names (`phones`), two different numbers contradict too: Nora and Eleanor
+    Liu, each with her own mobile, are two people."""
+    kinds = ("email", "phone") if phones else ("email",)
+    for kind in kinds:
+        mine = {v for k, v in signals if k == kind and (kind == "phone" or is_personal_email(v))}
+        other = {v for k, v in theirs if k == kind and (kind == "phone" or is_personal_email(v))}
+        if mine and other and not mine & other:
+            return True
+    return False
+
+
+def _differ(signals: list[tuple[str, str]], theirs: list[tuple[str, str]], *, every_kind: bool = False) -> bool:
+    """Both sides hold emails, or both phones, and share none of them (`every_kind`: both sides hold emails
+    and phones, and share neither)."""
+    verdicts = []
+    for kind in SIGNAL_KINDS:
+        mine = {v for k, v in signals if k == kind}
+        other = {v for k, v in theirs if k == kind}
+        verdicts.append(bool(mine and other and not mine & other))
+    return all(verdicts) if every_kind else any(verdicts)
+
+
+def _best_likeness(name: str | None, seen: list[str]) -> str:
+    """The closest `name_likeness` of a name to any name a person was seen with."""
+    found = {name_likeness(name, other) for other in dict.fromkeys(seen) if other}
+    return next((level for level in ("exact", "nickname", "typo", "partial", "part") if level in found), "none")
+
+
+def _agreement(mine: str | None, theirs: list[tuple[str, str]], kind: str, agree: Callable) -> bool | None:
+    """Whether a fact of the entity (birthday, postal address) agrees with the person's: True when one of
+    theirs agrees, False when they hold some and none agrees, None when either side has none. An
+    address elsewhere is no contradiction (people move); a birthday that differs is."""
+    values = [v for k, v in theirs if k == kind]
+    if not mine or not values:
+        return None
+    verdicts = [agree(mine, v) for v in values]
+    if any(v is True for v in verdicts):
+        return True
+    return False if all(v is False for v in verdicts) else None
 
 
 def reresolve_all(
@@ -398,7 +609,7 @@ def reresolve_all(
         before = set(people.all_person_ids(conn))
         waiting = links.unlink_machine_links(conn)
         result = _resolve_in_order(conn, waiting, settings)
-        people.refresh_people(conn, before | result.touched, domain_mappings)
+        people.refresh_people(conn, before | result.touched, domain_mappings, person_name)
         update_strengths(conn, None)
         recompute_all(conn, settings)
     return result

@@ -6,6 +6,7 @@ import sqlite3
 from typing import Any
 
 from kithkin.config import Settings
+from kithkin.identity.names import person_name
 from kithkin.insight.relationships import (
     carry_user_word,
     merge_relationships,
@@ -72,7 +73,11 @@ def _open_link(conn: sqlite3.Connection, link_id: str) -> dict[str, Any]:
 def confirm_link(
     conn: sqlite3.Connection, link_id: str, domain_mappings: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """Move the entity to the proposed person; returns the decided link."""
+    """Move the entity to the proposed person; returns the decided link.
+
+    The entity had a person of its own until the user decided: what was linked to that person since was
+    linked because it is this entity's person (a third card of the same name and birthday), so it follows
+    the entity, and so do the proposals made to that person; unless the user wrote notes or tags there."""
     with db.transaction(conn):
         link = _open_link(conn, link_id)
         entity = link["source_entity_id"]
@@ -80,7 +85,21 @@ def confirm_link(
         if target is None:
             raise NotFound(f"The person proposed by link {link_id} no longer exists.")
         previous = sources.person_of_entity(conn, entity)
-        links.link_entities(conn, [(entity, target, 1.0, "confirmed", "user")])
+        followers: list[tuple[str, str, float, str]] = []
+        repointed: list[str] = []
+        held = people.get_person(conn, previous) if previous else None
+        if previous and previous == link["previous_canonical_id"] and held and not (held["notes"] or held["tags"]):
+            followers = [
+                (row["id"], row["link_status"], row["link_confidence"], row["linked_by"])
+                for row in sources.entities_of_people(conn, [previous], "id, link_status, link_confidence, linked_by")
+                if row["id"] != entity
+            ]
+            repointed = links.repoint_proposals(conn, previous, target)
+        links.link_entities(
+            conn,
+            [(entity, target, 1.0, "confirmed", "user")]
+            + [(f, target, confidence, status, by) for f, status, confidence, by in followers],
+        )
         links.set_pending_status(conn, link_id, "confirmed")
         links.record_decision(
             conn,
@@ -89,6 +108,7 @@ def confirm_link(
             person_id=target,
             previous_person_id=previous,
             pending_link_id=link_id,
+            payload={"followers": followers, "repointed": repointed} if followers or repointed else None,
         )
         _settle(conn, {p for p in (target, previous) if p}, domain_mappings, None)
         return links.get_pending_link(conn, link_id) or link
@@ -212,7 +232,7 @@ def _settle(
     """What a decision changes beyond the links: the people's figures, strength and relationships. A merge
     (kept person, merged person, the entities moved) adds up the two people's relationships instead of
     recounting them."""
-    people.refresh_people(conn, person_ids, domain_mappings)
+    people.refresh_people(conn, person_ids, domain_mappings, person_name)
     live = [p for p in person_ids if people.name_of(conn, p) is not None]  # refresh removes people left empty
     update_strengths(conn, live)
     if merged is not None:
@@ -240,6 +260,11 @@ def undo_decision(
             previous = decision["previous_person_id"]
             people.ensure_person(conn, previous, _entity_name(conn, entity))
             links.link_entities(conn, [(entity, previous, 1.0, "auto", "system")])
+            followers = payload.get("followers", [])
+            links.link_entities(
+                conn, [(e, previous, confidence, status, by) for e, status, confidence, by in followers]
+            )
+            links.repoint_proposals(conn, decision["person_id"], previous, payload.get("repointed", []))
         if action in ("reject", "reject_new") and entity and decision["other_person_id"]:
             links.forget_rejection(conn, entity, decision["other_person_id"])
         if action in ("confirm", "reject", "reject_new") and decision["pending_link_id"]:

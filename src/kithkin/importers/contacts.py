@@ -202,6 +202,12 @@ def _card_from_lines(lines: list[Any], fallback_id: str) -> Card:
             card.metadata["position"] = _unescape(value).strip()
         elif name == "BDAY" and _date(value):
             card.metadata["birthday"] = _date(value)
+        elif name == "ADR" and "address" not in card.metadata:
+            # pobox; extended; street; locality; region; postal code; country: one line, as written
+            parts = [p.strip() for p in _split(value, ";")]
+            shown = ", ".join(p for p in parts[2:] + parts[:2] if p)
+            if shown:
+                card.metadata["address"] = shown
         elif name == "PHOTO" and _photo(line, value):
             card.metadata["avatar"] = _photo(line, value)
         elif name == "NICKNAME" and value.strip():

@@ -67,7 +67,9 @@ def header_text(value: object) -> str:
 def addresses(message: Message, header: str) -> list[tuple[str | None, str]]:
     """(display name or None, lower-case address) for every address in every `header` field.
 
-    Group syntax without members ("undisclosed-recipients:;") and anything without an @ is dropped.
+    Group syntax without members ("undisclosed-recipients:;") is dropped, and so is an address without an
+    @ unless a name comes with it: "Ann Lee" <annlee.example.com> is still Ann Lee, known by name only
+    (the address, kept as written, is no email to match on).
     """
     values = message.get_all(header)
     if not values:
@@ -75,9 +77,9 @@ def addresses(message: Message, header: str) -> list[tuple[str | None, str]]:
     found = []
     for name, address in _split_addresses([_raw_text(v) for v in values]):
         address = address.strip().strip("'\"").lower()
-        if "@" not in address:
-            continue
         name = header_text(name).strip().strip("'\"").strip()
+        if not address or ("@" not in address and not name):
+            continue
         found.append((name if name and name.lower() != address else None, address))
     return found
 

@@ -7,6 +7,7 @@ import sqlite3
 from typing import Any
 
 from kithkin.models import now_utc, utc_iso
+from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks, new_id
 
 
@@ -304,6 +305,74 @@ def identifiers_of_person(conn: sqlite3.Connection, person_id: str) -> list[tupl
             (person_id,),
         )
     ]
+
+
+def repoint_proposals(conn: sqlite3.Connection, old: str, new: str, link_ids: list[str] | None = None) -> list[str]:
+    """Open proposals of `old` (or only `link_ids`) now propose `new`; returns the ids repointed."""
+    rows = conn.execute(
+        "SELECT id FROM pending_links WHERE proposed_canonical_id = ? AND status = 'pending'", (old,)
+    ).fetchall()
+    ids = [r[0] for r in rows if link_ids is None or r[0] in link_ids]
+    conn.executemany("UPDATE pending_links SET proposed_canonical_id = ? WHERE id = ?", [(new, i) for i in ids])
+    return ids
+
+
+def proposed_from(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, set[str]]:
+    """For each of these people made for a doubtful entity, the people its open proposals point to."""
+    found: dict[str, set[str]] = {}
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for previous, proposed in conn.execute(
+            f"""SELECT previous_canonical_id, proposed_canonical_id FROM pending_links
+                WHERE status = 'pending' AND previous_canonical_id IN ({marks})""",
+            part,
+        ):
+            found.setdefault(previous, set()).add(proposed)
+    return found
+
+
+def people_by_identifier_prefix(conn: sqlite3.Connection, kind: str, prefix: str) -> set[str]:
+    """The live people whose entities carry an identifier of this kind starting with `prefix` (one index range)."""
+    return {
+        r[0]
+        for r in conn.execute(
+            """SELECT DISTINCT se.canonical_person_id FROM entity_identifiers ei
+               JOIN source_entities se ON se.id = ei.source_entity_id
+               WHERE ei.kind = ? AND ei.value >= ? AND ei.value < ? AND se.canonical_person_id IS NOT NULL""",
+            (kind, prefix, prefix + "\U0010ffff"),
+        )
+    }
+
+
+def names_seen_on_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[str]]:
+    """Every name each person's entities were seen with, oldest first, each once."""
+    found: dict[str, list[str]] = {}
+    cursor = plain_cursor(conn)
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for person, name in cursor.execute(
+            f"""SELECT canonical_person_id, observed_name FROM source_entities
+                WHERE canonical_person_id IN ({marks}) AND observed_name IS NOT NULL
+                GROUP BY canonical_person_id, observed_name ORDER BY MIN(observed_at)""",
+            part,
+        ):
+            found.setdefault(person, []).append(name)
+    return found
+
+
+def identifiers_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
+    """`identifiers_of_person` for many people in one pass."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    cursor = plain_cursor(conn)
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for person, kind, value in cursor.execute(
+            f"""SELECT se.canonical_person_id, ei.kind, ei.value FROM source_entities se
+                JOIN entity_identifiers ei ON ei.source_entity_id = se.id WHERE se.canonical_person_id IN ({marks})""",
+            part,
+        ):
+            found.setdefault(person, set()).add((kind, value))
+    return {person: sorted(values) for person, values in found.items()}
 
 
 def people_by_name_prefix(conn: sqlite3.Connection, prefix: str) -> set[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Callable
 from json.encoder import encode_basestring_ascii
 from operator import itemgetter
 from typing import Any
@@ -174,10 +175,14 @@ def refresh_people(
     conn: sqlite3.Connection,
     person_ids: list[str] | set[str],
     domain_mappings: dict[str, dict[str, Any]] | None = None,
+    choose_name: Callable[[list[tuple], list[str], list[str]], str | None] | None = None,
 ) -> None:
     """Recompute what a person row derives from its source entities and interactions.
 
     Names, emails, phones, sources, company, category, counts, first/last seen and the search index.
+    `choose_name(entity rows, emails, phones)` picks the name shown (the identity layer's rules:
+    identity.names.person_name; rows start with source_type, observed_name); without it, the most
+    authoritative name seen.
     A person left with no entity and no user data is removed (it was only ever a link target).
     """
     ids = sorted(set(person_ids))
@@ -220,7 +225,10 @@ def refresh_people(
         name = (
             person["canonical_name"]
             if person["name_locked"]
-            else (_best_name(own) or (emails or phones or [person["canonical_name"]])[0])
+            else (
+                (choose_name(own, emails, phones) if choose_name else _best_name(own))
+                or (emails or phones or [person["canonical_name"]])[0]
+            )
         )
         company = latest.get("company") or mapping.get("company") or person["company"]
         position = latest.get("position") or person["position"]

@@ -13,6 +13,7 @@ from typing import Any
 from kithkin.models import now_utc, utc_iso
 from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks, new_id
+from kithkin.store.links import identifiers_of_people
 from kithkin.store.relationships import USER_SPOKE
 from kithkin.store.search import index_people, match_expression, name_match_expression, phone_digits
 
@@ -190,7 +191,7 @@ def refresh_people(
         return
     domain_mappings = domain_mappings or {}
     by_person = _entities_by_person(conn, ids)
-    identifiers = _identifiers_by_person(conn, ids)
+    identifiers = identifiers_of_people(conn, ids)
     stamp = utc_iso(now_utc())
     figures = _interaction_figures(conn, ids, stamp)
     current = _refresh_inputs(conn, ids)
@@ -311,21 +312,6 @@ def _entities_by_person(conn: sqlite3.Connection, ids: list[str]) -> dict[str, l
             part,
         ):
             found.setdefault(row[0], []).append(row[1:])
-    return found
-
-
-def _identifiers_by_person(conn: sqlite3.Connection, ids: list[str]) -> dict[str, list[tuple[str, str]]]:
-    found: dict[str, list[tuple[str, str]]] = {}
-    cursor = plain_cursor(conn)
-    for part in chunks(ids):
-        marks = ",".join("?" * len(part))
-        for person, kind, value in cursor.execute(
-            f"""SELECT se.canonical_person_id, ei.kind, ei.value FROM source_entities se
-                JOIN entity_identifiers ei ON ei.source_entity_id = se.id
-                WHERE se.canonical_person_id IN ({marks})""",
-            part,
-        ):
-            found.setdefault(person, []).append((kind, value))
     return found
 
 

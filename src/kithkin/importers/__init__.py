@@ -7,7 +7,7 @@ import importlib
 from pathlib import Path
 
 from kithkin.importers.base import Importer
-from kithkin.models import KithkinError
+from kithkin.models import ImportFormatError, KithkinError
 
 # source name → "module:Class". Each importer module owns one source (CONTRACT.md names them).
 REGISTRY: dict[str, str] = {
@@ -86,6 +86,6 @@ def sniff_source(path: Path) -> str | None:
         try:
             if get_importer(name).sniff(path):
                 return name
-        except OSError:
+        except (OSError, ImportFormatError):  # unreadable, or refused outright (far too large)
             continue
     return None

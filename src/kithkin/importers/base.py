@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
+from kithkin.importers import limits
 from kithkin.models import ImportFormatError, Observation
 
 APPLE_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
@@ -83,9 +84,10 @@ def apple_time(value: float | int | None) -> datetime | None:
     return APPLE_EPOCH + timedelta(seconds=seconds)
 
 
-def read_text_lenient(path: Path) -> str:
-    """A text file as UTF-8 (BOM stripped), falling back to Latin-1 for legacy exports."""
-    data = path.read_bytes()
+def read_text_lenient(path: Path, limit: int = limits.TEXT_FILE) -> str:
+    """A text file as UTF-8 (BOM stripped), falling back to Latin-1 for legacy exports; ImportFormatError
+    when it is larger than `limit`, before it is read."""
+    data = limits.read_bytes(path, limit, "text export")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

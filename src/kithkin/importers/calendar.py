@@ -31,6 +31,7 @@ import recurring_ical_events
 
 from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
+from kithkin.importers import limits, recurrence
 from kithkin.importers.base import tally
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation, now_utc, utc_iso
 from kithkin.workspace import Workspace
@@ -210,6 +211,9 @@ def meetings(
             if len(events) > 1 or any(e.get("RRULE") or e.get("RDATE") or e.get("RECURRENCE-ID") for e in events)
         }
         start, end = _span(series, window, now)
+        yield from _kept_whole(
+            calendar, {uid: series[uid] for uid in recurring - unreadable}, start, end, window, name, report
+        )
         try:
             occurrences = list(recurring_ical_events.of(calendar).between(start, end))
         except Exception:  # the recurrence library raises many kinds on malformed rules
@@ -233,6 +237,37 @@ def meetings(
             else:
                 tally(report, "imported", "meetings")
                 yield observation
+
+
+def _kept_whole(
+    calendar: icalendar.Calendar,
+    series: dict[str, list[icalendar.Event]],
+    start: datetime,
+    end: datetime,
+    window: Window | None,
+    name: str | None,
+    report: dict[str, Any],
+) -> Iterator[Observation]:
+    """Series recurring too often to expand (recurrence.py) leave the calendar; each is one meeting at its
+    first start, noting why."""
+    notes = recurrence.not_expanded(series, start, end)
+    if not notes:
+        return
+    calendar.subcomponents = [
+        c for c in calendar.subcomponents if not (isinstance(c, icalendar.Event) and _uid(c) in notes)
+    ]
+    for uid, note in notes.items():
+        master = next((e for e in series[uid] if not e.get("RECURRENCE-ID")), series[uid][0])
+        observation = _observation(master, uid, True, name, report)
+        if isinstance(observation, str):
+            tally(report, "left_out", observation)
+        elif window is not None and not window.start <= observation.occurred_at < window.end:
+            tally(report, "left_out", OUTSIDE_WINDOW)
+        else:
+            observation.metadata["recurrence_not_expanded"] = note
+            tally(report, "repaired", "series kept as one meeting (repeating too often to expand)")
+            tally(report, "imported", "meetings")
+            yield observation
 
 
 def _span(
@@ -447,7 +482,9 @@ class CalendarImporter:
         files = _ics_files(path)
         if not files:
             raise ImportFormatError(path, "holds no calendar files (*.ics); export the calendar as .ics")
-        parsed = [(file, parse_calendar(file.read_bytes(), file)) for file in files]
+        parsed = [
+            (file, parse_calendar(limits.read_bytes(file, limits.CALENDAR_FILE, "calendar"), file)) for file in files
+        ]
         self.report = {"read": {"events": 0}}
         return self._meetings(parsed)
 
@@ -494,15 +531,13 @@ class CalendarUrlImporter(CalendarImporter):
         """Fetch the calendar now; `target` only labels it (the URL itself may hold a secret token)."""
         label = redacted(self.url)
         try:
-            response = httpx.get(self.url, follow_redirects=True, timeout=FETCH_TIMEOUT)
+            status, content = limits.fetch(self.url, limits.CALENDAR_FILE, "calendar", label, FETCH_TIMEOUT)
         except httpx.HTTPError as exc:
             raise KithkinError(f"Could not fetch the calendar at {label} ({exc}); check the address.") from exc
-        if response.status_code != 200:
-            raise KithkinError(
-                f"The calendar at {label} answered HTTP {response.status_code}; check the address is still valid."
-            )
+        if status != 200:
+            raise KithkinError(f"The calendar at {label} answered HTTP {status}; check the address is still valid.")
         self.report = {"read": {"events": 0}}
-        return meetings(parse_calendar(response.content, label), self.window, self.report, now=self.now)
+        return meetings(parse_calendar(content, label), self.window, self.report, now=self.now)
 
 
 def redacted(url: str) -> str:

@@ -15,7 +15,6 @@ exporters write the Granola id) makes the export and the cache the same meeting.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from kithkin.config import LiveSource
+from kithkin.importers import limits
 from kithkin.importers.markdown_notes import (
     NOTE_SUFFIXES,
     as_list,
@@ -203,11 +203,14 @@ class GranolaImporter:
 
     def _cache_documents(self, path: Path) -> list[Observation | Exception | None]:
         """Every document of the cache, parsed up front: a broken cache is refused before anything is stored."""
+        data = limits.read_bytes(path, limits.JSON_FILE, "Granola cache")
         try:
-            outer = json.loads(path.read_bytes())
+            outer = limits.loads_json(data)
             cache = outer["cache"] if isinstance(outer, dict) else None
             if isinstance(cache, str):
-                cache = json.loads(cache)
+                cache = limits.loads_json(cache)
+        except limits.TooDeep as exc:
+            raise ImportFormatError(path, str(exc)) from None
         except (ValueError, KeyError, UnicodeDecodeError) as exc:
             raise ImportFormatError(path, "is not a Granola cache (expected JSON with a 'cache' entry)") from exc
         state = cache.get("state", cache) if isinstance(cache, dict) else None
@@ -271,9 +274,13 @@ class GranolaImporter:
 
     def _markdown(self, path: Path, root: Path, *, strict: bool) -> Observation | Exception | None:
         try:
-            data = path.read_bytes()
+            data = limits.read_bytes(path, limits.TEXT_FILE, "meeting note")
         except OSError as exc:
             return ValueError(f"{path.name} could not be read ({exc.strerror}); skipped")
+        except ImportFormatError as exc:
+            if strict:
+                raise
+            return ValueError(f"{path.relative_to(root).as_posix()} {exc.problem}; skipped")
         text = data.decode("utf-8-sig", "replace").replace("\r\n", "\n")
         if b"\x00" in data[:8192] or not meeting_shape(text):
             problem = "is not a meeting note (expected a title, a date and its attendees or a Meeting ID)"

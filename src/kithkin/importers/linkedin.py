@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from kithkin.identity.normalize import split_name_affixes
+from kithkin.importers import limits
 from kithkin.importers.base import ZIP_ERRORS, tally
 from kithkin.importers.markdown_notes import fold_name
 from kithkin.models import Identity, ImportFormatError, Observation, now_utc
@@ -135,28 +136,33 @@ class _Export:
 _WANTED = {CONNECTIONS: CONNECTIONS, MESSAGES: MESSAGES, "inbox.csv": MESSAGES, PROFILE: PROFILE}
 
 
+def _read(path: Path) -> bytes:
+    return limits.read_bytes(path, limits.TEXT_FILE, "LinkedIn CSV")
+
+
 def _load(path: Path) -> _Export:
     export = _Export()
     if path.is_dir():
         for file in sorted(path.rglob("*.csv"), key=lambda p: len(p.parts)):
             kind = _WANTED.get(file.name.lower())
             if kind and kind not in export.files:
-                export.files[kind] = (str(file), _decode(file.read_bytes()))
+                export.files[kind] = (str(file), _decode(_read(file)))
     elif zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             for info in sorted(archive.infolist(), key=lambda i: i.filename.count("/")):
                 kind = _WANTED.get(info.filename.rsplit("/", 1)[-1].lower())
                 if kind and kind not in export.files:
-                    export.files[kind] = (f"{path}:{info.filename}", _decode(archive.read(info)))
+                    data = limits.read_zip_member(archive, info, path, limits.TEXT_FILE)
+                    export.files[kind] = (f"{path}:{info.filename}", _decode(data))
     elif path.name.lower() in _WANTED or path.suffix.lower() == ".csv":
-        text = _decode(path.read_bytes())
+        text = _decode(_read(path))
         kind = MESSAGES if _has_header(text, MESSAGES_HEADERS) else CONNECTIONS
         export.files[kind] = (str(path), text)
         # The other files of the same export sit beside it: they tell connections and the owner apart.
         for sibling in (CONNECTIONS, PROFILE):
             other = next((p for p in path.parent.glob("*.csv") if p.name.lower() == sibling and p != path), None)
             if other is not None and sibling not in export.files:
-                export.files["sibling:" + sibling] = (str(other), _decode(other.read_bytes()))
+                export.files["sibling:" + sibling] = (str(other), _decode(_read(other)))
     return export
 
 

@@ -21,6 +21,8 @@ from email.message import Message
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
+from kithkin.importers import limits
+from kithkin.importers.base import tally
 from kithkin.importers.mail_headers import count_message, header_text, message_observation, parse_message
 from kithkin.models import ImportFormatError, Observation
 
@@ -125,11 +127,21 @@ class MboxImporter:
     def _messages_of(self, mbox: _Mbox) -> Iterator[Observation | Exception]:
         with mbox.path.open("rb") as handle:
             handle.seek(mbox.offset)
-            messages: Iterable[tuple[bytes, bytes, int]] = _split(handle, mbox.offset)
+            messages: Iterable[tuple[bytes, bytes | None, int]] = _split(handle, mbox.offset)
             if mbox.single:  # read whole once; a stored offset past it means it was
-                whole = [(b"", _unwrap_emlx(handle.read()), mbox.path.stat().st_size)]
+                kept = handle.read(limits.MAIL_HEADER + limits.MAIL_BODY)  # a message's bound, as in _split
+                whole = [(b"", _unwrap_emlx(kept), mbox.path.stat().st_size)]
                 messages = whole if mbox.offset == 0 else []
             for from_line, data, end in messages:
+                if data is None:
+                    mbox.offset = end
+                    tally(self.report, "read", "messages")
+                    tally(self.report, "left_out", "header blocks over 1 MB")
+                    yield ValueError(
+                        f"{mbox.key}: the message before byte {end:,} has a header block over "
+                        f"{limits.MAIL_HEADER // limits.MB} MB, larger than any real mail; skipped"
+                    )
+                    continue
                 message = parse_message(data)
                 labels = _gmail_labels(message)
                 observation: Observation | Exception | None = None
@@ -215,22 +227,32 @@ def _unwrap_emlx(data: bytes) -> bytes:
     return rest[: int(first)] if first.strip().isdigit() and rest else data
 
 
-def _split(handle: BinaryIO, start: int) -> Iterator[tuple[bytes, bytes, int]]:
-    """(envelope 'From ' line, message bytes, offset after the message) for each message."""
+def _split(handle: BinaryIO, start: int) -> Iterator[tuple[bytes, bytes | None, int]]:
+    """(envelope 'From ' line, message bytes, offset after the message) for each message. What is kept of
+    a message is bounded (limits.py): its header block whole, or None when that is beyond any real
+    header; its body up to a size that holds the text part any snippet comes from."""
     from_line: bytes | None = None
     lines: list[bytes] = []
+    kept = 0
+    in_header = oversized = False
     offset = start
-    for line in handle:
+    while line := handle.readline(limits.LINE):
         if line.startswith(_SEPARATOR) and _ENVELOPE.match(line):
             if from_line is not None:
-                yield from_line, b"".join(lines), offset
-            from_line, lines = line, []
-        elif from_line is not None:
-            # mboxrd escapes body lines that start with "From " as ">From ": undo one level.
-            lines.append(line[1:] if line.startswith(b">From ") else line)
+                yield from_line, None if oversized else b"".join(lines), offset
+            from_line, lines, kept, in_header, oversized = line, [], 0, True, False
+        elif from_line is not None and not oversized:
+            if in_header and line in (b"\n", b"\r\n"):
+                in_header = False
+            if in_header and kept + len(line) > limits.MAIL_HEADER:
+                oversized, lines = True, []
+            elif in_header or kept < limits.MAIL_HEADER + limits.MAIL_BODY:
+                # mboxrd escapes body lines that start with "From " as ">From ": undo one level.
+                lines.append(line[1:] if line.startswith(b">From ") else line)
+                kept += len(line)
         offset += len(line)
     if from_line is not None:
-        yield from_line, b"".join(lines), offset
+        yield from_line, None if oversized else b"".join(lines), offset
 
 
 def _count_messages(path: Path, start: int) -> int:

@@ -39,7 +39,6 @@ A 1:1 call becomes a call; other status lines are not interactions.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -48,6 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar, NamedTuple
 
+from kithkin.importers import limits
 from kithkin.importers.base import read_text_lenient, tally
 from kithkin.models import Identity, ImportFormatError, Observation
 
@@ -60,7 +60,7 @@ def _first_object(text: str) -> dict[str, Any] | None:
     for line in text.splitlines():
         if line.strip():
             try:
-                value = json.loads(line)
+                value = limits.loads_json(line)
             except ValueError:
                 return None
             return value if isinstance(value, dict) else None
@@ -209,7 +209,7 @@ def _members(folder: Path) -> list[dict[str, Any]]:
     if not meta.is_file():
         return []
     try:
-        data = json.loads(read_text_lenient(meta))
+        data = limits.loads_json(read_text_lenient(meta))
     except ValueError:
         return []
     members = data.get("members") if isinstance(data, dict) else None
@@ -291,7 +291,7 @@ def _json_messages(file: Path) -> Iterator[_Said | Exception]:
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = limits.loads_json(line)
             when = _local_time(datetime.fromisoformat(str(record["date"])))
             sender = str(record.get("sender") or NO_SENDER)
         except (ValueError, KeyError, TypeError, AttributeError, OverflowError) as exc:
@@ -354,7 +354,7 @@ def _cli_records(file: Path) -> Iterator[tuple[int, Any]]:
     text = read_text_lenient(file)
     if text.lstrip().startswith("["):
         try:
-            values = json.loads(text)
+            values = limits.loads_json(text)
         except ValueError as exc:
             yield 1, exc
             return
@@ -363,7 +363,7 @@ def _cli_records(file: Path) -> Iterator[tuple[int, Any]]:
     for number, line in enumerate(text.splitlines(), 1):
         if line.strip():
             try:
-                yield number, json.loads(line)
+                yield number, limits.loads_json(line)
             except ValueError as exc:
                 yield number, exc
 

@@ -15,7 +15,6 @@ that mapping for both the export and the live Web API sync (slack_api.py).
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from collections.abc import Iterator
@@ -23,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
+from kithkin.importers import limits
 from kithkin.importers.base import ZIP_ERRORS, tally
 from kithkin.models import Identity, ImportFormatError, Observation
 
@@ -85,7 +85,7 @@ class _Export:
                 data = handle.read(MAX_MEMBER + 1)  # a lying size header cannot make this read unbounded
             if len(data) > MAX_MEMBER:
                 raise ValueError(f"{name} is larger than any Slack export file should be")
-        return json.loads(data.decode("utf-8-sig"))
+        return limits.loads_json(data.decode("utf-8-sig"))
 
 
 class SlackImporter:

@@ -28,6 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any, ClassVar
 
 from kithkin.config import LiveSource
+from kithkin.importers import limits
 from kithkin.importers.base import ZIP_ERRORS, open_sqlite_readonly, read_text_lenient, table_columns
 from kithkin.importers.whatsapp_phrases import Reading, is_notice_posing_as_sender, read_body
 from kithkin.models import Identity, ImportFormatError, Observation
@@ -49,8 +50,6 @@ _PHONE_NAME = re.compile(r"^\u200e?\+?[\d\s().\-\u202f\u00a0]{7,}$")
 _UNSAVED = re.compile(r"^~[\s\u202f\u00a0]*")
 _CREATED_GROUP = re.compile(r"created (?:the )?group [“\"](?P<name>[^”\"]+)[”\"]")
 _CHAT_WITH = re.compile(r"^WhatsApp Chat (?:with|-) (?P<name>.+?)(?: \(\d+\))?$")
-MAX_ZIP_TEXT = 512 * 1024 * 1024
-MAX_ZIP_RATIO = 100
 SNIPPET = 280
 # An export's report counts each kind of line it read (ingest.add_report puts them in the summary):
 # messages of text, media (attachments, media left out of the export, polls, locations, contact cards),
@@ -388,9 +387,7 @@ def _text_from_zip(path: Path) -> tuple[str, str]:
             if not chats:
                 raise ImportFormatError(path, "is a zip without an exported chat .txt in it")
             chat = min(chats, key=lambda m: (PurePosixPath(m.filename).name != "_chat.txt", m.filename))
-            if chat.file_size > MAX_ZIP_TEXT or chat.file_size > MAX_ZIP_RATIO * max(chat.compress_size, 1) + 10**6:
-                raise ImportFormatError(path, f"{chat.filename} unpacks far larger than it is packed (a zip bomb?)")
-            data = archive.read(chat)
+            data = limits.read_zip_member(archive, chat, path, limits.TEXT_FILE)
     except ZIP_ERRORS as exc:
         raise ImportFormatError(path, f"is a damaged zip ({exc})") from exc
     stem = PurePosixPath(chat.filename).stem

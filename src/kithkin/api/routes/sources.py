@@ -207,10 +207,10 @@ def _save_and_check(importer: Importer, files: list[UploadFile], folder: Path) -
     paths = sorted(folder.iterdir())
     for path in paths:
         shown = path.relative_to(folder)
-        if not importer.sniff(path):
-            raise HTTPException(422, f"{shown} is not a {source} export; check the file or choose another source.")
         observations = None
         try:
+            if not importer.sniff(path):
+                raise HTTPException(422, f"{shown} is not a {source} export; check the file or choose another source.")
             # Importers validate the whole file before yielding anything (some while `read` is called).
             observations = importer.read(path, None)
             next(iter(observations), None)

@@ -72,3 +72,21 @@ def test_beyond_loopback_every_api_request_needs_the_token(workspace):
     assert opened.headers["location"] == "/crm/"
     assert "SameSite=Strict" in opened.headers["set-cookie"] and "HttpOnly" in opened.headers["set-cookie"]
     assert client.get("/api/crm/people").status_code == 200  # the client now holds the cookie
+
+
+def test_any_bad_token_is_401_with_the_security_headers_even_non_ascii(workspace):
+    token = load_or_create_token(workspace.home)
+    client = TestClient(create_app(workspace=workspace, token=token, loopback_only=False))
+    for headers in (
+        {"Authorization": "Bearer é".encode()},
+        {"Authorization": b"Bearer " + bytes([0xE9, 0xFF])},
+        {"Authorization": f"Bearer {token}é".encode()},
+        {"Cookie": "kithkin_token=é".encode()},
+    ):
+        refused = client.get("/api/crm/people", headers=headers)
+        assert refused.status_code == 401
+        assert refused.headers["x-frame-options"] == "DENY"
+        assert "script-src 'self'" in refused.headers["content-security-policy"]
+    link = client.get("/crm/?token=%C3%A9", follow_redirects=False)
+    assert (link.status_code, link.headers["x-frame-options"]) == (200, "DENY")
+    assert client.get("/api/crm/people").status_code == 401  # no cookie was set for the wrong token

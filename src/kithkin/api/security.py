@@ -76,7 +76,7 @@ class SecurityMiddleware:
             await _reply(send, *refusal)
             return
         query_token = parse_qs(scope.get("query_string", b"").decode()).get("token", [None])[0]
-        if self.token and query_token and hmac.compare_digest(query_token, self.token):
+        if self.token and query_token and same_token(query_token, self.token):
             # A person opened the printed link: keep the token in a strict cookie, drop it from the URL.
             cookie = f"{TOKEN_COOKIE}={self.token}; HttpOnly; SameSite=Strict; Path=/"
             await _reply(send, 303, "", extra=[(b"location", scope["path"].encode()), (b"set-cookie", cookie.encode())])
@@ -98,12 +98,18 @@ class SecurityMiddleware:
         if scope["method"] in UNSAFE_METHODS and not _same_origin(headers):
             return 403, "Cross-site requests cannot change data."
         needs_token = bool(self.token) and not scope["path"].startswith("/crm") and scope["path"] != "/"
-        if needs_token and not hmac.compare_digest(_presented_token(headers), self.token or ""):
+        if needs_token and not same_token(_presented_token(headers), self.token or ""):
             return (
                 401,
                 "This server needs its API token: open the link kithkin serve printed, or send it as a Bearer token.",
             )
         return None
+
+
+def same_token(presented: str, token: str) -> bool:
+    """Constant-time comparison as bytes: hmac.compare_digest refuses str with non-ASCII characters
+    (a `Bearer é` would raise, a 500 without the security headers)."""
+    return hmac.compare_digest(presented.encode("utf-8", "surrogateescape"), token.encode("utf-8", "surrogateescape"))
 
 
 def _same_origin(headers: dict[str, str]) -> bool:

@@ -449,8 +449,8 @@ def export(
     as_json: Annotated[bool, typer.Option("--json", help="Print what was written (file, format, people).")] = False,
 ) -> None:
     """Export all people."""
+    from kithkin.private_files import write_private
     from kithkin.services import export_people
-    from kithkin.workspace import write_private
 
     if as_json and output is None:
         err.print("--json reports what the export wrote: give -o FILE for the people themselves.")

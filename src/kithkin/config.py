@@ -10,6 +10,7 @@ import yaml
 from platformdirs import user_data_dir
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kithkin import private_files
 from kithkin.models import KithkinError
 
 CONFIG_FILE = "config.yaml"
@@ -170,15 +171,15 @@ def load_mappings(home: Path) -> Mappings:
 
 
 def save_settings(home: Path, settings: Settings) -> Path:
-    home.mkdir(parents=True, exist_ok=True)
+    private_files.private_folder(home)
     path = home / CONFIG_FILE
-    path.write_text(yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False), encoding="utf-8")
+    private_files.write_private(path, yaml.safe_dump(settings.model_dump(mode="json"), sort_keys=False))
     return path
 
 
 def write_default_mappings(home: Path) -> Path:
     path = home / MAPPINGS_FILE
     if not path.exists():
-        home.mkdir(parents=True, exist_ok=True)
-        path.write_text(DEFAULT_MAPPINGS, encoding="utf-8")
+        private_files.private_folder(home)
+        private_files.write_private(path, DEFAULT_MAPPINGS)
     return path

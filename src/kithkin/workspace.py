@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
+from kithkin import private_files
 from kithkin.config import DATABASE_FILE, Mappings, Settings, load_mappings, load_settings
 from kithkin.store import db
 
@@ -20,10 +20,12 @@ class Workspace:
 
     @classmethod
     def open(cls, home: Path) -> Workspace:
-        home = Path(home).expanduser()
-        home.mkdir(parents=True, exist_ok=True)
+        home = private_files.private_folder(Path(home).expanduser())
+        private_files.repair_home(home)
         settings = load_settings(home)
         mappings = load_mappings(home)
+        # SQLite creates the WAL and SHM files with the database file's mode.
+        private_files.create_private(home / DATABASE_FILE)
         return cls(home=home, settings=settings, mappings=mappings, conn=db.connect(home / DATABASE_FILE))
 
     @property
@@ -43,10 +45,3 @@ class Workspace:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-
-def write_private(path: Path, text: str) -> None:
-    """Write a file only its owner may read or change: an export holds everything anyone said to the user."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(descriptor, 0o600)  # a file that existed keeps its old mode through O_CREAT
-    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
-        handle.write(text)

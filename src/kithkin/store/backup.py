@@ -6,6 +6,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from kithkin import private_files
 from kithkin.models import KithkinError, now_utc
 
 
@@ -20,9 +21,11 @@ def timestamped_name(prefix: str) -> str:
 
 def backup_to(conn: sqlite3.Connection, target: Path) -> Path:
     """Copy the live database to `target` (a new file) and verify the copy."""
-    if target.exists():
-        raise KithkinError(f"{target} already exists; choose another file name.")
-    target.parent.mkdir(parents=True, exist_ok=True)
+    private_files.private_folder(target.parent)
+    try:
+        private_files.create_private(target, exclusive=True)  # a copy of everything: the owner's alone
+    except FileExistsError:
+        raise KithkinError(f"{target} already exists; choose another file name.") from None
     destination = sqlite3.connect(target)
     try:
         conn.backup(destination)
@@ -72,4 +75,5 @@ def restore_from(backup: Path, database: Path, safety_copy: Path) -> None:
         Path(f"{database}{suffix}").unlink(missing_ok=True)
     staging = database.with_suffix(".restoring")
     shutil.copyfile(backup, staging)
+    private_files.make_private(staging)
     staging.replace(database)  # atomic on one filesystem: never a half-written crm.db

@@ -12,7 +12,7 @@ from fastapi import Path as PathParam
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from kithkin import importers
+from kithkin import importers, private_files
 from kithkin.api.deps import ConnDep, JobsDep, LiveStatusDep, WorkspaceDep
 from kithkin.api.schemas import ArrivalMark, ErrorBody, JobPublic, SourceList
 from kithkin.importers.base import Importer
@@ -194,12 +194,13 @@ def _limited(request: Request, limit: int, too_large: HTTPException) -> Request:
 
 def _save_and_check(importer: Importer, files: list[UploadFile], folder: Path) -> list[Path]:
     """Copy the uploads into `folder` chunk by chunk; return the paths to import once the importer accepts each."""
-    folder.mkdir(parents=True)
+    private_files.private_folder(folder)
     for index, upload in enumerate(files):
         target = folder / _safe_relative(upload.filename or "", index)
         if target.exists():
             target = target.with_name(f"{index}-{target.name}")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        private_files.private_folder(target.parent)
+        private_files.create_private(target)
         with target.open("wb") as out:
             while chunk := upload.file.read(CHUNK):
                 out.write(chunk)

@@ -158,3 +158,71 @@ def test_bulk_confirm_and_the_decision_routes(workspace):
     assert client.post(f"/api/crm/decisions/{first}/undo").status_code == 409
     assert client.post("/api/crm/decisions/424242/undo").status_code == 404
     assert len(live_people(workspace)) == 3
+
+
+def pending_table(workspace) -> list[dict]:
+    return [dict(r) for r in workspace.conn.execute("SELECT * FROM pending_links ORDER BY id")]
+
+
+@pytest.fixture
+def queue(workspace):
+    """Ana (contacts and mail), Carol; on WhatsApp a number saved without a name (person P, its only
+    entity) and Dan. Proposed: P's number is Ana (link A); Dan is P (B) or Carol (C)."""
+    feed(workspace, "contacts", [card("c1", "Ana Silva", "ana@x.org"), card("c2", "Carol King", "carol@y.org")])
+    feed(workspace, "mail", [message("m1", at(2), person("ana@x.org", "Ana Silva", "ana@x.org"))])
+    feed(
+        workspace,
+        "whatsapp",
+        [
+            message("w1", at(3), person("+14155550123", phone="+14155550123")),
+            message("w2", at(4), person("+14155550125", "Dan Brown", phone="+14155550125")),
+        ],
+    )
+    conn = workspace.conn
+    ids = dict(conn.execute("SELECT canonical_name, id FROM people").fetchall())
+    entity = dict(conn.execute("SELECT source_id, id FROM source_entities").fetchall())
+    number, dan = entity["+14155550123"], entity["+14155550125"]
+    made = {}
+    for name, (who, proposed) in {
+        "A": (number, ids["Ana Silva"]),
+        "B": (dan, person_of(workspace, number)),
+        "C": (dan, ids["Carol King"]),
+    }.items():
+        made[name] = links.create_pending_link(
+            conn,
+            source_entity_id=who,
+            proposed_person_id=proposed,
+            previous_person_id=person_of(workspace, who),
+            reason="shared_thread",
+            confidence=0.7,
+            alternatives=[{"person_id": ids["Carol King"], "confidence": 0.5, "reason": "name"}],
+            evidence={"thread": "Lunch?"},
+        )
+    return {**made, **ids, "P": person_of(workspace, number), "ana_mail": entity["ana@x.org"]}
+
+
+@pytest.mark.parametrize("decide", ["confirm", "reject", "reject_new", "merge", "merge_away", "split"])
+def test_undo_brings_the_pending_queue_back_exactly(workspace, queue, decide):
+    conn = workspace.conn
+    before = pending_table(workspace)
+    assert {row["id"] for row in before if row["status"] == "pending"} >= {queue["A"], queue["B"], queue["C"]}
+    open_before = sorted(row["id"] for row in before if row["status"] == "pending")
+    if decide == "confirm":
+        review.confirm_link(conn, queue["A"])  # P loses its only entity: P goes, and B (proposing P) with it
+        assert links.get_pending_link(conn, queue["B"]) is None
+        left_open = sorted(set(open_before) - {queue["A"], queue["B"]})
+    elif decide in ("reject", "reject_new"):
+        review.reject_link(conn, queue["A"], create_new_person=decide == "reject_new")
+        left_open = sorted(set(open_before) - {queue["A"]})
+    else:
+        if decide == "merge":
+            review.merge_people(conn, queue["Ana Silva"], queue["P"])
+        elif decide == "merge_away":
+            review.merge_people(conn, queue["P"], queue["Ana Silva"])
+        else:
+            review.split_person(conn, queue["Ana Silva"], [queue["ana_mail"]])
+        left_open = open_before
+    assert sorted(row["id"] for row in pending_table(workspace) if row["status"] == "pending") == left_open
+    (decision,), _ = review.list_decisions(conn, limit=1)
+    review.undo_decision(conn, decision["id"])
+    assert pending_table(workspace) == before

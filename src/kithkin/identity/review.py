@@ -101,7 +101,7 @@ def confirm_link(
             + [(f, target, confidence, status, by) for f, status, confidence, by in followers],
         )
         links.set_pending_status(conn, link_id, "confirmed")
-        links.record_decision(
+        decision = links.record_decision(
             conn,
             "confirm",
             source_entity_id=entity,
@@ -110,7 +110,7 @@ def confirm_link(
             pending_link_id=link_id,
             payload={"followers": followers, "repointed": repointed} if followers or repointed else None,
         )
-        _settle(conn, {p for p in (target, previous) if p}, domain_mappings, None)
+        _settle(conn, {p for p in (target, previous) if p}, domain_mappings, None, decision=decision)
         return links.get_pending_link(conn, link_id) or link
 
 
@@ -136,7 +136,7 @@ def reject_link(
             alone = previous is not None and sources.entity_count_of_person(conn, previous) == 1
             moved_to = previous if alone else people.create_person(conn, name or "Unknown")
             links.link_entities(conn, [(entity, moved_to, 1.0, "confirmed", "user")])
-        links.record_decision(
+        decision = links.record_decision(
             conn,
             "reject_new" if create_new_person else "reject",
             source_entity_id=entity,
@@ -145,7 +145,7 @@ def reject_link(
             other_person_id=link["proposed_canonical_id"],
             pending_link_id=link_id,
         )
-        _settle(conn, {p for p in (moved_to, previous) if p}, domain_mappings, None)
+        _settle(conn, {p for p in (moved_to, previous) if p}, domain_mappings, None, decision=decision)
         return links.get_pending_link(conn, link_id) or link
 
 
@@ -177,7 +177,7 @@ def merge_people(
             people.update_person(conn, keep_id, {"notes": notes, "tags": tags})
         people.mark_merged(conn, other_id, keep_id)
         relationships_before = carry_user_word(conn, other_id, keep_id)
-        links.record_decision(
+        decision = links.record_decision(
             conn,
             "merge",
             person_id=keep_id,
@@ -189,7 +189,9 @@ def merge_people(
                 "kept_relationships": relationships_before,
             },
         )
-        _settle(conn, {keep_id, other_id}, domain_mappings, settings, merged=(keep_id, other_id, moved))
+        _settle(
+            conn, {keep_id, other_id}, domain_mappings, settings, merged=(keep_id, other_id, moved), decision=decision
+        )
 
 
 def split_person(
@@ -215,10 +217,10 @@ def split_person(
         name = next((first[k] for k in ("observed_name", "observed_email", "observed_phone") if first[k]), None)
         new_id = people.create_person(conn, name or "Unknown")
         links.link_entities(conn, [(entity, new_id, 1.0, "confirmed", "user") for entity in chosen])
-        links.record_decision(
+        decision = links.record_decision(
             conn, "split", person_id=new_id, previous_person_id=person_id, payload={"source_entity_ids": chosen}
         )
-        _settle(conn, {person_id, new_id}, domain_mappings, settings)
+        _settle(conn, {person_id, new_id}, domain_mappings, settings, decision=decision)
         return new_id
 
 
@@ -228,11 +230,19 @@ def _settle(
     domain_mappings: dict[str, Any] | None,
     settings: Settings | None,
     merged: tuple[str, str, list[str]] | None = None,
+    decision: int | None = None,
 ) -> None:
     """What a decision changes beyond the links: the people's figures, strength and relationships. A merge
     (kept person, merged person, the entities moved) adds up the two people's relationships instead of
-    recounting them."""
+    recounting them. A person left without entities goes, and the pending links proposing them with
+    it: the `decision` keeps a copy of those links so that its undo brings them back."""
+    proposing = links.open_links_proposing(conn, sorted(person_ids)) if decision is not None else []
     people.refresh_people(conn, person_ids, domain_mappings, person_name)
+    if proposing:
+        still_open = {row["id"] for row in links.open_links_proposing(conn, sorted(person_ids))}
+        withdrawn = [row for row in proposing if row["id"] not in still_open]
+        if withdrawn:
+            links.add_to_decision(conn, decision, "withdrawn_links", withdrawn)
     live = [p for p in person_ids if people.name_of(conn, p) is not None]  # refresh removes people left empty
     update_strengths(conn, live)
     if merged is not None:
@@ -269,6 +279,7 @@ def undo_decision(
             links.forget_rejection(conn, entity, decision["other_person_id"])
         if action in ("confirm", "reject", "reject_new") and decision["pending_link_id"]:
             links.reopen_pending(conn, decision["pending_link_id"])
+        links.put_back_pending_links(conn, payload.get("withdrawn_links", []))
         if action == "merge":
             other = decision["other_person_id"]
             people.unmerge(conn, other)

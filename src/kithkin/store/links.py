@@ -277,6 +277,34 @@ def forget_rejection(conn: sqlite3.Connection, source_entity_id: str, person_id:
     )
 
 
+def open_links_proposing(conn: sqlite3.Connection, person_ids: list[str]) -> list[dict[str, Any]]:
+    """The stored rows of the open pending links proposing these people, as they are (JSON left as text)."""
+    found: list[dict[str, Any]] = []
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        query = f"SELECT * FROM pending_links WHERE status = 'pending' AND proposed_canonical_id IN ({marks})"
+        found += [dict(r) for r in conn.execute(query, part)]
+    return found
+
+
+def put_back_pending_links(conn: sqlite3.Connection, rows: list[dict[str, Any]]) -> None:
+    """Store pending links again exactly as `open_links_proposing` read them (an undo brings them back)."""
+    for row in rows:
+        columns = list(row)
+        conn.execute(
+            f"INSERT OR IGNORE INTO pending_links ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})",
+            [row[c] for c in columns],
+        )
+
+
+def add_to_decision(conn: sqlite3.Connection, decision_id: int, key: str, value: Any) -> None:
+    """Add one entry to a logged decision's payload (what its consequences took away, for its undo)."""
+    decision = get_decision(conn, decision_id)
+    if decision is not None:
+        payload = {**decision["payload"], key: value}
+        conn.execute("UPDATE link_decisions SET payload = ? WHERE id = ?", (json.dumps(payload), decision_id))
+
+
 def reopen_pending(conn: sqlite3.Connection, link_id: str) -> None:
     conn.execute(
         "UPDATE pending_links SET status = 'pending', resolved_at = NULL, resolved_by = NULL WHERE id = ?", (link_id,)

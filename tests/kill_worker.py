@@ -1,11 +1,16 @@
-"""A long import to be killed: `python -m tests.kill_worker HOME`. Deterministic data, small batches."""
+"""A long import to be killed: `python -m tests.kill_worker HOME [--die-before-derived]`. Deterministic data,
+small batches. With `--die-before-derived` the process SIGKILLs itself once every batch is stored, just
+before the import derives strengths and facts: the worst moment for derived data."""
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from kithkin import ingest as ingest_module
 from kithkin.ingest import ingest
 from kithkin.models import Identity, ImportSummary, Observation
 from kithkin.workspace import Workspace
@@ -42,7 +47,9 @@ def observations() -> list[Observation]:
     return found
 
 
-def main(home: Path) -> None:
+def main(home: Path, die_before_derived: bool) -> None:
+    if die_before_derived:
+        ingest_module.finish_import = lambda *_: os.kill(os.getpid(), signal.SIGKILL)
     with Workspace.open(home) as workspace:
         importer = ListImporter("mail", observations())
         summary = ImportSummary(source="mail")
@@ -64,4 +71,4 @@ def main(home: Path) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]), "--die-before-derived" in sys.argv[2:])

@@ -14,17 +14,13 @@ import uvicorn
 
 from kithkin.api.app import create_app
 from kithkin.api.security import is_loopback, load_or_create_token
-from kithkin.insight.relationships import count_what_has_happened
-from kithkin.insight.strength import update_strengths
-from kithkin.store import db
+from kithkin.ingest import finish_import
 from kithkin.workspace import Workspace
 
 
 def run_server(home: Path, *, host: str | None = None, port: int | None = None) -> None:
     workspace = Workspace.open(home)
-    with db.transaction(workspace.conn):
-        count_what_has_happened(workspace.conn, workspace.settings)  # meetings ahead then may have happened
-        update_strengths(workspace.conn, None)  # recency has moved on since the last import
+    finish_import(workspace, None)  # recency has moved on since the last import, which may have died
     host = host or workspace.settings.server.host
     port = port or workspace.settings.server.port
     if is_loopback(host):

@@ -1,7 +1,10 @@
-"""Mixed read load with 50 concurrent clients on loopback while a large import writes.
+"""Mixed read load with 50 concurrent clients on loopback while a large import writes, and a user's
+writes meanwhile: note edits, link confirmations and their undo.
 
-Prints requests/s, p50/p95/p99 latency and the error count (goal: 0 errors). The server and the
-import each run in their own process, as they would for a user; the clients are asyncio tasks.
+Prints requests/s, p50/p95/p99 latency and the error count (goal: 0 errors) for the reads, and for
+each kind of write its p50/p95/max (goal, issue 18: p95 ≤ 500 ms and max ≤ 2 s while the import runs).
+The server and the import each run in their own process, as they would for a user; the clients are
+asyncio tasks.
 """
 
 from __future__ import annotations
@@ -22,11 +25,16 @@ import httpx
 from kithkin.api.server import free_port
 from kithkin.ingest import ingest
 from kithkin.models import Identity, ImportSummary, Observation
+from kithkin.store import db, links, sources
 from kithkin.workspace import Workspace
 
 CLIENTS = 50
+WRITERS = 4  # a person clicking through the review queue and editing notes, a few tabs open
+WRITER_PAUSE = 0.2  # seconds between one writer's requests
+PENDING = 400
+WRITES_ALONE_SECONDS = 10
 SEED_MESSAGES, SEED_PEOPLE = 40_000, 2_000
-IMPORT_MESSAGES, IMPORT_PEOPLE = 120_000, 3_000
+IMPORT_MESSAGES, IMPORT_PEOPLE = 240_000, 3_000  # long enough to outlast both phases on a loaded machine
 
 
 class Messages:
@@ -94,14 +102,81 @@ async def client(base: str, ids: list[str], stop: float, latencies: list[float],
             latencies.append(time.perf_counter() - began)
 
 
-async def load(base: str, ids: list[str], importer: subprocess.Popen[bytes]) -> tuple[list[float], list[str], float]:
+def propose_links(home: Path) -> None:
+    """Pending links for the writers to confirm: an entity of one seeded person proposed as another."""
+    with Workspace.open(home) as workspace, db.transaction(workspace.conn):
+        conn = workspace.conn
+        people = [r[0] for r in conn.execute("SELECT id FROM people ORDER BY id LIMIT ?", (PENDING * 2,))]
+        for entity, proposed in zip(people[::2], people[1::2], strict=True):
+            entity_id = sources.entities_of_people(conn, [entity])[0]["id"]
+            links.create_pending_link(
+                conn,
+                source_entity_id=entity_id,
+                proposed_person_id=proposed,
+                previous_person_id=entity,
+                reason="name",
+                confidence=0.7,
+            )
+
+
+async def writer(
+    base: str, ids: list[str], queue: list[str], stop: float, timings: dict[str, list[float]], errors: list[str]
+) -> None:
+    """Edit a note, or confirm a pending link and undo that decision, in turn, pausing between requests."""
+    rng = random.Random()
+
+    async def timed(kind: str, method: str, url: str, **kwargs: object) -> httpx.Response | None:
+        began = time.perf_counter()
+        try:
+            response = await http.request(method, url, **kwargs)
+        except httpx.HTTPError as exc:
+            errors.append(f"{kind}: {exc.__class__.__name__}")
+            return None
+        timings[kind].append(time.perf_counter() - began)
+        if response.status_code >= 400:
+            errors.append(f"{kind}: {response.status_code} {response.text[:80]}")
+            return None
+        return response
+
+    async with httpx.AsyncClient(base_url=base, timeout=60) as http:
+        while time.perf_counter() < stop:
+            if rng.random() < 0.5 or not queue:
+                note = {"notes": f"call back about {rng.randrange(10**6)}"}
+                await timed("note edit", "PATCH", f"/api/crm/people/{rng.choice(ids)}", json=note)
+            else:
+                link = queue.pop()
+                if await timed("confirm", "POST", f"/api/crm/pending-links/{link}/confirm") is not None:
+                    listed = await http.get("/api/crm/decisions", params={"limit": 50})
+                    mine = [d["id"] for d in listed.json()["items"] if d.get("pending_link_id") == link]
+                    await asyncio.sleep(WRITER_PAUSE)
+                    if mine:
+                        await timed("undo", "POST", f"/api/crm/decisions/{mine[0]}/undo")
+            await asyncio.sleep(WRITER_PAUSE)
+
+
+async def load(
+    base: str, ids: list[str], queue: list[str], clients: int, seconds: float
+) -> tuple[list[float], dict[str, list[float]], list[str], float]:
     latencies: list[float] = []
+    timings: dict[str, list[float]] = {"note edit": [], "confirm": [], "undo": []}
     errors: list[str] = []
     began = time.perf_counter()
-    stop = began + 20
-    tasks = [asyncio.create_task(client(base, ids, stop, latencies, errors)) for _ in range(CLIENTS)]
+    stop = began + seconds
+    tasks = [asyncio.create_task(client(base, ids, stop, latencies, errors)) for _ in range(clients)]
+    tasks += [asyncio.create_task(writer(base, ids, queue, stop, timings, errors)) for _ in range(WRITERS)]
     await asyncio.gather(*tasks)
-    return latencies, errors, time.perf_counter() - began
+    return latencies, timings, errors, time.perf_counter() - began
+
+
+def report_writes(timings: dict[str, list[float]]) -> None:
+    for kind, spent in timings.items():
+        spent.sort()
+        if spent:
+            p95 = spent[min(len(spent) - 1, int(0.95 * len(spent)))] * 1000
+            print(
+                f"  {kind}: {len(spent)}, ms p50 {statistics.median(spent) * 1000:.0f}"
+                f"  p95 {p95:.0f}  max {spent[-1] * 1000:.0f}  (goal p95 ≤ 500, max ≤ 2000)"
+            )
 
 
 def main() -> None:
@@ -110,8 +185,10 @@ def main() -> None:
         started = time.perf_counter()
         run_import(str(home), "seed", SEED_MESSAGES, SEED_PEOPLE)
         print(f"seeded {SEED_MESSAGES:,} messages from {SEED_PEOPLE:,} people in {time.perf_counter() - started:.1f} s")
+        propose_links(home)
         with Workspace.open(home) as workspace:
             ids = [r[0] for r in workspace.conn.execute("SELECT id FROM people")]
+            queue = [r["id"] for r in links.list_pending_links(workspace.conn, limit=PENDING)[0]]
         port = free_port()
         server = subprocess.Popen(
             [sys.executable, "-m", "kithkin", "serve", "--home", str(home), "--port", str(port)],
@@ -136,8 +213,13 @@ def main() -> None:
                 ],
                 cwd=Path(__file__).resolve().parents[1],
             )
-            latencies, errors, elapsed = asyncio.run(load(base, ids, importer))
+            # The user alone with the import first (what the import costs a user's writes), then the user
+            # among 50 reading clients.
+            _, alone, alone_errors, alone_elapsed = asyncio.run(load(base, ids, queue, 0, WRITES_ALONE_SECONDS))
+            alone_running = importer.poll() is None
+            latencies, timings, errors, elapsed = asyncio.run(load(base, ids, queue, CLIENTS, 20))
             import_running = importer.poll() is None
+            importer.terminate()  # what was measured is done; the rest of the import is not
             importer.wait()
         finally:
             server.terminate()
@@ -148,7 +230,12 @@ def main() -> None:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
     print(
-        f"{CLIENTS} clients for {elapsed:.1f} s during an import of {IMPORT_MESSAGES:,} messages"
+        f"{WRITERS} writers alone for {alone_elapsed:.1f} s during an import of {IMPORT_MESSAGES:,} messages"
+        f" (import still running at the end: {alone_running}); errors: {len(alone_errors)}"
+    )
+    report_writes(alone)
+    print(
+        f"then {CLIENTS} clients and the writers for {elapsed:.1f} s during the same import"
         f" (import still running at the end: {import_running})"
     )
     print(f"requests: {len(latencies):,}  = {len(latencies) / elapsed:,.0f} req/s")
@@ -157,6 +244,8 @@ def main() -> None:
         f"  mean {statistics.fmean(latencies) * 1000:.1f}"
     )
     print(f"errors: {len(errors)} (goal 0)" + (f"  first: {errors[:3]}" if errors else ""))
+    print("writes among the readers:")
+    report_writes(timings)
 
 
 if __name__ == "__main__":

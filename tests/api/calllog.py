@@ -35,7 +35,10 @@ class Flag:
         return Path(os.environ[FLAGS_FOLDER]) / self.name
 
     def set(self, value: str = "") -> None:
-        self.path.write_text(value, encoding="utf-8")
+        # Written beside and renamed: a reader never sees the flag before its value.
+        staging = self.path.with_suffix(".staging")
+        staging.write_text(value, encoding="utf-8")
+        staging.replace(self.path)
 
     def read(self) -> str:
         return self.path.read_text(encoding="utf-8")

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from importlib import resources
@@ -11,6 +14,7 @@ from pathlib import Path
 
 from kithkin.models import KithkinError, now_utc, utc_iso
 
+TURN_SUFFIX = "-turn"
 MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 
@@ -51,21 +55,72 @@ def plain_cursor(conn: sqlite3.Connection) -> sqlite3.Cursor:
 
 
 @contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+def transaction(conn: sqlite3.Connection, *, background: bool = False) -> Iterator[sqlite3.Connection]:
     """One atomic write: BEGIN IMMEDIATE … COMMIT, rolled back on any exception.
 
     Nested use joins the outer transaction, so a service can call another service's writes.
+    A `background` writer (an import, a sync: many transactions in a row) lets every user write that is
+    waiting go first; see `_write_turn`.
     """
     if conn.in_transaction:
         yield conn
         return
-    conn.execute("BEGIN IMMEDIATE")
+    with _write_turn(conn, background):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield conn
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+@contextmanager
+def _write_turn(conn: sqlite3.Connection, background: bool) -> Iterator[None]:
+    """Writers queue for SQLite's one write lock by polling it with growing sleeps, so an import that
+    begins its next transaction the moment it commits the last one wins nearly every time: a user's
+    note edit waited 2.6 s at p95 and an undo 10.9 s behind one (issue 18). A turn file beside the
+    database evens that out across processes: a user write holds it shared while it waits and writes
+    (and stamps it: `user_wrote_within`); a background writer takes it exclusively (waiting while any
+    user write holds it) and lets go at once, before each of its transactions. A user write then waits
+    for one background transaction at most."""
+    path = _database_path(conn)
+    if path is None:  # an in-memory database has no other process to share it with
+        yield
+        return
     try:
-        yield conn
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+        # Only user writes create the file: until one has, a background writer has nobody to wait for.
+        descriptor = os.open(f"{path}{TURN_SUFFIX}", os.O_RDWR if background else os.O_RDWR | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        if background:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            fcntl.flock(descriptor, fcntl.LOCK_UN)
+        else:
+            fcntl.flock(descriptor, fcntl.LOCK_SH)
+            os.utime(descriptor)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def user_wrote_within(conn: sqlite3.Connection, seconds: float) -> bool:
+    """Whether a user write (any transaction not marked background) began in the last `seconds`, in any
+    process: background writers keep their transactions short while the user is at work."""
+    path = _database_path(conn)
+    try:
+        return path is not None and time.time() - os.stat(f"{path}{TURN_SUFFIX}").st_mtime < seconds
+    except FileNotFoundError:
+        return False
+
+
+def _database_path(conn: sqlite3.Connection) -> str | None:
+    for _, name, path in conn.execute("PRAGMA database_list"):
+        if name == "main":
+            return path or None
+    return None
 
 
 def available_migrations() -> list[tuple[int, str, str]]:

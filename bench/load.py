@@ -202,6 +202,8 @@ def main() -> None:
                     break
                 except httpx.HTTPError:
                     time.sleep(0.1)
+            # What the writes cost with no import at all, on this machine as loaded as it is now.
+            _, quiet, _, quiet_elapsed = asyncio.run(load(base, ids, queue, 0, WRITES_ALONE_SECONDS))
             importer = subprocess.Popen(
                 [
                     sys.executable,
@@ -229,6 +231,8 @@ def main() -> None:
     def pct(p: float) -> float:
         return latencies[min(len(latencies) - 1, int(p * len(latencies)))] * 1000
 
+    print(f"{WRITERS} writers alone for {quiet_elapsed:.1f} s, no import running")
+    report_writes(quiet)
     print(
         f"{WRITERS} writers alone for {alone_elapsed:.1f} s during an import of {IMPORT_MESSAGES:,} messages"
         f" (import still running at the end: {alone_running}); errors: {len(alone_errors)}"

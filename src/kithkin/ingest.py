@@ -41,7 +41,7 @@ BATCH_SIZE = 20_000
 # bench/import_imessage.py 2.5 times slower (47.9 s against 19.1 s, both on a loaded machine).
 TRANSACTION_SECONDS = 0.25
 USER_ACTIVE_SECONDS = 30
-FIRST_BATCH = 1_000
+FIRST_BATCH = 250
 SMALLEST_BATCH = 100
 PROGRESS_EVERY = 1_000
 MAX_ERROR_MESSAGES = 100

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,17 +14,17 @@ from typer.testing import CliRunner
 from kithkin.api.app import create_app
 from kithkin.cli import app
 from kithkin.importers import get_importer, limits, recurrence, sniff_source
-from kithkin.importers.calendar import CalendarImporter
+from kithkin.importers.calendar import FUTURE_DAYS, CalendarImporter
 from kithkin.ingest import import_paths
 from kithkin.models import ImportFormatError
 
 NOW = datetime(2025, 6, 1, tzinfo=UTC)
 
 
-def _event(rule: str, uid: str = "series@x") -> str:
+def _event(rule: str, uid: str = "series@x", day: str = "20250101") -> str:
     return (
         "BEGIN:VEVENT\r\n"
-        f"UID:{uid}\r\nDTSTART:20250101T090000Z\r\nDTEND:20250101T093000Z\r\n{rule}\r\n"
+        f"UID:{uid}\r\nDTSTART:{day}T090000Z\r\nDTEND:{day}T093000Z\r\n{rule}\r\n"
         "SUMMARY:Standup\r\nORGANIZER;CN=Ana Silva:mailto:ana@x.org\r\n"
         "ATTENDEE;CN=Bob Jones;PARTSTAT=ACCEPTED:mailto:bob@y.org\r\n"
         "END:VEVENT\r\n"
@@ -37,9 +37,8 @@ def _calendar(tmp_path: Path, *events: str) -> Path:
     return path
 
 
-def _meetings(path: Path, **window: int) -> list:
-    importer = CalendarImporter(now=NOW, **window)
-    return [o for o in importer.read(path, None)]
+def _meetings(path: Path) -> list:
+    return list(CalendarImporter(now=NOW).read(path, None))
 
 
 @pytest.mark.parametrize(
@@ -65,25 +64,43 @@ def test_a_rule_more_frequent_than_daily_is_one_series_with_a_note(tmp_path, rul
     assert meeting.metadata["recurring"] is True
 
 
+def _uids(found: list) -> dict[str, int]:
+    return {
+        uid: sum(1 for m in found if m.metadata["uid"] == uid) for uid in sorted({m.metadata["uid"] for m in found})
+    }
+
+
 def test_a_daily_series_is_expanded_and_one_past_the_cap_is_kept_whole(tmp_path):
-    path = _calendar(tmp_path, _event("RRULE:FREQ=DAILY"), _event("RRULE:FREQ=WEEKLY;BYDAY=MO", uid="weekly@x"))
+    # A file is read over its whole history, endless series up to a year after NOW.
+    last = (NOW + timedelta(days=FUTURE_DAYS)).date()
+    path = _calendar(
+        tmp_path,
+        _event("RRULE:FREQ=DAILY"),
+        _event("RRULE:FREQ=DAILY", uid="since2005@x", day="20050103"),
+        _event("RRULE:FREQ=WEEKLY", uid="weekly2005@x", day="20050103"),
+    )
     found = _meetings(path)
-    # Window: 2023-06-02 .. 2026-06-01; the series start 2025-01-01 09:00.
-    daily = [m for m in found if m.metadata["uid"] == "series@x"]
-    assert len(daily) == (datetime(2026, 6, 1, tzinfo=UTC) - datetime(2025, 1, 1, tzinfo=UTC)).days
-    assert not any("recurrence_not_expanded" in m.metadata for m in found)
-    # A window of ten years ahead holds 3,000+ daily occurrences: past the cap; the weekly one stays expanded.
-    found = _meetings(path, future_days=3650)
-    daily = [m for m in found if m.metadata["uid"] == "series@x"]
-    assert [m.metadata["recurrence_not_expanded"] for m in daily] == [
-        f"repeats more than {recurrence.MAX_OCCURRENCES:,} times in the import window, more than a daily meeting; "
-        "kept as one series, not expanded"
-    ]
-    # DTSTART (a Wednesday) is the first occurrence, then every Monday 09:00 to the window's end.
-    end, monday, mondays = NOW + timedelta(days=3650), datetime(2025, 1, 6, 9, tzinfo=UTC), 0
-    while monday <= end:
-        mondays, monday = mondays + 1, monday + timedelta(days=7)
-    assert len([m for m in found if m.metadata["uid"] == "weekly@x"]) == 1 + mondays
+    assert _uids(found) == {
+        "series@x": (last - date(2025, 1, 1)).days + 1,
+        "since2005@x": 1,  # 7,800 occurrences: past the cap of a series
+        "weekly2005@x": (last - date(2005, 1, 3)).days // 7 + 1,
+    }
+    (kept,) = [m for m in found if m.metadata["uid"] == "since2005@x"]
+    assert kept.occurred_at == datetime(2005, 1, 3, 9, tzinfo=UTC)
+    assert kept.metadata["recurrence_not_expanded"] == (
+        f"repeats more than {recurrence.MAX_OCCURRENCES:,} times; kept as one series, not expanded"
+    )
+    assert not any("recurrence_not_expanded" in m.metadata for m in found if m.metadata["uid"] != "since2005@x")
+
+
+def test_series_past_the_calendars_total_are_kept_whole(tmp_path, monkeypatch):
+    monkeypatch.setattr(recurrence, "MAX_TOTAL", 1_000)  # three daily series of 517 occurrences each
+    path = _calendar(tmp_path, *(_event("RRULE:FREQ=DAILY", uid=f"s{n}@x") for n in range(3)))
+    found = _meetings(path)
+    assert _uids(found) == {"s0@x": 517, "s1@x": 1, "s2@x": 1}
+    assert {m.metadata.get("recurrence_not_expanded") for m in found if m.metadata["uid"] != "s0@x"} == {
+        "would take the calendar past 1,000 occurrences; kept as one series, not expanded"
+    }
 
 
 def test_the_secondly_calendar_imports_through_the_cli_as_one_meeting(home, tmp_path):

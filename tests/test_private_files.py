@@ -28,8 +28,10 @@ def test_a_new_home_and_everything_written_in_it_are_private(tmp_path):
         home = tmp_path / "new" / "home"
         with Workspace.open(home) as workspace:
             feed(workspace, "mail", [message("m1", at(1), person("ana@x.org", "Ana Silva", "ana@x.org"))])
+            (home / "live-status.json").write_text("{}")  # any code writing into an opened home
             files = {p.name: mode(p) for p in home.iterdir() if p.is_file()}
         assert mode(home) == 0o700
+        assert files["live-status.json"] == 0o600
         assert files["crm.db"] == 0o600
         runner = CliRunner()
         backup = runner.invoke(app, ["backup", "--home", str(home)])
@@ -79,7 +81,7 @@ def test_a_home_open_to_others_is_repaired_on_open_with_one_notice(home, caplog)
     with caplog.at_level(logging.WARNING, logger="kithkin"):
         Workspace.open(home).close()
     assert [r.getMessage() for r in caplog.records] == [
-        f"Kithkin made {home} private: 4 entries in it were open to other users."
+        f"Kithkin made {home} private: 4 of its files and folders were open to other users."
     ]
     assert (mode(home), mode(home / "crm.db"), mode(home / "backups"), mode(home / "backups" / "old.db")) == (
         0o700,

@@ -1,6 +1,8 @@
 """The home holds everything a person ever said to anyone: its folders are the owner's alone (0700),
-its files too (0600). Files are created that way (SQLite gives its WAL and SHM files the mode of
-the database file), and a home found readable by others is repaired when opened, with a notice."""
+its files too (0600). Files are created that way: a process that opens a home creates every file
+private from then on (umask), the home's own files are also created private explicitly (SQLite gives
+its WAL and SHM files the mode of the database file), and a home found readable by others is
+repaired when opened, with a notice."""
 
 from __future__ import annotations
 
@@ -12,6 +14,12 @@ from pathlib import Path
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 _log = logging.getLogger("kithkin")
+
+
+def keep_new_files_private() -> None:
+    """From now on this process (and the processes it starts) creates files and folders for their owner
+    alone, whatever else writes into the home: a live sync's status, an import job's upload, an export."""
+    os.umask(os.umask(0o077) | 0o077)
 
 
 def private_folder(path: Path) -> Path:
@@ -54,5 +62,5 @@ def repair_home(home: Path) -> int:
             repaired += 1
         folders[:] = [name for name in folders if not os.path.islink(os.path.join(folder, name))]
     if repaired:
-        _log.warning("Kithkin made %s private: %d entries in it were open to other users.", home, repaired)
+        _log.warning("Kithkin made %s private: %d of its files and folders were open to other users.", home, repaired)
     return repaired

@@ -20,6 +20,7 @@ class Workspace:
 
     @classmethod
     def open(cls, home: Path) -> Workspace:
+        private_files.keep_new_files_private()
         home = private_files.private_folder(Path(home).expanduser())
         private_files.repair_home(home)
         settings = load_settings(home)

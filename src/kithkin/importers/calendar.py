@@ -212,7 +212,7 @@ def meetings(
         }
         start, end = _span(series, window, now)
         yield from _kept_whole(
-            calendar, {uid: series[uid] for uid in recurring - unreadable}, start, end, window, name, report
+            calendar, _recurring_series(series, recurring - unreadable), start, end, window, name, report
         )
         try:
             occurrences = list(recurring_ical_events.of(calendar).between(start, end))
@@ -237,6 +237,11 @@ def meetings(
             else:
                 tally(report, "imported", "meetings")
                 yield observation
+
+
+def _recurring_series(series: dict[str, list[icalendar.Event]], chosen: set[str]) -> dict[str, list[icalendar.Event]]:
+    """These series in the calendar's order (the total cap favours the first ones)."""
+    return {uid: events for uid, events in series.items() if uid in chosen}
 
 
 def _kept_whole(

@@ -25,6 +25,7 @@ from pathlib import Path
 import httpx
 
 from kithkin.api.server import free_port
+from kithkin.workspace import Workspace
 
 LIMIT_SECONDS, LIMIT_MB = 10.0, 300
 GB = 1024**3
@@ -174,6 +175,7 @@ def descendants_peak(root: int) -> float:
 
 
 def serve_and_upload(cases: list[tuple[str, str, Path, bool]], home: Path) -> None:
+    Workspace.open(home).close()  # serve wants a home that is there
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "kithkin", "serve", "--home", str(home), "--port", str(port)],
@@ -181,6 +183,7 @@ def serve_and_upload(cases: list[tuple[str, str, Path, bool]], home: Path) -> No
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}/api/crm"
+    stop = threading.Event()
     try:
         for _ in range(300):
             try:
@@ -188,7 +191,7 @@ def serve_and_upload(cases: list[tuple[str, str, Path, bool]], home: Path) -> No
                 break
             except httpx.HTTPError:
                 time.sleep(0.1)
-        slowest, failures, peak, stop = [0.0], [0], [0.0], threading.Event()
+        slowest, failures, peak = [0.0], [0], [0.0]
 
         def ping() -> None:
             with httpx.Client(timeout=30) as client:
@@ -203,7 +206,7 @@ def serve_and_upload(cases: list[tuple[str, str, Path, bool]], home: Path) -> No
                     peak[0] = max(peak[0], descendants_peak(server.pid))
                     time.sleep(0.1)
 
-        pinger = threading.Thread(target=ping)
+        pinger = threading.Thread(target=ping, daemon=True)
         pinger.start()
         print("\nuploads to a running server (POST /sources/import, then the job until it ends):")
         with httpx.Client(timeout=60) as client:
@@ -236,6 +239,7 @@ def serve_and_upload(cases: list[tuple[str, str, Path, bool]], home: Path) -> No
             f" peak RSS of the server and its jobs {peak[0]:.0f} MB (goal ≤ {LIMIT_MB})"
         )
     finally:
+        stop.set()
         server.terminate()
         _, err = server.communicate(timeout=30)
         if b"Traceback" in err:

@@ -34,7 +34,7 @@ WRITER_PAUSE = 0.2  # seconds between one writer's requests
 PENDING = 400
 WRITES_ALONE_SECONDS = 10
 SEED_MESSAGES, SEED_PEOPLE = 40_000, 2_000
-IMPORT_MESSAGES, IMPORT_PEOPLE = 240_000, 3_000  # long enough to outlast both phases on a loaded machine
+IMPORT_MESSAGES, IMPORT_PEOPLE = 600_000, 3_000  # long enough to outlast both phases, the machine quiet or not
 
 
 class Messages:

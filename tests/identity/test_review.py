@@ -208,9 +208,9 @@ def test_undo_brings_the_pending_queue_back_exactly(workspace, queue, decide):
     assert {row["id"] for row in before if row["status"] == "pending"} >= {queue["A"], queue["B"], queue["C"]}
     open_before = sorted(row["id"] for row in before if row["status"] == "pending")
     if decide == "confirm":
-        review.confirm_link(conn, queue["A"])  # P loses its only entity: P goes, and B (proposing P) with it
-        assert links.get_pending_link(conn, queue["B"]) is None
-        left_open = sorted(set(open_before) - {queue["A"], queue["B"]})
+        review.confirm_link(conn, queue["A"])  # P loses its only entity: B, proposing P, now proposes Ana
+        assert links.get_pending_link(conn, queue["B"])["proposed_canonical_id"] == queue["Ana Silva"]
+        left_open = sorted(set(open_before) - {queue["A"]})
     elif decide in ("reject", "reject_new"):
         review.reject_link(conn, queue["A"], create_new_person=decide == "reject_new")
         left_open = sorted(set(open_before) - {queue["A"]})

@@ -390,6 +390,7 @@ def test_a_database_from_before_search_is_indexed_by_its_migration(home):
         conn.execute("DROP VIEW interaction_search_text")
         conn.execute("DROP TABLE interaction_texts")
         conn.execute("DROP TABLE clock_marks")  # migration 0013, after search's
+        conn.execute("DROP TABLE derived_dirty")  # migration 0014
         conn.execute("DELETE FROM schema_migrations WHERE version >= 12")
     conn.close()
     with Workspace.open(home) as workspace:

@@ -61,9 +61,9 @@ def test_a_waiting_user_write_goes_before_the_next_background_transaction(worksp
 
 
 def test_only_user_writes_mark_the_user_as_at_work(tmp_path):
-    conn = db.connect(tmp_path / "crm.db")  # migrations are user writes: start from a database without them
+    conn = db.connect(tmp_path / "crm.db")
     try:
-        os.utime(f"{tmp_path / 'crm.db'}-turn", (0, 0))
+        assert not db.user_wrote_within(conn, 30)  # a new home's migrations are no user's writes
         with db.transaction(conn, background=True):
             conn.execute("INSERT INTO derived_dirty (person_id) VALUES ('import')")
         assert not db.user_wrote_within(conn, 30)

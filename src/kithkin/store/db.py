@@ -158,8 +158,10 @@ def apply_migrations(conn: sqlite3.Connection, *, up_to: int | None = None) -> l
     for version, name, sql in pending:
         if up_to is not None and version > up_to:
             break
-        # executescript would commit on its own; run statement by statement inside one transaction.
-        with transaction(conn):
+        # executescript would commit on its own; run statement by statement inside one transaction. Not a
+        # user's write: marked as one, it made the import that follows a new home's migrations take small
+        # batches for its first 30 s (bench/import_imessage.py 6.0 -> 11.3 s).
+        with transaction(conn, background=True):
             for statement in split_sql(sql):
                 conn.execute(statement)
             conn.execute(

@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from kithkin.api.routes.sources import _save_and_check
 from kithkin.cli import app
 from kithkin.importers import get_importer
+from kithkin.store import db
 from kithkin.workspace import Workspace
 from tests.helpers import at, feed, message, person
 
@@ -39,6 +40,8 @@ def test_a_new_home_and_everything_written_in_it_are_private(tmp_path):
         exported = tmp_path / "people.json"
         assert runner.invoke(app, ["export", "-o", str(exported), "--home", str(home)]).exit_code == 0
         with Workspace.open(home) as workspace:
+            with db.transaction(workspace.conn):  # a user's write: it leaves the turn file beside the database
+                workspace.conn.execute("UPDATE people SET notes = 'met at the crag'")
             wal = {p.name: mode(p) for p in home.glob("crm.db-*")}
         assert wal == {"crm.db-wal": 0o600, "crm.db-shm": 0o600, "crm.db-turn": 0o600}
         assert mode(home / "backups") == 0o700

@@ -37,8 +37,7 @@ BATCH_SIZE = 20_000
 # ...but a batch is one write transaction, and a user's write (a note, a confirmation, an undo) waits for
 # the one under way (store/db.py lets it go before the next). While the user has written in the last
 # USER_ACTIVE_SECONDS, batches are sized from the time the last one took to end within
-# TRANSACTION_SECONDS; otherwise they double from FIRST_BATCH up to BATCH_SIZE (an import that starts while
-# nobody writes starts at BATCH_SIZE). Always small batches made
+# TRANSACTION_SECONDS; otherwise they double from FIRST_BATCH up to BATCH_SIZE. Always small batches made
 # bench/import_imessage.py 2.5 times slower (47.9 s against 19.1 s, both on a loaded machine).
 TRANSACTION_SECONDS = 0.25
 USER_ACTIVE_SECONDS = 30
@@ -290,9 +289,7 @@ def ingest(
     batch = _Batch()
     touched: set[str] = set()
     done = 0
-    # Nobody at work: full batches from the start (each batch has a fixed cost: 36 batches instead of 6 made
-    # bench/import_imessage.py 6.0 -> 8.6 s); a user who starts writing waits for one batch, then they shrink.
-    size = min(batch_size, FIRST_BATCH) if db.user_wrote_within(workspace.conn, USER_ACTIVE_SECONDS) else batch_size
+    size = min(batch_size, FIRST_BATCH)
 
     def resume_points() -> list[Position]:
         if positions is not None:

@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from kithkin import private_files
 from kithkin.config import DATABASE_FILE, Owner, Settings, save_settings, write_default_mappings
 from kithkin.demo.cast import make_cast
 from kithkin.importers import available_sources
@@ -40,8 +41,8 @@ def build_demo(home: Path, size: int = 300, *, fresh: bool = False) -> dict[str,
             return {**_report(home, statistics(workspace.conn)), "kept": True}
     if home.exists():
         shutil.rmtree(home)
-    home.mkdir(parents=True)
-    marker.write_text("demo\n", encoding="utf-8")
+    private_files.private_folder(home)  # a home like any other: its first `serve` has nothing to repair
+    private_files.write_private(marker, "demo\n")
     cast = make_cast(size)
     save_settings(
         home,
@@ -55,7 +56,7 @@ def build_demo(home: Path, size: int = 300, *, fresh: bool = False) -> dict[str,
     )
     write_default_mappings(home)
     files_dir = home / "demo-files"
-    files_dir.mkdir()
+    private_files.private_folder(files_dir)
     present = set(available_sources())
     imported: dict[str, int] = {}
     with Workspace.open(home) as workspace:

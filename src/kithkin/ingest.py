@@ -391,7 +391,8 @@ def import_paths(
             positions=files.positions,
         )
     except KithkinError:
-        finish_import(workspace, None)  # the files stored before the damaged one get right figures
+        # The batches stored before the damaged file marked their people dirty: those, not everyone, are derived.
+        finish_import(workspace, set())
         raise
     finish_import(workspace, touched)
     if walked:

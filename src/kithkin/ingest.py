@@ -370,11 +370,12 @@ def import_paths(
     inputs: list[Path] = []
     left_out: dict[str, str] = {}
     walked = False
+    sniffer = importer or get_importer(source)  # only asked which files are the source's
     for path in paths:
         path = Path(path).expanduser()
         if not path.exists():
             raise KithkinError(f"{path} does not exist; check the path.")
-        found = find_inputs(importer or get_importer(source), path)
+        found = find_inputs(sniffer, path)
         inputs += found.inputs
         if found.walked:
             walked = True

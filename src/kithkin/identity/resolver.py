@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 
@@ -42,6 +42,7 @@ NEAR_NAME_CONFIDENCE = 0.6
 CORROBORATED_CONFIDENCE = 0.95  # a name that agrees and a birthday, a postal address or a near email too
 SAME_NAME_ONLY_CONFIDENCE = 0.8  # two cards of one name and nothing else: always the user's call
 SIGNAL_KINDS = ("email", "phone")  # identifiers that name one person; the other kinds only find candidates
+SCORED_KINDS = ("address", "birthday", "email", "phone")  # what a candidate's score compares
 
 
 @dataclass(slots=True)
@@ -91,7 +92,10 @@ class _Resolution:
     per entity, these lookups were a third of the time of resolving an import)."""
 
     def __init__(self, conn: sqlite3.Connection, settings: Settings, entities: list[_Entity]) -> None:
-        self.conn, self.settings, self.result = conn, settings, ResolutionResult()
+        self._conn, self.settings, self.result = conn, settings, ResolutionResult()
+        # Links made and not yet written: one statement per entity was a sixth of resolving bench/resolution.py.
+        self.unwritten: list[tuple[str, str | None, float, str, str]] = []
+        self.linked: set[str] = set()  # the people of the links not written yet
         self.names: dict[str, str] = {}
         self.signals: dict[str, list[tuple[str, str]]] = {}
         self.carded: dict[str, bool] = {}
@@ -120,32 +124,60 @@ class _Resolution:
         likely = sorted(
             {p for (kind, _), found in self.owners.items() if kind not in ("given", "first") for p in found}
         )
-        self.seen.update({p: [] for p in likely} | links.names_seen_on_people(conn, likely))
+        self._read_people(likely)
         self.proposed = links.proposed_from(conn, likely)  # person made for a doubtful entity → its proposals
-        self.signals.update({p: [] for p in likely} | links.identifiers_of_people(conn, likely))
         self.rejecting = links.entities_with_rejections(conn, [e.id for e in entities])
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        """The store, with every link made so far written: whatever is read next sees them."""
+        self.write_links()
+        return self._conn
+
+    def write_links(self) -> None:
+        if self.unwritten:
+            links.link_entities(self._conn, self.unwritten)
+            self.unwritten, self.linked = [], set()
 
     # What is known of people
 
     def name(self, person_id: str) -> str:
         if person_id not in self.names:
-            self.names[person_id] = people.name_of(self.conn, person_id) or ""
+            self.names[person_id] = people.name_of(self._conn, person_id) or ""  # people rows: links change no name
         return self.names[person_id]
 
     def identifiers(self, person_id: str) -> list[tuple[str, str]]:
-        if person_id not in self.signals:
-            self.signals[person_id] = links.identifiers_of_person(self.conn, person_id)
+        self._read_people([person_id])
         return self.signals[person_id]
 
     def names_seen(self, person_id: str) -> list[str]:
-        if person_id not in self.seen:
-            self.seen[person_id] = links.names_seen_on_people(self.conn, [person_id]).get(person_id, [])
+        self._read_people([person_id])
         return self.seen[person_id]
 
     def has_card(self, person_id: str) -> bool:
-        if person_id not in self.carded:
-            self.carded[person_id] = people.has_source(self.conn, person_id, "contacts")
+        self._read_people([person_id])
         return self.carded[person_id]
+
+    def _read_people(self, person_ids: Iterable[str], *, names_only: bool = False) -> None:
+        """What scoring reads of people met for the first time, in one query each: a first name and a surname
+        initial bring dozens of them (asked one by one, they were a tenth of resolving bench/resolution.py).
+        `names_only`: the names they were seen with, all that tells whether a name is like theirs at all.
+        What is known of a person already is kept: it holds this run's links, which may not be written yet."""
+        caches = (self.seen,) if names_only else (self.seen, self.signals, self.carded)
+        unread = sorted(p for p in person_ids if any(p not in cache for cache in caches))
+        if not unread:
+            return
+        conn = self.conn if self.linked.intersection(unread) else self._conn
+        seen = links.names_seen_on_people(conn, unread)
+        for person_id in unread:
+            self.seen.setdefault(person_id, seen.get(person_id, []))
+        if names_only:
+            return
+        signals = links.identifiers_of_people(conn, unread, SCORED_KINDS)
+        carded = people.with_source(conn, unread, "contacts")
+        for person_id in unread:
+            self.signals.setdefault(person_id, signals.get(person_id, []))
+            self.carded.setdefault(person_id, person_id in carded)
 
     def live(self, person_id: str) -> str:
         while person_id in self.moved:
@@ -312,21 +344,22 @@ class _Resolution:
         return self._scored_people(entity, {self.live(p) for key in keys for p in self.owners.get(key, ())})
 
     def _scored_people(self, entity: _Entity, found: set[str]) -> list[_Candidate]:
-        candidates = []
+        self._read_people(found, names_only=True)
+        alike = {}
         for person_id in sorted(found):
             if self.is_rejected(entity, person_id) or self.is_household(person_id):
                 continue
-            candidate = self._score(entity, person_id)
-            if candidate is not None:
-                candidates.append(candidate)
-        return candidates
+            likeness = name_likeness(entity.display, self.name(person_id))
+            if likeness != "exact":  # the name shown is the one most often seen: the others only when it falls short
+                likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
+            if likeness != "none" or (entity.fact("birthday") and entity.fact("address")):
+                alike[person_id] = likeness
+        # Most people of a first name and a surname initial are not alike at all: only the others are read whole.
+        self._read_people(alike)
+        scored = (self._score(entity, person_id, likeness) for person_id, likeness in alike.items())
+        return [candidate for candidate in scored if candidate is not None]
 
-    def _score(self, entity: _Entity, person_id: str) -> _Candidate | None:
-        likeness = name_likeness(entity.display, self.name(person_id))
-        if likeness != "exact":  # the name shown is the one most often seen: the others only when it falls short
-            likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
-        if likeness == "none" and not (entity.fact("birthday") and entity.fact("address")):
-            return None
+    def _score(self, entity: _Entity, person_id: str, likeness: str) -> _Candidate | None:
         theirs = self.identifiers(person_id)
         # A household's address or number is no one's own: it contradicts nothing.
         own = [s for s in entity.signals if not any(self.is_household(p) for p in self.owners.get(s, ()))]
@@ -373,28 +406,32 @@ class _Resolution:
         return _Candidate(person_id, NEAR_NAME_CONFIDENCE, "name_match")
 
     def _link(self, entity: _Entity, person_id: str, confidence: float, *, created: bool = False) -> None:
-        links.link_entities(self.conn, [(entity.id, person_id, confidence, "auto", "system")])
+        self.unwritten.append((entity.id, person_id, confidence, "auto", "system"))
+        self.linked.add(person_id)
         for signal in (*entity.signals, *entity.keys):
             self.owners.setdefault(signal, set()).add(person_id)
             if signal[0] == "given":  # what a lone first name of a later entity meets
                 self.owners.setdefault(("first", signal[1].partition(" ")[0]), set()).add(person_id)
-        self.seen.setdefault(person_id, [])
-        if entity.observed_name:
+        # A person not read yet is read whole when first asked about, this link included.
+        if entity.observed_name and person_id in self.seen:
             self.seen[person_id].append(entity.observed_name)
-        self.signals.setdefault(person_id, []).extend((*entity.signals, *entity.keys))
+        if person_id in self.signals:
+            self.signals[person_id].extend(s for s in (*entity.signals, *entity.keys) if s[0] in SCORED_KINDS)
         self.result.touched.add(person_id)
         if created:
             return
         self.result.links_auto += 1
-        self.carded.pop(person_id, None)
+        if person_id in self.carded:
+            self.carded[person_id] = self.carded[person_id] or entity.source_type == "contacts"
         if entity.display and not _is_full_name(self.name(person_id)) and _is_full_name(entity.display):
             # The stored name is refreshed once per batch; later entities of this batch already see this one.
             self.names[person_id] = entity.display
 
     def _new_person(self, entity: _Entity) -> str:
-        person_id = people.create_person(self.conn, entity.label or "Unknown")
+        person_id = people.create_person(self._conn, entity.label or "Unknown")  # reads nothing: no links to write
         self.names[person_id] = entity.label or "Unknown"
         self.carded[person_id] = entity.source_type == "contacts"
+        self.seen[person_id], self.signals[person_id] = [], []
         self._link(entity, person_id, 1.0, created=True)
         self.result.people_created += 1
         return person_id
@@ -542,6 +579,7 @@ def _resolve_all(conn: sqlite3.Connection, settings: Settings, waiting: list[_En
     run = _Resolution(conn, settings, waiting)
     for entity in waiting:
         run.resolve(entity)
+    run.write_links()
     return run.result
 
 

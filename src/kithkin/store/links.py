@@ -324,15 +324,9 @@ def pending_ids(conn: sqlite3.Connection, *, reason: str | None, min_confidence:
     return [r[0] for r in conn.execute(query + " ORDER BY confidence DESC, id", params)]
 
 
-def identifiers_of_person(conn: sqlite3.Connection, person_id: str) -> list[tuple[str, str]]:
-    return [
-        (r[0], r[1])
-        for r in conn.execute(
-            """SELECT DISTINCT ei.kind, ei.value FROM entity_identifiers ei
-           JOIN source_entities se ON se.id = ei.source_entity_id WHERE se.canonical_person_id = ?""",
-            (person_id,),
-        )
-    ]
+def identifiers_of_person(conn: sqlite3.Connection, person_id: str, kinds: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The person's identifiers of these kinds, in (kind, value) order."""
+    return identifiers_of_people(conn, [person_id], kinds).get(person_id, [])
 
 
 def repoint_proposals(conn: sqlite3.Connection, old: str, new: str, link_ids: list[str] | None = None) -> list[str]:
@@ -388,16 +382,22 @@ def names_seen_on_people(conn: sqlite3.Connection, person_ids: list[str]) -> dic
     return found
 
 
-def identifiers_of_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[tuple[str, str]]]:
-    """`identifiers_of_person` for many people in one pass."""
+def identifiers_of_people(
+    conn: sqlite3.Connection, person_ids: list[str], kinds: tuple[str, ...]
+) -> dict[str, list[tuple[str, str]]]:
+    """person → its identifiers of these kinds, in (kind, value) order. Only the kinds asked are read: name
+    keys and national numbers, which nobody reads back per person, are as many rows as the rest. The unary +
+    keeps SQLite starting from the people's entities: from the kinds, it scanned every identifier of them."""
     found: dict[str, set[tuple[str, str]]] = {}
     cursor = plain_cursor(conn)
+    wanted = ",".join("?" * len(kinds))
     for part in chunks(person_ids):
         marks = ",".join("?" * len(part))
         for person, kind, value in cursor.execute(
             f"""SELECT se.canonical_person_id, ei.kind, ei.value FROM source_entities se
-                JOIN entity_identifiers ei ON ei.source_entity_id = se.id WHERE se.canonical_person_id IN ({marks})""",
-            part,
+                JOIN entity_identifiers ei ON ei.source_entity_id = se.id
+                WHERE se.canonical_person_id IN ({marks}) AND +ei.kind IN ({wanted})""",
+            [*part, *kinds],
         ):
             found.setdefault(person, set()).add((kind, value))
     return {person: sorted(values) for person, values in found.items()}

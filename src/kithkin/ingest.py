@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kithkin.identity.names import person_name
 from kithkin.identity.normalize import name_key, normalize_email, normalize_phone, resolution_keys
-from kithkin.identity.resolver import resolve_stored_records
+from kithkin.identity.resolver import resolve_new_records
 from kithkin.importers.base import Importer
 from kithkin.insight import facts, strength
 from kithkin.insight.relationships import (
@@ -206,11 +206,14 @@ def _commit_batch(
     """
     conn = workspace.conn
     with _collector_pause.held(), db.transaction(conn, background=True):
-        new_entities, changed_entities = sources.upsert_entities_tracked(conn, list(batch.entities.values()))
+        records = list(batch.entities.values())
+        new_entities, changed_entities = sources.entity_changes(conn, records)
+        sources.write_entities(conn, [r for r in records if r.id not in new_entities])
+        # The new ones are stored as they are linked, before the interactions they take part in.
+        resolution = resolve_new_records(conn, [batch.entities[e] for e in new_entities], workspace.settings)
         fresh = sorted(interactions.unknown_interaction_ids(conn, [r.id for r in batch.records]))
         summary.interactions += interactions.add_interactions(conn, batch.records)
         summary.source_entities += len(new_entities)
-        resolution = resolve_stored_records(conn, [batch.entities[e] for e in new_entities], workspace.settings)
         summary.people_created += resolution.people_created
         summary.links_auto += resolution.links_auto
         summary.links_pending += resolution.links_pending
@@ -218,7 +221,7 @@ def _commit_batch(
         rebuilt = resolution.touched | {person_of[e] for e in new_entities | changed_entities if e in person_of}
         counted = _new_interaction_figures(batch.records, set(fresh), person_of, rebuilt, utc_iso(now_utc()))
         people.add_interaction_figures(conn, counted)
-        people.refresh_people(conn, rebuilt, workspace.mappings.domains(), person_name)
+        people.refresh_people(conn, rebuilt, workspace.mappings.domains(), person_name, resolution.identifiers)
         # Only interactions with two people or more besides the owner (the store keeps which) tell who knows whom.
         update_for_interactions(conn, workspace.settings, sorted(interactions.shared_among(conn, fresh)))
         # People joined into one another: their pairs are recounted whole, the fresh interactions with them.

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
 from operator import attrgetter
 
@@ -52,6 +52,8 @@ class ResolutionResult:
     links_pending: int = 0
     touched: set[str] = field(default_factory=set)
     joined: set[str] = field(default_factory=set)  # people joined into one another: their relationships change
+    # What resolution knows whole of people it touched: every address, number, birthday and postal address.
+    identifiers: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -91,8 +93,15 @@ class _Resolution:
     links — names, identifiers, and who owns each address, number and name key the entities carry (asked
     per entity, these lookups were a third of the time of resolving an import)."""
 
-    def __init__(self, conn: sqlite3.Connection, settings: Settings, entities: list[_Entity]) -> None:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        settings: Settings,
+        entities: list[_Entity],
+        unstored: dict[str, EntityRecord] | None = None,
+    ) -> None:
         self._conn, self.settings, self.result = conn, settings, ResolutionResult()
+        self.unstored = unstored or {}  # new entities, stored as they are linked
         # Links made and not yet written: one statement per entity was a sixth of resolving bench/resolution.py.
         self.unwritten: list[tuple[str, str | None, float, str, str]] = []
         self.linked: set[str] = set()  # the people of the links not written yet
@@ -101,8 +110,12 @@ class _Resolution:
         self.carded: dict[str, bool] = {}
         self.owners: dict[tuple[str, str], set[str]] = {}
         self.seen: dict[str, list[str]] = {}  # person → every name its entities were seen with
+        carried: dict[str, set[str]] = {}
+        for entity in entities:
+            for kind, value in (*entity.signals, *entity.keys):
+                carried.setdefault(kind, set()).add(value)
         for kind in (*SIGNAL_KINDS, "national", "name", "given", "first", "birthday", "address"):
-            values = sorted({v for e in entities for k, v in (*e.signals, *e.keys) if k == kind})
+            values = sorted(carried.get(kind, ()))
             # Name keys live in the entities' name_key column (one each), the other kinds as identifiers.
             found = (
                 links.people_by_name_key(conn, values)
@@ -111,13 +124,12 @@ class _Resolution:
             )
             for value, owners in found.items():
                 self.owners[(kind, value)] = owners
-        for first in sorted({v for e in entities for k, v in e.keys if k == "first"}):
+        for first in sorted(carried.get("first", ())):
             # A lone first name meets the people whose full name begins with it ("Logan" → "logan f").
             self.owners.setdefault(("first", first), set()).update(
                 links.people_by_identifier_prefix(conn, "given", f"{first} ")
             )
         self.moved: dict[str, str] = {}  # people joined into another during this run
-        self.names.update(people.names_of(conn, sorted({p for found in self.owners.values() for p in found})))
         # What scoring reads of every person an entity most likely meets, in a few queries: asked per candidate,
         # these were half the time of resolving bench/resolution.py. The people of a first name and a surname
         # initial ("given"), or of a first name alone, are many and seldom scored: they are read when they are.
@@ -135,9 +147,12 @@ class _Resolution:
         return self._conn
 
     def write_links(self) -> None:
-        if self.unwritten:
-            links.link_entities(self._conn, self.unwritten)
-            self.unwritten, self.linked = [], set()
+        if not self.unwritten:
+            return
+        new = {e: (p, confidence, status, by) for e, p, confidence, status, by in self.unwritten if e in self.unstored}
+        sources.write_entities(self._conn, [self.unstored.pop(e) for e in new], new)
+        links.link_entities(self._conn, [link for link in self.unwritten if link[0] not in new])
+        self.unwritten, self.linked = [], set()
 
     # What is known of people
 
@@ -158,11 +173,14 @@ class _Resolution:
         self._read_people([person_id])
         return self.carded[person_id]
 
-    def _read_people(self, person_ids: Iterable[str], *, names_only: bool = False) -> None:
+    def _read_people(self, person_ids: Collection[str], *, names_only: bool = False) -> None:
         """What scoring reads of people met for the first time, in one query each: a first name and a surname
         initial bring dozens of them (asked one by one, they were a tenth of resolving bench/resolution.py).
         `names_only`: the names they were seen with, all that tells whether a name is like theirs at all.
         What is known of a person already is kept: it holds this run's links, which may not be written yet."""
+        nameless = sorted(p for p in person_ids if p not in self.names)
+        if nameless:
+            self.names.update(people.names_of(self._conn, nameless))  # people rows: links change no name
         caches = (self.seen,) if names_only else (self.seen, self.signals, self.carded)
         unread = sorted(p for p in person_ids if any(p not in cache for cache in caches))
         if not unread:
@@ -502,12 +520,10 @@ def resolve_entities(
     return _resolve_in_order(conn, sorted(entity_ids), settings)
 
 
-def resolve_stored_records(
-    conn: sqlite3.Connection, records: list[EntityRecord], settings: Settings
-) -> ResolutionResult:
-    """`resolve_entities` for the records of entities this transaction has just created: what resolution
-    reads of them comes from the records instead of the store (reading them back was an eighth of
-    resolving bench/resolution.py)."""
+def resolve_new_records(conn: sqlite3.Connection, records: list[EntityRecord], settings: Settings) -> ResolutionResult:
+    """`resolve_entities` for entities not stored yet (call inside the import's transaction): each is stored
+    already linked to its person, and what resolution reads of them comes from the records (reading them
+    back was an eighth of resolving bench/resolution.py). Every record is stored when it returns."""
     waiting = [
         # The store lists an entity's identifiers in (kind, value) order: so do the signals here.
         _entity(
@@ -516,7 +532,8 @@ def resolve_stored_records(
         for r in sorted(records, key=attrgetter("id"))
         if not r.is_owner
     ]
-    return _resolve_all(conn, settings, waiting)
+    sources.write_entities(conn, [r for r in records if r.is_owner])
+    return _resolve_all(conn, settings, waiting, {r.id: r for r in records if not r.is_owner})
 
 
 def _resolve_in_order(conn: sqlite3.Connection, ids: list[str], settings: Settings) -> ResolutionResult:
@@ -575,11 +592,17 @@ def _entity(
     )
 
 
-def _resolve_all(conn: sqlite3.Connection, settings: Settings, waiting: list[_Entity]) -> ResolutionResult:
-    run = _Resolution(conn, settings, waiting)
+def _resolve_all(
+    conn: sqlite3.Connection,
+    settings: Settings,
+    waiting: list[_Entity],
+    unstored: dict[str, EntityRecord] | None = None,
+) -> ResolutionResult:
+    run = _Resolution(conn, settings, waiting, unstored)
     for entity in waiting:
         run.resolve(entity)
     run.write_links()
+    run.result.identifiers = {p: run.signals[p] for p in run.result.touched if p in run.signals}
     return run.result
 
 

@@ -177,13 +177,15 @@ def refresh_people(
     person_ids: list[str] | set[str],
     domain_mappings: dict[str, dict[str, Any]] | None = None,
     choose_name: Callable[[list[tuple], list[str], list[str]], str | None] | None = None,
+    known_identifiers: dict[str, list[tuple[str, str]]] | None = None,
 ) -> None:
     """Recompute what a person row derives from its source entities and interactions.
 
     Names, emails, phones, sources, company, category, counts, first/last seen and the search index.
     `choose_name(entity rows, emails, phones)` picks the name shown (the identity layer's rules:
     identity.names.person_name; rows start with source_type, observed_name); without it, the most
-    authoritative name seen.
+    authoritative name seen. `known_identifiers` (person → every identifier of its entities, as the
+    caller has just read them) spares reading them again: resolution knows those of the people it linked.
     A person left with no entity and no user data is removed (it was only ever a link target).
     """
     ids = sorted(set(person_ids))
@@ -191,7 +193,9 @@ def refresh_people(
         return
     domain_mappings = domain_mappings or {}
     by_person = _entities_by_person(conn, ids)
-    identifiers = identifiers_of_people(conn, ids, ("email", "phone"))
+    known = known_identifiers or {}
+    identifiers = {p: known[p] for p in ids if p in known}
+    identifiers.update(identifiers_of_people(conn, [p for p in ids if p not in known], ("email", "phone")))
     stamp = utc_iso(now_utc())
     figures = _interaction_figures(conn, ids, stamp)
     current = _refresh_inputs(conn, ids)

@@ -52,6 +52,13 @@ def _metadata_text(metadata: dict[str, Any]) -> str | None:
 def upsert_entities_tracked(conn: sqlite3.Connection, records: list[EntityRecord]) -> tuple[set[str], set[str]]:
     """`upsert_entities`, also telling which known entities changed what they show (name, address,
     phone, metadata): (new ids, changed ids)."""
+    new, changed = entity_changes(conn, records)
+    write_entities(conn, records)
+    return new, changed
+
+
+def entity_changes(conn: sqlite3.Connection, records: list[EntityRecord]) -> tuple[set[str], set[str]]:
+    """Which of these entities are new, and which known ones show something else now: (new ids, changed ids)."""
     if not records:
         return set(), set()
     before: dict[str, tuple] = {}
@@ -73,13 +80,54 @@ def upsert_entities_tracked(conn: sqlite3.Connection, records: list[EntityRecord
             _metadata_text(record.metadata) != old[3]
         ):
             changed.add(record.id)
-    known = set(before)
+    return {r.id for r in records} - set(before), changed
+
+
+# A new entity's link as it is stored: (person, confidence, link_status, linked_by).
+NewLink = tuple[str, float, str, str]
+
+
+def write_entities(
+    conn: sqlite3.Connection, records: list[EntityRecord], links: dict[str, NewLink] | None = None
+) -> None:
+    """Insert new entities, refresh the observed signals of known ones (a known entity keeps its link).
+    A new entity named in `links` is stored linked: one write, where storing it and then linking it
+    rewrote its row and its person index entry (a sixth of resolving bench/resolution.py)."""
+    if not records:
+        return
+    links = links or {}
     stamp = utc_iso(now_utc())
+    unlinked = (None, 0.0, "unlinked", None)
+    rows = []
+    for r in records:
+        person, confidence, status, by = links.get(r.id) or unlinked
+        rows.append(
+            (
+                r.id,
+                r.source_type,
+                r.source_id,
+                r.account,
+                r.observed_name,
+                r.observed_email,
+                r.observed_phone,
+                r.name_key,
+                _metadata_text(r.metadata),
+                r.observed_at,
+                "owner" if r.is_owner else status,
+                person,
+                confidence,
+                by,
+                stamp if person else None,
+                stamp,
+                stamp,
+            )
+        )
     conn.executemany(
         """
         INSERT INTO source_entities (id, source_type, source_id, account, observed_name, observed_email,
-            observed_phone, name_key, metadata, observed_at, link_status, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            observed_phone, name_key, metadata, observed_at, link_status, canonical_person_id, link_confidence,
+            linked_by, linked_at, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
         ON CONFLICT(id) DO UPDATE SET
             observed_name = COALESCE(excluded.observed_name, observed_name),
             observed_email = COALESCE(excluded.observed_email, observed_email),
@@ -94,30 +142,12 @@ def upsert_entities_tracked(conn: sqlite3.Connection, records: list[EntityRecord
            OR excluded.metadata IS NOT metadata
            OR excluded.observed_at < observed_at
         """,
-        [
-            (
-                r.id,
-                r.source_type,
-                r.source_id,
-                r.account,
-                r.observed_name,
-                r.observed_email,
-                r.observed_phone,
-                r.name_key,
-                _metadata_text(r.metadata),
-                r.observed_at,
-                "owner" if r.is_owner else "unlinked",
-                stamp,
-                stamp,
-            )
-            for r in records
-        ],
+        rows,
     )
     conn.executemany(
         "INSERT OR IGNORE INTO entity_identifiers (kind, value, source_entity_id) VALUES (?, ?, ?)",
         [(kind, value, r.id) for r in records for kind, value in r.identifiers],
     )
-    return {r.id for r in records} - known, changed
 
 
 def get_entity(conn: sqlite3.Connection, entity_id: str) -> sqlite3.Row | None:

@@ -142,6 +142,8 @@ def readable_phone(number: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case, accents removed: for matching only, never for display."""
+    if text.isascii():  # most names: nothing to decompose
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 

@@ -181,21 +181,24 @@ class _Resolution:
         nameless = sorted(p for p in person_ids if p not in self.names)
         if nameless:
             self.names.update(people.names_of(self._conn, nameless))  # people rows: links change no name
-        caches = (self.seen,) if names_only else (self.seen, self.signals, self.carded)
-        unread = sorted(p for p in person_ids if any(p not in cache for cache in caches))
+        seen, signals, carded = self.seen, self.signals, self.carded
+        if names_only:
+            unread = sorted(p for p in person_ids if p not in seen)
+        else:
+            unread = sorted(p for p in person_ids if p not in seen or p not in signals or p not in carded)
         if not unread:
             return
         conn = self.conn if self.linked.intersection(unread) else self._conn
-        seen = links.names_seen_on_people(conn, unread)
+        names = links.names_seen_on_people(conn, unread)
         for person_id in unread:
-            self.seen.setdefault(person_id, seen.get(person_id, []))
+            seen.setdefault(person_id, names.get(person_id, []))
         if names_only:
             return
-        signals = links.identifiers_of_people(conn, unread, SCORED_KINDS)
-        carded = people.with_source(conn, unread, "contacts")
+        held = links.identifiers_of_people(conn, unread, SCORED_KINDS)
+        with_card = people.with_source(conn, unread, "contacts")
         for person_id in unread:
-            self.signals.setdefault(person_id, signals.get(person_id, []))
-            self.carded.setdefault(person_id, person_id in carded)
+            signals.setdefault(person_id, held.get(person_id, []))
+            carded.setdefault(person_id, person_id in with_card)
 
     def live(self, person_id: str) -> str:
         while person_id in self.moved:

@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kithkin import __version__, live
 from kithkin.api import errors
+from kithkin.api.admission import ReadSlots
 from kithkin.api.cache import ReadCache
 from kithkin.api.checkpoint import Checkpointer
 from kithkin.api.routes import insight, jobs, links, network, people, search, sources
@@ -53,6 +54,7 @@ def create_app(
     app.state.live = None
     app.state.reads = ReadCache(workspace.database_path)
     app.state.checkpointer = Checkpointer(workspace.database_path)
+    app.add_middleware(ReadSlots)
     app.add_middleware(SecurityMiddleware, token=token, loopback_only=loopback_only)
     for module in (people, links, sources, jobs, insight, network, search):
         app.include_router(module.router, prefix=API_PREFIX)

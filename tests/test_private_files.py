@@ -40,10 +40,10 @@ def test_a_new_home_and_everything_written_in_it_are_private(tmp_path):
         exported = tmp_path / "people.json"
         assert runner.invoke(app, ["export", "-o", str(exported), "--home", str(home)]).exit_code == 0
         with Workspace.open(home) as workspace:
-            with db.transaction(workspace.conn):  # a user's write: it leaves the turn file beside the database
+            with db.transaction(workspace.conn):  # a user's write: it leaves the turn and writing files
                 workspace.conn.execute("UPDATE people SET notes = 'met at the crag'")
             wal = {p.name: mode(p) for p in home.glob("crm.db-*")}
-        assert wal == {"crm.db-wal": 0o600, "crm.db-shm": 0o600, "crm.db-turn": 0o600}
+        assert wal == {"crm.db-wal": 0o600, "crm.db-shm": 0o600, "crm.db-turn": 0o600, "crm.db-writing": 0o600}
         assert mode(home / "backups") == 0o700
         assert [mode(p) for p in (home / "backups").iterdir()] == [0o600]
         assert mode(exported) == 0o600

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 import threading
+
+import pytest
 
 from kithkin.store import db
 
@@ -72,3 +75,44 @@ def test_only_user_writes_mark_the_user_as_at_work(tmp_path):
         assert db.user_wrote_within(conn, 30)
     finally:
         conn.close()
+
+
+def held_by_a_writer(path: str) -> bool:
+    descriptor = os.open(f"{path}-writing", os.O_RDWR)
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(descriptor)
+    return False
+
+
+def test_each_writer_holds_the_writing_file_while_its_transaction_is_open(workspace):
+    conn, path = workspace.conn, str(workspace.database_path)
+    for background in (False, True):
+        with db.transaction(conn, background=background):
+            conn.execute("INSERT INTO derived_dirty (person_id) VALUES (?)", (f"background {background}",))
+            assert held_by_a_writer(path)
+        assert not held_by_a_writer(path)
+    assert [r[0] for r in conn.execute("SELECT person_id FROM derived_dirty ORDER BY person_id")] == [
+        "background False",
+        "background True",
+    ]
+
+
+def test_a_writer_that_never_lets_go_fails_the_next_one_as_sqlite_would(workspace, monkeypatch):
+    conn, path = workspace.conn, str(workspace.database_path)
+    with db.transaction(conn):  # a user's first write makes the files
+        conn.execute("INSERT INTO derived_dirty (person_id) VALUES ('first')")
+    monkeypatch.setattr(db, "BUSY_TIMEOUT_MS", 50)
+    hung = os.open(f"{path}-writing", os.O_RDWR)
+    try:
+        fcntl.flock(hung, fcntl.LOCK_EX)
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"), db.transaction(conn):
+            conn.execute("INSERT INTO derived_dirty (person_id) VALUES ('lost')")
+    finally:
+        os.close(hung)
+    with db.transaction(conn):
+        conn.execute("INSERT INTO derived_dirty (person_id) VALUES ('after')")
+    assert [r[0] for r in conn.execute("SELECT person_id FROM derived_dirty ORDER BY person_id")] == ["after", "first"]

@@ -38,8 +38,10 @@ BATCH_SIZE = 20_000
 # the one under way (store/db.py lets it go before the next). While the user has written in the last
 # USER_ACTIVE_SECONDS, batches are sized from the time the last one took to end within
 # TRANSACTION_SECONDS; otherwise they double from FIRST_BATCH up to BATCH_SIZE. Always small batches made
-# bench/import_imessage.py 2.5 times slower (47.9 s against 19.1 s, both on a loaded machine).
-TRANSACTION_SECONDS = 0.25
+# bench/import_imessage.py 2.5 times slower (47.9 s against 19.1 s, both on a loaded machine). On a busy
+# machine a batch sized for 0.25 s took up to twice that, and writes among 50 readers waited 400-600 ms
+# at p95; sized for 0.15 s, 330-600 ms, the import storing ~35 % less a second while the user writes.
+TRANSACTION_SECONDS = 0.15
 USER_ACTIVE_SECONDS = 30
 FIRST_BATCH = 250
 SMALLEST_BATCH = 100

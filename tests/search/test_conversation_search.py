@@ -10,7 +10,7 @@ import pytest
 from kithkin.identity import review
 from kithkin.insight.search import person_named, search
 from kithkin.models import Identity, KithkinError, Observation
-from kithkin.store import db, links, sources
+from kithkin.store import db, fulltext, links, sources
 from kithkin.store.fulltext import match_parts
 from kithkin.workspace import Workspace
 from tests.helpers import feed, person
@@ -268,12 +268,65 @@ def test_filters_by_person_source_and_time(workspace):
         find(workspace, "budget", after="last week")
 
 
-def test_a_busy_persons_filter_reads_the_matches_and_keeps_theirs(workspace, monkeypatch):
-    monkeypatch.setattr("kithkin.store.fulltext.PERSON_LOOKUPS", 2)
-    feed(workspace, "mail", [mail(f"a{n}", n + 1, ANA, None, f"note {n} about the garden") for n in range(5)])
-    feed(workspace, "mail", [mail("b1", 1, BO, None, "garden party")])
-    found = find(workspace, "garden", person_id=person_of(workspace, ANA[0]))
-    assert ids_of(found) == [f"note {n} about the garden" for n in range(5)]
+@pytest.mark.parametrize("common_floor", [1_000, 3], ids=["every word scored", "common words matched only"])
+def test_a_person_filter_finds_the_same_by_lookups_and_by_reading_matches(workspace, monkeypatch, common_floor):
+    """A person's conversations are found either by looking each of their ids up in the index or by reading
+    the query's matches newest first and keeping theirs, whichever costs less: both give the same results."""
+    monkeypatch.setattr("kithkin.store.fulltext.COMMON_FLOOR", common_floor)
+    monkeypatch.setattr("kithkin.store.fulltext.LOOKUP_SLICE", 2)  # the lookups take several slices
+    monkeypatch.setattr("kithkin.insight.search.WINDOW", 6)  # and stop at a full window
+    lisbon = {0, 3, 6}
+    feed(
+        workspace,
+        "mail",
+        [mail(f"a{n}", n + 1, ANA, None, f"note {n} about the garden{' in lisbon' * (n in lisbon)}") for n in range(9)]
+        + [mail(f"b{n}", n + 1, BO, None, f"garden party {n}") for n in range(6)],
+    )
+    feed(workspace, "imessage", [chat(f"c{n}", n + 0.5, ANA, f"garden {n}?") for n in range(4)])
+    ana = person_of(workspace, ANA[0])
+    total = fulltext._interaction_total(workspace.conn)
+    found = {}
+    for cost in (1, 10**9):  # looking up costs what reading a match does / more than reading them all
+        monkeypatch.setattr("kithkin.store.fulltext.LOOKUP_COST", cost)
+        plan = fulltext._lookups(workspace.conn, '"garden"', ana, 6, total)
+        assert (plan is None) == (cost > 1)
+        found[cost] = [
+            find(workspace, query, person_id=ana, **options)
+            for query, options in [
+                ("garden", {}),
+                ("garden lisbon", {}),
+                ("garden", {"source": "imessage"}),
+                ("garden", {"after": "2025-05-28"}),
+                ("gard*", {}),
+                ("nothing", {}),
+            ]
+        ]
+    assert found[1] == found[10**9]
+    garden, with_lisbon, messages, lately, prefix, nothing = found[1]
+    newest_six = [
+        "garden 0?",
+        "note 0 about the garden in lisbon",
+        "garden 1?",
+        "note 1 about the garden",
+        "garden 2?",
+        "note 2 about the garden",
+    ]
+    assert sorted(ids_of(garden)) == sorted(newest_six)  # the window: Ana's six latest, whatever their rank
+    if common_floor == 3:  # garden is a common word now, matched but not scored: newest first
+        assert ids_of(garden) == newest_six
+        assert ids_of(prefix) == newest_six
+    assert garden["conversations"]["total"] == 6 and not garden["conversations"]["counted_all"]
+    assert sorted(ids_of(with_lisbon)) == [f"note {n} about the garden in lisbon" for n in sorted(lisbon)]
+    assert sorted(ids_of(messages)) == [f"garden {n}?" for n in range(4)]
+    assert sorted(ids_of(lately)) == [
+        "garden 0?",
+        "garden 1?",
+        "garden 2?",
+        "note 0 about the garden in lisbon",
+        "note 1 about the garden",
+        "note 2 about the garden",
+    ]
+    assert nothing["conversations"]["items"] == []
 
 
 def test_paging_and_counts(workspace):
@@ -391,6 +444,7 @@ def test_a_database_from_before_search_is_indexed_by_its_migration(home):
         conn.execute("DROP TABLE interaction_texts")
         conn.execute("DROP TABLE clock_marks")  # migration 0013, after search's
         conn.execute("DROP TABLE derived_dirty")  # migration 0014
+        conn.execute("DROP INDEX idx_source_entities_person")  # migration 0015
         conn.execute("DELETE FROM schema_migrations WHERE version >= 12")
     conn.close()
     with Workspace.open(home) as workspace:

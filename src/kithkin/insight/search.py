@@ -78,7 +78,7 @@ def search(
     by_id = {h.interaction_id: h for h in hits}
     wanted = [h.interaction_id for h in page] + [i for ids in snippets_of.values() for i in ids]
     conversations = _conversations(
-        conn, " AND ".join(parts), [by_id[i] for i in dict.fromkeys(wanted)], people_of, person_id
+        conn, " AND ".join(parts), [by_id[i] for i in dict.fromkeys(wanted)], people_of, person_id, filters
     )
     persons = people.get_people(conn, shown_people)
     figures = {person: (count, last) for person, count, last, _ in talkers}
@@ -141,9 +141,12 @@ def _conversations(
     hits: list[_Hit],
     people_of: dict[int, list[str]],
     person_id: str | None,
+    filters: fulltext.Filters,
 ) -> dict[int, dict[str, Any]]:
     ids = [h.interaction_id for h in hits]
-    marked = fulltext.marked_text(conn, expression, ids)
+    # a filter leaves the conversations shown far apart among the query's matches
+    filtered = filters != fulltext.Filters()
+    marked = fulltext.marked_text(conn, expression, ids, scattered=filtered)
     rows = fulltext.interaction_rows(conn, ids)
     names = people.names_of(conn, sorted({p for i in ids for p in people_of.get(i, [])}))
     found = {}

@@ -8,6 +8,7 @@ index reads it from the interactions (title, and the kept text or else the snipp
 from __future__ import annotations
 
 import json
+import math
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -26,7 +27,11 @@ OPEN, CLOSE = "\x02", "\x03"
 MAX_TERMS = 16
 # Terms in more than this share of all conversations are matched but not scored (recent_matches).
 COMMON_SHARE, COMMON_FLOOR = 0.02, 1_000
-PERSON_LOOKUPS = 300
+# Looking one interaction up in the index costs about what reading LOOKUP_COST of a word's matches does
+# (bench/search.py, an index in one segment: ~15 us against ~0.1 us; each more segment adds to a lookup).
+LOOKUP_COST = 150
+SAMPLE = 2_000  # the newest interactions a query's share of all is counted among
+LOOKUP_SLICE = 64  # the fewest ids looked up at once
 
 _PART = re.compile(r'"([^"]*)(?:"|$)(\*?)|([^\s"]+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -125,21 +130,119 @@ def recent_matches(
     the threshold against ~12 for a word used once), and a query made only of such terms ranks by recency.
     """
     full = " AND ".join(parts)
-    cap = max(COMMON_FLOOR, _interaction_total(conn) // round(1 / COMMON_SHARE))
+    total = _interaction_total(conn)
+    cap = max(COMMON_FLOOR, total // round(1 / COMMON_SHARE))
     scored = [part for part in parts if _rare(conn, part, cap)]
-    where, params = _filter_sql(filters, _person_plan(conn, filters.person_id))
-    relevance = "bm25(conversation_fts, 2.0, 1.0)" if scored else "-1.0"
+    query = _Query(" AND ".join(scored) or full, bool(scored), filters)
     if scored and len(scored) < len(parts):
-        where += " AND +f.rowid IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?)"
-        params.append(full)
-    rows = conn.execute(
-        f"""SELECT f.rowid, {relevance}, i.occurred_at
-            FROM conversation_fts f JOIN interactions i ON i.id = f.rowid
-            WHERE conversation_fts MATCH ? {where}
-            ORDER BY f.rowid DESC LIMIT ?""",
-        [" AND ".join(scored) or full, *params, window],
+        query.where += " AND +f.rowid IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?)"
+        query.params.append(full)
+    if filters.person_id is None:
+        rows = query.run(conn, "", [], window)
+    else:
+        lookups = _lookups(conn, full, filters.person_id, window, total)
+        rows = (
+            query.run(conn, f"AND +f.rowid IN ({_PERSON_INTERACTIONS})", [filters.person_id], window)
+            if lookups is None
+            else _looked_up(conn, query, *lookups, window)
+        )
+    if query.joined:
+        return [(row[0], -row[1], row[2]) for row in rows]
+    moments = dict(
+        conn.execute(
+            "SELECT id, occurred_at FROM interactions WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps([row[0] for row in rows]),),
+        ).fetchall()
     )
-    return [(row[0], -row[1], row[2]) for row in rows]
+    return [(row[0], -row[1], moments[row[0]]) for row in rows if row[0] in moments]
+
+
+_PERSON_INTERACTIONS = """SELECT ip.interaction_id FROM source_entities se
+    JOIN interaction_participants ip ON ip.source_entity_id = se.id WHERE se.canonical_person_id = ?"""
+
+
+class _Query:
+    """The matches of one FTS5 expression under the filters, newest first. The interactions are joined in
+    only when a filter reads them: their time is otherwise read afterwards for the few kept, not for every
+    match a person filter passes over."""
+
+    def __init__(self, expression: str, scored: bool, filters: Filters) -> None:
+        self.expression = expression
+        self.relevance = "bm25(conversation_fts, 2.0, 1.0)" if scored else "-1.0"
+        clauses: list[str] = []
+        self.params: list[Any] = []
+        for clause, value in (
+            ("i.source_type = ?", filters.source),
+            ("i.occurred_at >= ?", filters.after),
+            ("i.occurred_at < ?", filters.before),
+        ):
+            if value:
+                clauses.append(clause)
+                self.params.append(value)
+        self.joined = bool(clauses)
+        self.where = "".join(f" AND {c}" for c in clauses)
+
+    def run(self, conn: sqlite3.Connection, among: str, among_params: list[Any], limit: int) -> list[tuple]:
+        moment, join = (", i.occurred_at", "JOIN interactions i ON i.id = f.rowid") if self.joined else ("", "")
+        return conn.execute(
+            f"""SELECT f.rowid, {self.relevance}{moment} FROM conversation_fts f {join}
+                WHERE conversation_fts MATCH ? {self.where} {among}
+                ORDER BY f.rowid DESC LIMIT ?""",
+            [self.expression, *self.params, *among_params, limit],
+        ).fetchall()
+
+
+def _lookups(
+    conn: sqlite3.Connection, full: str, person_id: str, window: int, total: int
+) -> tuple[list[int], float] | None:
+    """The person's interaction ids (newest first) and the query's share of interactions, when looking the
+    ids up in the index one by one costs less than reading the query's matches newest first until `window`
+    of them are theirs; else None.
+
+    Reading stops after about window / (their share of all interactions) matches, or at the last match;
+    looking up stops after about window / (the query's share of interactions) of their ids, or at their
+    last. The query's share is counted among the newest SAMPLE interactions."""
+    most = total // LOOKUP_COST + 1  # a person with more is always cheaper to find by reading matches
+    counted = f"SELECT COUNT(*) FROM ({_PERSON_INTERACTIONS} LIMIT ?)"
+    if conn.execute(counted, (person_id, most + 1)).fetchone()[0] > most:
+        return None
+    ids = [row[0] for row in conn.execute(_PERSON_INTERACTIONS, (person_id,))]
+    if not ids:
+        return [], 0.0
+    share = _share(conn, full)
+    reading = min(share * total, window * total / len(ids))
+    looking_up = min(len(ids), window / share if share else len(ids)) * LOOKUP_COST
+    return (sorted(set(ids), reverse=True), share) if looking_up < reading else None
+
+
+def _share(conn: sqlite3.Connection, expression: str) -> float:
+    """The share of the newest SAMPLE interactions (or of all, when there are fewer) that match."""
+    row = conn.execute("SELECT id FROM interactions ORDER BY id DESC LIMIT 1 OFFSET ?", (SAMPLE - 1,)).fetchone()
+    if row is not None:
+        oldest, sampled = row[0], SAMPLE
+    else:
+        oldest, sampled = -(2**63), conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0]
+    matched = conn.execute(
+        "SELECT COUNT(*) FROM conversation_fts WHERE conversation_fts MATCH ? AND rowid >= ?", (expression, oldest)
+    ).fetchone()[0]
+    return matched / sampled if sampled else 0.0
+
+
+def _looked_up(conn: sqlite3.Connection, query: _Query, ids: list[int], share: float, window: int) -> list[tuple]:
+    """The query's matches among these ids (newest first), each looked up in the index, in slices sized by
+    the share of them expected to match to find what the window still lacks: a common word stops early."""
+    found: list[tuple] = []
+    start = 0
+    while start < len(ids) and len(found) < window:
+        if start:
+            share = len(found) / start
+        size = max(LOOKUP_SLICE, math.ceil((window - len(found)) / max(share, 1 / len(ids)) * 1.2))
+        part = ids[start : start + size]
+        start += size
+        found += query.run(
+            conn, "AND f.rowid IN (SELECT value FROM json_each(?))", [json.dumps(part)], window - len(found)
+        )
+    return found
 
 
 def _rare(conn: sqlite3.Connection, part: str, cap: int) -> bool:
@@ -161,74 +264,32 @@ def _interaction_total(conn: sqlite3.Connection) -> int:
     return conn.execute("SELECT COALESCE(SUM(count), 0) FROM interaction_counts").fetchone()[0]
 
 
-def _person_plan(conn: sqlite3.Connection, person_id: str | None) -> tuple[str, list[int]] | None:
-    """How to keep to one person's interactions: their few ids looked up one by one in the index, or
-    (a busy person) the matches read newest first and kept when theirs. A lookup costs about what reading
-    a hundred matches does."""
-    if person_id is None:
-        return None
-    ids = [
-        row[0]
-        for row in conn.execute(
-            """SELECT ip.interaction_id FROM source_entities se
-               JOIN interaction_participants ip ON ip.source_entity_id = se.id
-               WHERE se.canonical_person_id = ? LIMIT ?""",
-            (person_id, PERSON_LOOKUPS + 1),
-        )
-    ]
-    return ("f.rowid" if len(ids) <= PERSON_LOOKUPS else "+f.rowid"), ids if len(ids) <= PERSON_LOOKUPS else []
-
-
-def _filter_sql(filters: Filters, person_plan: tuple[str, list[int]] | None) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-    if filters.source:
-        clauses.append("i.source_type = ?")
-        params.append(filters.source)
-    if filters.after:
-        clauses.append("i.occurred_at >= ?")
-        params.append(filters.after)
-    if filters.before:
-        clauses.append("i.occurred_at < ?")
-        params.append(filters.before)
-    if person_plan is not None:
-        column, ids = person_plan
-        if ids:
-            clauses.append(f"{column} IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(ids))
-        else:
-            clauses.append(
-                f"""{column} IN (SELECT ip.interaction_id FROM source_entities se
-                       JOIN interaction_participants ip ON ip.source_entity_id = se.id
-                       WHERE se.canonical_person_id = ?)"""
-            )
-            params.append(filters.person_id)
-    return "".join(f" AND {c}" for c in clauses), params
-
-
 def marked_text(
-    conn: sqlite3.Connection, expression: str, interaction_ids: list[int], snippet_words: int = 24
+    conn: sqlite3.Connection,
+    expression: str,
+    interaction_ids: list[int],
+    *,
+    scattered: bool = False,
+    snippet_words: int = 24,
 ) -> dict[int, tuple[str, str]]:
     """For each interaction, (its title with the matched words between OPEN and CLOSE, the best passage
     of its text so marked). One pass over the matches between the lowest and highest id: a lookup per row
-    would expand a prefix again for each, and a list of rowids alone makes FTS5 walk every match."""
+    would expand a prefix again for each, and a list of rowids alone makes FTS5 walk every match. Ids
+    `scattered` among many other matches (a filtered search's) are each looked up instead, unless a prefix
+    is searched: a lookup costs what reading ~LOOKUP_COST matches does, and the range could hold thousands."""
     if not interaction_ids:
         return {}
+    wanted = json.dumps(interaction_ids)
+    among = (
+        "AND rowid IN (SELECT value FROM json_each(?))"
+        if scattered and "*" not in expression
+        else "AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
+    )
+    bounds = [] if among.startswith("AND rowid IN") else [min(interaction_ids), max(interaction_ids)]
     rows = conn.execute(
-        """SELECT rowid, highlight(conversation_fts, 0, ?, ?), snippet(conversation_fts, 1, ?, ?, '…', ?)
-           FROM conversation_fts WHERE conversation_fts MATCH ? AND rowid BETWEEN ? AND ?
-             AND +rowid IN (SELECT value FROM json_each(?))""",
-        (
-            OPEN,
-            CLOSE,
-            OPEN,
-            CLOSE,
-            snippet_words,
-            expression,
-            min(interaction_ids),
-            max(interaction_ids),
-            json.dumps(interaction_ids),
-        ),
+        f"""SELECT rowid, highlight(conversation_fts, 0, ?, ?), snippet(conversation_fts, 1, ?, ?, '…', ?)
+            FROM conversation_fts WHERE conversation_fts MATCH ? {among}""",
+        (OPEN, CLOSE, OPEN, CLOSE, snippet_words, expression, *bounds, wanted),
     )
     return {row[0]: (row[1] or "", row[2] or "") for row in rows}
 

@@ -162,9 +162,9 @@ _PERSON_INTERACTIONS = """SELECT ip.interaction_id FROM source_entities se
 
 
 class _Query:
-    """The matches of one FTS5 expression under the filters, newest first. The interactions are joined in
-    only when a filter reads them: their time is otherwise read afterwards for the few kept, not for every
-    match a person filter passes over."""
+    """The matches of one FTS5 expression under the filters, newest first. Under a person filter alone the
+    interactions are not joined in: their time is read afterwards for the few kept, not for each of the many
+    matches the filter passes over."""
 
     def __init__(self, expression: str, scored: bool, filters: Filters) -> None:
         self.expression = expression
@@ -179,7 +179,7 @@ class _Query:
             if value:
                 clauses.append(clause)
                 self.params.append(value)
-        self.joined = bool(clauses)
+        self.joined = bool(clauses) or filters.person_id is None
         self.where = "".join(f" AND {c}" for c in clauses)
 
     def run(self, conn: sqlite3.Connection, among: str, among_params: list[Any], limit: int) -> list[tuple]:

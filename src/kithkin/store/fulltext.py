@@ -28,10 +28,11 @@ MAX_TERMS = 16
 # Terms in more than this share of all conversations are matched but not scored (recent_matches).
 COMMON_SHARE, COMMON_FLOOR = 0.02, 1_000
 # Looking one interaction up in the index costs about what reading LOOKUP_COST of a word's matches does
-# (bench/search.py, an index in one segment: ~15 us against ~0.1 us; each more segment adds to a lookup).
-LOOKUP_COST = 150
+# (bench/search.py, an index in one segment: ~15-20 us against ~0.1 us; each more segment adds to a lookup).
+LOOKUP_COST = 200
 SAMPLE = 2_000  # the newest interactions a query's share of all is counted among
 LOOKUP_SLICE = 64  # the fewest ids looked up at once
+SLICE_MARGIN = 1.2  # a slice holds this many times the ids expected to fill the window, so one slice mostly does
 
 _PART = re.compile(r'"([^"]*)(?:"|$)(\*?)|([^\s"]+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -211,7 +212,7 @@ def _lookups(
         return [], 0.0
     share = _share(conn, full)
     reading = min(share * total, window * total / len(ids))
-    looking_up = min(len(ids), window / share if share else len(ids)) * LOOKUP_COST
+    looking_up = min(len(ids), window / share * SLICE_MARGIN if share else len(ids)) * LOOKUP_COST
     return (sorted(set(ids), reverse=True), share) if looking_up < reading else None
 
 
@@ -236,7 +237,7 @@ def _looked_up(conn: sqlite3.Connection, query: _Query, ids: list[int], share: f
     while start < len(ids) and len(found) < window:
         if start:
             share = len(found) / start
-        size = max(LOOKUP_SLICE, math.ceil((window - len(found)) / max(share, 1 / len(ids)) * 1.2))
+        size = max(LOOKUP_SLICE, math.ceil((window - len(found)) / max(share, 1 / len(ids)) * SLICE_MARGIN))
         part = ids[start : start + size]
         start += size
         found += query.run(

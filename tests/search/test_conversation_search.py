@@ -444,7 +444,6 @@ def test_a_database_from_before_search_is_indexed_by_its_migration(home):
         conn.execute("DROP TABLE interaction_texts")
         conn.execute("DROP TABLE clock_marks")  # migration 0013, after search's
         conn.execute("DROP TABLE derived_dirty")  # migration 0014
-        conn.execute("DROP INDEX idx_source_entities_person")  # migration 0015
         conn.execute("DELETE FROM schema_migrations WHERE version >= 12")
     conn.close()
     with Workspace.open(home) as workspace:

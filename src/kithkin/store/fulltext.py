@@ -205,15 +205,16 @@ def _lookups(
     last. The query's share is counted among the newest SAMPLE interactions."""
     most = total // LOOKUP_COST + 1  # a person with more is always cheaper to find by reading matches
     counted = f"SELECT COUNT(*) FROM ({_PERSON_INTERACTIONS} LIMIT ?)"
-    if conn.execute(counted, (person_id, most + 1)).fetchone()[0] > most:
+    theirs = conn.execute(counted, (person_id, most + 1)).fetchone()[0]
+    if theirs > most:
         return None
-    ids = [row[0] for row in conn.execute(_PERSON_INTERACTIONS, (person_id,))]
-    if not ids:
+    if not theirs:
         return [], 0.0
     share = _share(conn, full)
-    reading = min(share * total, window * total / len(ids))
-    looking_up = min(len(ids), window / share * SLICE_MARGIN if share else len(ids)) * LOOKUP_COST
-    return (sorted(set(ids), reverse=True), share) if looking_up < reading else None
+    reading = min(share * total, window * total / theirs)
+    if min(theirs, window / share * SLICE_MARGIN if share else theirs) * LOOKUP_COST >= reading:
+        return None
+    return sorted({row[0] for row in conn.execute(_PERSON_INTERACTIONS, (person_id,))}, reverse=True), share
 
 
 def _share(conn: sqlite3.Connection, expression: str) -> float:

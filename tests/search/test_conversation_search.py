@@ -329,6 +329,25 @@ def test_a_person_filter_finds_the_same_by_lookups_and_by_reading_matches(worksp
     assert nothing["conversations"]["items"] == []
 
 
+def test_highlights_are_the_same_looked_up_by_id_or_read_in_one_pass(workspace):
+    feed(
+        workspace,
+        "mail",
+        [mail(f"m{n}", n + 1, ANA, f"Garden plan {n}", f"the garden needs {n} more days") for n in range(6)]
+        + [mail(f"b{n}", n + 1.5, BO, None, "garden party") for n in range(6)],
+    )
+    conn = workspace.conn
+    ana = [row[0] for row in conn.execute("SELECT id FROM interactions WHERE title LIKE 'Garden plan%'")]
+    wanted = sorted(ana)[1:5]
+    for expression in ('"garden"', '"garden" AND "days"', '"gard"*'):
+        looked_up = fulltext.marked_text(conn, expression, wanted, scattered=True)
+        assert looked_up == fulltext.marked_text(conn, expression, wanted)
+        assert sorted(looked_up) == wanted
+    title, passage = fulltext.marked_text(conn, '"garden"', wanted[:1], scattered=True)[wanted[0]]
+    assert fulltext.spans(title) == [{"text": "Garden", "match": True}, {"text": " plan 4", "match": False}]
+    assert [piece for piece in fulltext.spans(passage) if piece["match"]] == [{"text": "garden", "match": True}]
+
+
 def test_paging_and_counts(workspace):
     feed(workspace, "mail", [mail(f"m{n}", n + 1, ANA, None, f"invoice {n}") for n in range(7)])
     first = find(workspace, "invoice", limit=3)

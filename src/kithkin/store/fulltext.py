@@ -275,23 +275,25 @@ def marked_text(
     snippet_words: int = 24,
 ) -> dict[int, tuple[str, str]]:
     """For each interaction, (its title with the matched words between OPEN and CLOSE, the best passage
-    of its text so marked). One pass over the matches between the lowest and highest id: a lookup per row
-    would expand a prefix again for each, and a list of rowids alone makes FTS5 walk every match. Ids
-    `scattered` among many other matches (a filtered search's) are each looked up instead, unless a prefix
-    is searched: a lookup costs what reading ~LOOKUP_COST matches does, and the range could hold thousands."""
+    of its text so marked).
+
+    Ids `scattered` among many other matches (a filtered search's) are each looked up in the index, which
+    starts the query once per id (~LOOKUP_COST matches' worth). Otherwise, or when a prefix is searched (it
+    would be expanded again for each id), the matches between the lowest and highest id are read in one
+    pass and the wanted kept."""
     if not interaction_ids:
         return {}
+    marks = (OPEN, CLOSE, OPEN, CLOSE, snippet_words, expression)
     wanted = json.dumps(interaction_ids)
-    among = (
-        "AND rowid IN (SELECT value FROM json_each(?))"
-        if scattered and "*" not in expression
-        else "AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
-    )
-    bounds = [] if among.startswith("AND rowid IN") else [min(interaction_ids), max(interaction_ids)]
+    if scattered and "*" not in expression:
+        among, params = "rowid IN (SELECT value FROM json_each(?))", (*marks, wanted)
+    else:
+        among = "rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
+        params = (*marks, min(interaction_ids), max(interaction_ids), wanted)
     rows = conn.execute(
         f"""SELECT rowid, highlight(conversation_fts, 0, ?, ?), snippet(conversation_fts, 1, ?, ?, '…', ?)
-            FROM conversation_fts WHERE conversation_fts MATCH ? {among}""",
-        (OPEN, CLOSE, OPEN, CLOSE, snippet_words, expression, *bounds, wanted),
+            FROM conversation_fts WHERE conversation_fts MATCH ? AND {among}""",
+        params,
     )
     return {row[0]: (row[1] or "", row[2] or "") for row in rows}
 

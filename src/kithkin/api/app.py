@@ -16,6 +16,7 @@ from kithkin.api import errors
 from kithkin.api.admission import ReadSlots
 from kithkin.api.cache import ReadCache
 from kithkin.api.checkpoint import Checkpointer
+from kithkin.api.pool import ConnectionPool
 from kithkin.api.routes import insight, jobs, links, network, people, search, sources
 from kithkin.api.security import SecurityMiddleware
 from kithkin.jobs import JobRunner
@@ -47,6 +48,7 @@ def create_app(
         finally:
             if app.state.live is not None:
                 app.state.live.stop()
+            app.state.connections.close()
 
     app = FastAPI(title="Kithkin", version=__version__, description="Local-first personal CRM API.", lifespan=lifespan)
     app.state.workspace = workspace
@@ -54,6 +56,7 @@ def create_app(
     app.state.live = None
     app.state.reads = ReadCache(workspace.database_path)
     app.state.checkpointer = Checkpointer(workspace.database_path)
+    app.state.connections = ConnectionPool(workspace.database_path)
     app.add_middleware(ReadSlots)
     app.add_middleware(SecurityMiddleware, token=token, loopback_only=loopback_only)
     for module in (people, links, sources, jobs, insight, network, search):

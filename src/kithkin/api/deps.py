@@ -1,4 +1,5 @@
-"""Request-scoped dependencies: each request reads on its own connection (WAL readers never wait)."""
+"""Request-scoped dependencies: each request reads on a connection of its own (WAL readers never wait), taken
+from the pool of those earlier requests gave back."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from kithkin.api.cache import ReadCache
+from kithkin.api.pool import ConnectionPool
 from kithkin.jobs import JobRunner
 from kithkin.live.scheduler import published_status
-from kithkin.store import db
 from kithkin.workspace import Workspace
 
 
@@ -20,15 +21,14 @@ def get_workspace(request: Request) -> Workspace:
 
 
 def get_conn(request: Request) -> Iterator[sqlite3.Connection]:
-    workspace: Workspace = request.app.state.workspace
-    conn = db.connect(workspace.database_path, migrate=False)
-    # The request never checkpoints the WAL itself: the app's checkpointer does, after it (see checkpoint.py).
-    conn.execute("PRAGMA wal_autocheckpoint=0")
+    pool: ConnectionPool = request.app.state.connections
+    conn = pool.take()
+    changes = conn.total_changes
     try:
         yield conn
     finally:
-        wrote = conn.total_changes > 0
-        conn.close()
+        wrote = conn.total_changes != changes
+        pool.give_back(conn)
         if wrote:
             request.app.state.checkpointer.after_write()
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import zipfile
-import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,9 +12,7 @@ from kithkin.importers import limits
 from kithkin.models import ImportFormatError, Observation
 
 APPLE_EPOCH = datetime(2001, 1, 1, tzinfo=UTC)
-# What reading a damaged zip raises: a broken directory or header, bad compressed data, an unknown
-# compression method or an encrypted member (NotImplementedError, RuntimeError), a bad offset (ValueError).
-ZIP_ERRORS = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
+ZIP_ERRORS = limits.ZIP_ERRORS
 
 
 @runtime_checkable

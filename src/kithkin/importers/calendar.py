@@ -536,7 +536,7 @@ class CalendarUrlImporter(CalendarImporter):
         """Fetch the calendar now; `target` only labels it (the URL itself may hold a secret token)."""
         label = redacted(self.url)
         try:
-            status, content = limits.fetch(self.url, limits.CALENDAR_FILE, "calendar", label, FETCH_TIMEOUT)
+            status, content = limits.fetch(self.url, limits.CALENDAR_DOWNLOAD, "calendar", label, FETCH_TIMEOUT)
         except httpx.HTTPError as exc:
             raise KithkinError(f"Could not fetch the calendar at {label} ({exc}); check the address.") from exc
         if status != 200:

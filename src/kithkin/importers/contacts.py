@@ -28,7 +28,8 @@ from typing import Any, ClassVar
 from vobject.base import ParseError, getLogicalLines, textLineToContentLine
 
 from kithkin.identity.normalize import normalize_phone
-from kithkin.importers.base import apple_time, open_sqlite_readonly, read_text_lenient, table_columns, tally
+from kithkin.importers import limits
+from kithkin.importers.base import apple_time, open_sqlite_readonly, table_columns, tally
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -43,6 +44,8 @@ _QUOTED_PRINTABLE = re.compile(r"ENCODING=QUOTED-PRINTABLE|;QUOTED-PRINTABLE[;:]
 # A soft line break written inside an escape: "=C3=" then "BC…" on the next line stands for "=C3=BC…".
 _BREAK_IN_ESCAPE = re.compile(r"=\r?\n(?=[0-9A-Fa-f]{2})")
 _APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
+_BEGIN_CARD = re.compile(r"^BEGIN:VCARD\s*$", re.IGNORECASE)
+_END_CARD = re.compile(r"^END:VCARD\s*$", re.IGNORECASE)
 YEARLESS = 1604  # Contacts stores a birthday without a year in 1604
 
 
@@ -276,6 +279,53 @@ def parse_vcards(text: str, origin: str) -> list[Card | Exception]:
     return found
 
 
+def read_vcard_file(path: Path) -> Iterator[Card | Exception]:
+    """Every card of a vCard file that `check_vcard_file` accepted, read one card at a time (`parse_vcards`
+    on each), so a file costs its largest card in memory. Lines outside cards are not vCard: passed over."""
+    for text in _card_texts(_lines_of(path), path, keep=True):
+        if text is None:
+            yield ValueError(f"{path}: a card has no END:VCARD before the next BEGIN:VCARD; skipped")
+        else:
+            yield from parse_vcards(text, str(path))
+
+
+def check_vcard_file(path: Path) -> None:
+    """Refuse a file that holds no card, or a card larger than any real one (limits.CARD), in one pass
+    that keeps nothing."""
+    if not any(True for _ in _card_texts(_lines_of(path), path, keep=False)):
+        raise ImportFormatError(path, "holds no vCard (expected BEGIN:VCARD … END:VCARD)")
+
+
+def _lines_of(path: Path) -> Iterator[str]:
+    with limits.open_file(path, limits.STREAMED_FILE, "vCard file") as handle:
+        yield from limits.lines(handle, limits.CARD, path, "card")
+
+
+def _card_texts(lines: Iterable[str], where: Path, *, keep: bool) -> Iterator[str | None]:
+    """Each card's text from BEGIN:VCARD to END:VCARD (the rest of the file for a last card cut short), or
+    None for a card the next one's BEGIN:VCARD cut short; "" for each card when not `keep`ing the text.
+    ImportFormatError naming the card when one is larger than limits.CARD."""
+    card: list[str] | None = None
+    size = start = 0
+    for number, line in enumerate(lines, 1):
+        if _BEGIN_CARD.match(line):
+            if card is not None:
+                yield None
+            card, size, start = [], 0, number
+        if card is None:
+            continue
+        size += len(line)
+        if size > limits.CARD:
+            raise limits.too_large(where, "a card", start, limits.CARD)
+        if keep:
+            card.append(line)
+        if _END_CARD.match(line):
+            yield "".join(card)
+            card = None
+    if card is not None:
+        yield "".join(card)
+
+
 def _rejoin_broken_lines(text: str) -> tuple[str, Counter[int]]:
     """Join to a QUOTED-PRINTABLE property the lines it was broken into without a soft line break ("=9"
     then "5=8C"): a line that cannot begin a property, after a quoted-printable one, is its rest. (After a
@@ -483,18 +533,15 @@ class ContactsImporter:
         if not files:
             raise ImportFormatError(path, "holds no vCard (.vcf) file and no AddressBook-v22.abcddb")
         # Check every file before yielding anything, so a bad one in a folder leaves nothing half-imported.
-        parsed: list[tuple[Path, list[Card | Exception] | None]] = []
         for file in files:
             if _is_sqlite(file):
                 check_abcddb(file)
-                parsed.append((file, None))
             else:
-                parsed.append((file, parse_vcards(read_text_lenient(file), str(file))))
-        self.total = sum(len(cards) for _, cards in parsed if cards is not None) or None
+                check_vcard_file(file)
         self.report = {"read": {"cards": 0}}
-        for file, cards in parsed:
+        for file in files:
             fallback = datetime.fromtimestamp(file.stat().st_mtime, UTC)
-            items: Iterable[Card | Exception] = read_abcddb(file) if cards is None else cards
+            items = read_abcddb(file) if _is_sqlite(file) else read_vcard_file(file)
             for item in items:
                 tally(self.report, "read", "cards")
                 if isinstance(item, Exception):

@@ -2,27 +2,52 @@
 
 A hostile or broken file (a 2 GB vCard, a zip whose 9 MB hold a 3 GB CSV, JSON nested 200,000 deep, a
 50 MB mail header) must be refused in one sentence, in bounded time and memory, before anything is
-stored. Formats parsed whole (vCard, iCalendar, WhatsApp text, LinkedIn CSV, Granola JSON) are
-checked by size before they are read; streamed ones (mbox) bound what they keep of each record.
+stored. Text exports (vCard, iCalendar, WhatsApp text, LinkedIn CSV, mbox) are streamed record by
+record, from a file or straight out of a zip member, so a large real one costs its largest record in
+memory, not its size. What is capped is the record (a card, an event, a message, a CSV row, a mail
+header), at a size no real one reaches; a file with a record over its cap is refused before anything
+is stored (a first pass checks every record) and the refusal says which record, where. The cap on a
+whole streamed file (STREAMED_FILE) only stops a flood of valid records. Granola's cache, one JSON
+document, and Signal's files are still read whole and capped by size (JSON_FILE, TEXT_FILE).
 """
 
 from __future__ import annotations
 
 import json
 import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
 from kithkin.models import ImportFormatError
 
 MB = 1024 * 1024
-# A whole-file text export: the largest real ones seen (a decade of one WhatsApp chat, an address book
-# with every photo) stay well under 100 MB. Parsing costs several times the file in memory.
+# What reading a damaged zip raises: a broken directory or header, bad compressed data, an unknown
+# compression method or an encrypted member (NotImplementedError, RuntimeError), a bad offset (ValueError).
+ZIP_ERRORS = (OSError, EOFError, ValueError, zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError)
+GB = 1024 * MB
+# A whole text export. Streamed, its size costs time, not memory: the largest real ones (a decade of one
+# WhatsApp chat, an address book with every photo, a busy calendar of ten years) stay under a few hundred
+# MB. Beyond 1 GB a file of valid records is a generated flood, and reading it would take minutes
+# (bench/import_large.py measures ~20-40 MB/s): it is refused before it is read, in no time. A file that
+# is one endless record is refused sooner still, by the record's cap below.
+STREAMED_FILE = 1 * GB
+# A text file still read whole (Signal's data.json, a meeting note): parsing costs several times the file.
 TEXT_FILE = 256 * MB
-# iCalendar is parsed into a tree of objects ~10 times the file: a busy work calendar of ten years is ~20 MB.
-CALENDAR_FILE = 128 * MB
+# A calendar subscription (an ICS URL) is downloaded whole before it is read: a ten-year one is ~20 MB.
+CALENDAR_DOWNLOAD = 128 * MB
+# One vCard: a photo embedded in base64 is the bulk of a large card (phones keep them under ~1 MB).
+CARD = 16 * MB
+# One VEVENT, VTODO, VTIMEZONE…: a long description with an attachment inline stays under a few MB.
+CALENDAR_COMPONENT = 16 * MB
+# One WhatsApp message, its continuation lines included: the app refuses to send more than 65,536 characters.
+CHAT_MESSAGE = 1 * MB
+# One CSV row (a LinkedIn message): LinkedIn caps a message at 8,000 characters.
+CSV_ROW = 1 * MB
 # Granola's cache keeps every transcript: a heavy user's runs to a few hundred MB.
 JSON_FILE = 512 * MB
 # Text compresses 5-20 times; a member packed tighter than this is built to explode.
@@ -78,6 +103,61 @@ def read_zip_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, archive_p
     """A zip member's bytes once `check_zip_member` accepts it."""
     check_zip_member(archive_path, member, limit)
     return archive.read(member)
+
+
+@contextmanager
+def open_file(path: Path, limit: int, what: str) -> Iterator[IO[bytes]]:
+    """A file's binary stream, refused beyond `limit` (a `what`) before it is opened."""
+    check_size(path, path.stat().st_size, limit, what)
+    with path.open("rb") as handle:
+        yield handle
+
+
+@contextmanager
+def open_zip_member(archive_path: Path, name: str, limit: int) -> Iterator[IO[bytes]]:
+    """A zip member's stream, once `check_zip_member` accepts it (zipfile inflates it as it is read). Damage
+    found while it is read is ImportFormatError."""
+    try:
+        with zipfile.ZipFile(archive_path) as archive:
+            member = archive.getinfo(name)
+            check_zip_member(archive_path, member, limit)
+            with archive.open(member) as handle:
+                yield handle
+    except ZIP_ERRORS as exc:
+        raise ImportFormatError(archive_path, f"is a damaged zip ({exc})") from exc
+
+
+def lines(
+    handle: IO[bytes], longest: int, where: object, what: str, fallback: str = "latin-1", *, keepends: bool = True
+) -> Iterator[str]:
+    """The lines of a text stream, each with its line end (unless not `keepends`), as str.splitlines
+    would cut the whole text.
+
+    Each line is read as UTF-8 (a byte-order mark at the start dropped), or, when it is not, in the legacy
+    `fallback` encoding the exporters of such files used. A line longer than `longest` bytes is never
+    held: ImportFormatError naming `where` and the record it would be part of (`what`)."""
+    number = 0
+    while raw := handle.readline(longest + 1):
+        number += 1
+        if len(raw) > longest:
+            raise ImportFormatError(
+                where, f"has a line (line {number:,}) longer than any real {what} ({_megabytes(longest)} at most)"
+            )
+        try:
+            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode(fallback, "replace")
+        # A bare CR, U+2028 and the like end lines too, as str.splitlines has it.
+        yield from text.splitlines(keepends=keepends)
+
+
+def too_large(where: object, what: str, line: int, limit: int) -> ImportFormatError:
+    """The refusal of a record (`what`, starting at `line`) larger than `limit`."""
+    return ImportFormatError(
+        where,
+        f"holds {what} (from line {line:,}) larger than any real one ({_megabytes(limit)} at most); "
+        "check that it is the right file",
+    )
 
 
 def loads_json(data: bytes | str) -> Any:

@@ -17,19 +17,22 @@ It is opened read-only, its WAL included; the cursor is the last rowid.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import sqlite3
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from kithkin.config import LiveSource
 from kithkin.importers import limits
-from kithkin.importers.base import ZIP_ERRORS, open_sqlite_readonly, read_text_lenient, table_columns
+from kithkin.importers.base import ZIP_ERRORS, open_sqlite_readonly, table_columns
 from kithkin.importers.whatsapp_phrases import Reading, is_notice_posing_as_sender, read_body
 from kithkin.models import Identity, ImportFormatError, Observation
 
@@ -69,14 +72,39 @@ def _header(line: str) -> _Header | None:
     return _Header(match) if match else None
 
 
-def _date_order(dates: list[str]) -> str:
-    """ "ymd", "dmy" or "mdy": decided by the values (a part over 12 can only be a day)."""
-    parts = [re.split(r"[./-]", d) for d in dates]
-    if parts and all(len(p[0]) == 4 for p in parts):
-        return "ymd"
-    if any(int(p[1]) > 12 for p in parts):
-        return "mdy"
-    return "dmy"  # either the evidence says so, or nothing does and most of the world writes it so
+@dataclass
+class _DateOrder:
+    """ "ymd", "dmy" or "mdy", decided by every date of a file (a part over 12 can only be a day)."""
+
+    year_first: bool = True
+    month_over_12: bool = False
+
+    def see(self, date: str) -> None:
+        parts = re.split(r"[./-]", date)
+        self.year_first = self.year_first and len(parts[0]) == 4
+        self.month_over_12 = self.month_over_12 or int(parts[1]) > 12
+
+    def order(self) -> str:
+        if self.year_first:
+            return "ymd"
+        if self.month_over_12:
+            return "mdy"
+        return "dmy"  # either the evidence says so, or nothing does and most of the world writes it so
+
+
+Opener = Callable[[], AbstractContextManager[IO[bytes]]]
+
+
+@dataclass
+class _Survey:
+    """What a first pass over an export learns before any message can be read: the order of its dates,
+    who sends (a group's every member takes part in each message), the group's name."""
+
+    dates: _DateOrder = field(default_factory=_DateOrder)
+    senders: dict[str, None] = field(default_factory=dict)
+    notices_by: dict[str, None] = field(default_factory=dict)
+    group_name: str | None = None
+    messages: int = 0
 
 
 def _moment(header: _Header, order: str) -> datetime:
@@ -121,10 +149,12 @@ class WhatsAppImporter:
         if database is not None:
             return _has_wacli_messages(database)
         try:
-            lines = self._export_text(path)[0].splitlines()[:20]
-        except (ImportFormatError, OSError):
+            opener, _ = _export(path)
+            with opener() as handle:
+                lines = limits.lines(handle, limits.CHAT_MESSAGE, path, "message", keepends=False)
+                return any(_header(line) for line in itertools.islice(lines, 20))
+        except (ImportFormatError, OSError, *ZIP_ERRORS):
             return False
-        return any(_header(line) for line in lines)
 
     def cursor(self) -> str | None:
         return self._cursor
@@ -135,41 +165,19 @@ class WhatsAppImporter:
         if database is not None:
             yield from self._read_wacli(database, cursor)
             return
-        text, stem = self._export_text(path)
-        yield from self._read_export(path, text, stem)
+        opener, stem = _export(path)
+        yield from self._read_export(path, opener, stem)
         self._cursor = None  # an export is read whole; its messages' ids make re-imports no-ops
 
     # -- Export chat ------------------------------------------------------------------------------
 
-    def _export_text(self, path: Path) -> tuple[str, str]:
-        """The chat's text, and the file name that may say whose chat it is (a zip's name, or its .txt's)."""
-        if not path.is_file():
-            raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
-        if zipfile.is_zipfile(path):
-            text, member = _text_from_zip(path)
-            return text, member if _CHAT_WITH.match(member) else path.stem
-        if path.suffix.lower() != ".txt":
-            raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
-        # An iPhone export unzipped: `_chat.txt` inside a folder named like the zip ("WhatsApp Chat - Ana").
-        return read_text_lenient(path), path.parent.name if path.name == "_chat.txt" else path.stem
-
-    def _read_export(self, path: Path, text: str, stem: str) -> Iterator[Observation | Exception]:
-        messages = _split_messages(text)
-        if not messages:
-            raise ImportFormatError(path, "holds no WhatsApp messages: no line starts with a date and a time")
-        order = _date_order([h.date for h, _ in messages])
-        lines = [(header, *_line(body)) for header, body in messages]
-        senders: dict[str, None] = {}
-        notices_by: dict[str, None] = {}
-        group_name = None
-        for _, name, content, reading in lines:
-            if name is not None and reading.kind != "system":
-                senders[name] = None
-            elif name is not None:
-                notices_by[name] = None
-            else:
-                created = _CREATED_GROUP.search(content)
-                group_name = group_name or (created["name"] if created else None)
+    def _read_export(self, path: Path, opener: Opener, stem: str) -> Iterator[Observation | Exception]:
+        """Two passes over the export, message by message: the first learns what every message needs
+        (`_Survey`) and refuses a file no phone wrote before anything is stored, the second reads them."""
+        survey = _survey(path, opener)
+        order, senders, notices_by, group_name = (
+            survey.dates.order(), survey.senders, survey.notices_by, survey.group_name
+        )
         # iOS writes a group's notices under the group's own name, which sends nothing itself. (In a chat
         # of two where only the owner wrote, the other's name stands alone on the encryption notice.)
         if group_name is None and len(senders) >= 2:
@@ -186,7 +194,8 @@ class WhatsAppImporter:
         members = {name: _sender_identity(name, "member", self.owner_name) for name in senders}
         authors: dict[str, Identity] = {}
         others: dict[str, list[Identity]] = {}
-        for index, (header, name, content, reading) in enumerate(lines):
+        for index, (header, body) in enumerate(_messages(path, opener)):
+            name, content, reading = _line(body)
             if name is None or reading.kind == "system":
                 counts["system_lines"] += 1  # joined, left, subject or icon changed, security code, encryption
                 continue
@@ -339,15 +348,46 @@ def _wacli_observation(
     )
 
 
-def _split_messages(text: str) -> list[tuple[_Header, str]]:
-    messages: list[tuple[_Header, str]] = []
-    for line in text.splitlines():
-        header = _header(line)
-        if header is not None:
-            messages.append((header, header.rest))
-        elif messages:
-            messages[-1] = (messages[-1][0], messages[-1][1] + "\n" + line)
-    return messages
+def _survey(path: Path, opener: Opener) -> _Survey:
+    """The first pass (`_Survey`); ImportFormatError when the file holds no message or one larger than any
+    a phone sends (limits.CHAT_MESSAGE)."""
+    survey = _Survey()
+    for header, body in _messages(path, opener):
+        survey.messages += 1
+        survey.dates.see(header.date)
+        name, content, reading = _line(body)
+        if name is not None and reading.kind != "system":
+            survey.senders[name] = None
+        elif name is not None:
+            survey.notices_by[name] = None
+        elif survey.group_name is None and (created := _CREATED_GROUP.search(content)):
+            survey.group_name = created["name"]
+    if not survey.messages:
+        raise ImportFormatError(path, "holds no WhatsApp messages: no line starts with a date and a time")
+    return survey
+
+
+def _messages(path: Path, opener: Opener) -> Iterator[tuple[_Header, str]]:
+    """Each message's header and text, its continuation lines joined with newlines; lines before the
+    first header belong to no message. ImportFormatError for a message over limits.CHAT_MESSAGE."""
+    header: _Header | None = None
+    parts: list[str] = []
+    size = start = 0
+    with opener() as handle:
+        lines = limits.lines(handle, limits.CHAT_MESSAGE, path, "message", keepends=False)
+        for number, line in enumerate(lines, 1):
+            found = _header(line)
+            if found is not None:
+                if header is not None:
+                    yield header, "\n".join(parts)
+                header, parts, size, start = found, [found.rest], len(line), number
+            elif header is not None:
+                size += len(line) + 1
+                if size > limits.CHAT_MESSAGE:
+                    raise limits.too_large(path, "a message", start, limits.CHAT_MESSAGE)
+                parts.append(line)
+    if header is not None:
+        yield header, "\n".join(parts)
 
 
 def _line(body: str) -> tuple[str | None, str, Reading]:
@@ -374,8 +414,26 @@ def _metadata(reading: Reading) -> dict[str, Any]:
     return {}
 
 
-def _text_from_zip(path: Path) -> tuple[str, str]:
-    """The chat's text and its file's stem (`WhatsApp Chat with Ana` on Android, `_chat` on iOS)."""
+def _export(path: Path) -> tuple[Opener, str]:
+    """How to open the chat's text (a .txt, or the one in an exported zip, streamed out of it) and the file
+    name that may say whose chat it is (`WhatsApp Chat with Ana` on Android; for iOS's `_chat.txt`, the
+    zip's name or, unzipped, its folder's)."""
+    if not path.is_file():
+        raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
+    if zipfile.is_zipfile(path):
+        member = _chat_in_zip(path)
+        stem = PurePosixPath(member).stem
+        return lambda: limits.open_zip_member(path, member, limits.STREAMED_FILE), (
+            stem if _CHAT_WITH.match(stem) else path.stem
+        )
+    if path.suffix.lower() != ".txt":
+        raise ImportFormatError(path, "is not a WhatsApp export: expected an exported chat .txt or .zip")
+    stem = path.parent.name if path.name == "_chat.txt" else path.stem
+    return lambda: limits.open_file(path, limits.STREAMED_FILE, "WhatsApp chat"), stem
+
+
+def _chat_in_zip(path: Path) -> str:
+    """The name of the chat's .txt in an exported zip (`_chat.txt` first), checked against zip bombs."""
     try:
         with zipfile.ZipFile(path) as archive:
             members = archive.infolist()
@@ -387,14 +445,10 @@ def _text_from_zip(path: Path) -> tuple[str, str]:
             if not chats:
                 raise ImportFormatError(path, "is a zip without an exported chat .txt in it")
             chat = min(chats, key=lambda m: (PurePosixPath(m.filename).name != "_chat.txt", m.filename))
-            data = limits.read_zip_member(archive, chat, path, limits.TEXT_FILE)
+            limits.check_zip_member(path, chat, limits.STREAMED_FILE)
     except ZIP_ERRORS as exc:
         raise ImportFormatError(path, f"is a damaged zip ({exc})") from exc
-    stem = PurePosixPath(chat.filename).stem
-    try:
-        return data.decode("utf-8-sig"), stem
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), stem
+    return chat.filename
 
 
 def _wacli_db(path: Path) -> Path | None:

@@ -123,10 +123,10 @@ def _sparse(path: Path, head: bytes, size: int) -> Path:
 @pytest.mark.parametrize(
     ("source", "name", "head", "limit", "what"),
     [
-        ("contacts", "all.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\r\n", limits.TEXT_FILE, "text export"),
-        ("whatsapp", "WhatsApp Chat with Ana.txt", b"12/01/2024, 10:00 - Ana: hi\n", limits.TEXT_FILE, "text export"),
-        ("linkedin", "Connections.csv", b"First Name,Last Name,URL,Email Address\n", limits.TEXT_FILE, "LinkedIn CSV"),
-        ("calendar", "big.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", limits.CALENDAR_FILE, "calendar"),
+        ("contacts", "all.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\r\n", limits.STREAMED_FILE, "vCard file"),
+        ("whatsapp", "WhatsApp Chat with Ana.txt", b"12/01/2024, 10:00 - Ana: hi\n", limits.STREAMED_FILE, "WhatsApp chat"),
+        ("linkedin", "Connections.csv", b"First Name,Last Name,URL\n", limits.STREAMED_FILE, "LinkedIn CSV"),
+        ("calendar", "big.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", limits.STREAMED_FILE, "calendar"),
         ("granola", "cache-v3.json", b'{"cache": "{}"}', limits.JSON_FILE, "Granola cache"),
     ],
 )
@@ -206,7 +206,7 @@ def test_uploads_of_a_zip_bomb_and_of_deep_json_are_422_and_store_nothing(worksp
 
 
 def test_sniffing_a_far_too_large_file_finds_no_source_instead_of_failing(tmp_path):
-    path = _sparse(tmp_path / "Connections.csv", b"First Name,Last Name,URL\n", limits.TEXT_FILE + 1)
+    path = _sparse(tmp_path / "Connections.csv", b"First Name,Last Name,URL\n", limits.STREAMED_FILE + 1)
     with pytest.raises(ImportFormatError):
         get_importer("linkedin").sniff(path)
     assert sniff_source(path) is None

@@ -46,8 +46,11 @@ CARD = 16 * MB
 CALENDAR_COMPONENT = 16 * MB
 # One WhatsApp message, its continuation lines included: the app refuses to send more than 65,536 characters.
 CHAT_MESSAGE = 1 * MB
-# One CSV row (a LinkedIn message): LinkedIn caps a message at 8,000 characters.
-CSV_ROW = 1 * MB
+# One line of a CSV file (a LinkedIn message's line): LinkedIn caps a message at 8,000 characters. The csv
+# module caps a field (quoted ones run over lines) at 131,072 characters.
+CSV_LINE = 1 * MB
+# LinkedIn lets a member have 30,000 connections: each is kept while the messages are read.
+CONNECTIONS = 100_000
 # Granola's cache keeps every transcript: a heavy user's runs to a few hundred MB.
 JSON_FILE = 512 * MB
 # Text compresses 5-20 times; a member packed tighter than this is built to explode.
@@ -128,10 +131,17 @@ def open_zip_member(archive_path: Path, name: str, limit: int) -> Iterator[IO[by
 
 
 def lines(
-    handle: IO[bytes], longest: int, where: object, what: str, fallback: str = "latin-1", *, keepends: bool = True
+    handle: IO[bytes],
+    longest: int,
+    where: object,
+    what: str,
+    fallback: str = "latin-1",
+    *,
+    keepends: bool = True,
+    universal: bool = True,
 ) -> Iterator[str]:
     """The lines of a text stream, each with its line end (unless not `keepends`), as str.splitlines
-    would cut the whole text.
+    would cut the whole text (only at "\n", for the csv module, when not `universal`).
 
     Each line is read as UTF-8 (a byte-order mark at the start dropped), or, when it is not, in the legacy
     `fallback` encoding the exporters of such files used. A line longer than `longest` bytes is never
@@ -147,8 +157,10 @@ def lines(
             text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
         except UnicodeDecodeError:
             text = raw.decode(fallback, "replace")
-        # A bare CR, U+2028 and the like end lines too, as str.splitlines has it.
-        yield from text.splitlines(keepends=keepends)
+        if universal:  # a bare CR, U+2028 and the like end lines too, as str.splitlines has it
+            yield from text.splitlines(keepends=keepends)
+        else:
+            yield text if keepends else text.removesuffix("\n")
 
 
 def too_large(where: object, what: str, line: int, limit: int) -> ImportFormatError:

@@ -24,15 +24,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import io
+import itertools
 import re
 import zipfile
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 
 from kithkin.identity.normalize import split_name_affixes
 from kithkin.importers import limits
@@ -65,27 +67,42 @@ def profile_key(url: str | None) -> str | None:
     return "linkedin.com/" + text.split("linkedin.com/", 1)[1]
 
 
-def _rows(text: str, headers: tuple[tuple[str, ...], ...], name: str) -> list[dict[str, str]]:
-    """The rows of a LinkedIn CSV whose header (any of `headers`) starts somewhere after a preamble; keys
-    upper-cased."""
-    offset = 0
-    for line in text.splitlines(keepends=True):
+def _rows(lines: Iterable[str], headers: tuple[tuple[str, ...], ...], name: str) -> Iterator[dict[str, str]]:
+    """The rows of a LinkedIn CSV whose header (any of `headers`) starts somewhere after a preamble, one at
+    a time; keys upper-cased. ValueError when there is no header, csv.Error for a broken row."""
+    lines = iter(lines)
+    for line in lines:
         cells = [c.strip().strip('"').upper() for c in line.split(",")]
         if any(all(h in cells for h in header) for header in headers):
             break
-        offset += len(line)
     else:
         raise ValueError(f"no header with {', '.join(headers[0])} in {name}")
-    reader = csv.reader(io.StringIO(text[offset:]))
+    reader = csv.reader(itertools.chain([line], lines))
     columns = [c.strip().upper() for c in next(reader)]
-    return [dict(zip(columns, (cell.strip() for cell in row), strict=False)) for row in reader if any(row)]
+    for row in reader:
+        if any(row):
+            yield dict(zip(columns, (cell.strip() for cell in row), strict=False))
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("cp1252", "replace")
+Opener = Callable[[], AbstractContextManager[IO[bytes]]]
+
+
+def _lines(opener: Opener, shown: str) -> Iterator[str]:
+    """A CSV file's lines, each UTF-8 or else Windows' cp1252, as the exports were written over the years."""
+    with opener() as handle:
+        yield from limits.lines(handle, limits.CSV_LINE, shown, "CSV row", "cp1252", universal=False)
+
+
+def _head(opener: Opener, shown: str, size: int) -> str:
+    """The first `size` characters of a CSV file."""
+    kept: list[str] = []
+    length = 0
+    for line in _lines(opener, shown):
+        kept.append(line)
+        length += len(line)
+        if length >= size:
+            break
+    return "".join(kept)[:size]
 
 
 def _connected_on(text: str) -> datetime | None:
@@ -127,51 +144,85 @@ def _split(value: str) -> list[str]:
 
 @dataclass
 class _Export:
-    """The CSV texts of one export, by lower-cased file name."""
+    """The CSV files of one export, by lower-cased file name, read as streams (a second pass opens them again)."""
 
-    files: dict[str, tuple[str, str]] = field(default_factory=dict)  # name → (shown path, text)
+    files: dict[str, tuple[str, Opener]] = field(default_factory=dict)  # name → (shown path, how to open it)
+
+    def rows(self, name: str, headers: tuple[tuple[str, ...], ...]) -> Iterator[dict[str, str]]:
+        shown, opener = self.files[name]
+        return _rows(_lines(opener, shown), headers, name)
 
 
 # The files read, by lower-cased name; the oldest exports (about 2015) called the messages Inbox.csv.
 _WANTED = {CONNECTIONS: CONNECTIONS, MESSAGES: MESSAGES, "inbox.csv": MESSAGES, PROFILE: PROFILE}
 
 
-def _read(path: Path) -> bytes:
-    return limits.read_bytes(path, limits.TEXT_FILE, "LinkedIn CSV")
+def _file(path: Path) -> Opener:
+    return partial(limits.open_file, path, limits.STREAMED_FILE, "LinkedIn CSV")
 
 
 def _load(path: Path) -> _Export:
+    """The export's files, found (and a zip's members checked against bombs) but not yet read."""
     export = _Export()
     if path.is_dir():
         for file in sorted(path.rglob("*.csv"), key=lambda p: len(p.parts)):
             kind = _WANTED.get(file.name.lower())
             if kind and kind not in export.files:
-                export.files[kind] = (str(file), _decode(_read(file)))
+                export.files[kind] = (str(file), _file(file))
     elif zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive:
             for info in sorted(archive.infolist(), key=lambda i: i.filename.count("/")):
                 kind = _WANTED.get(info.filename.rsplit("/", 1)[-1].lower())
                 if kind and kind not in export.files:
-                    data = limits.read_zip_member(archive, info, path, limits.TEXT_FILE)
-                    export.files[kind] = (f"{path}:{info.filename}", _decode(data))
+                    limits.check_zip_member(path, info, limits.STREAMED_FILE)
+                    opener = partial(limits.open_zip_member, path, info.filename, limits.STREAMED_FILE)
+                    export.files[kind] = (f"{path}:{info.filename}", opener)
     elif path.name.lower() in _WANTED or path.suffix.lower() == ".csv":
-        text = _decode(_read(path))
-        kind = MESSAGES if _has_header(text, MESSAGES_HEADERS) else CONNECTIONS
-        export.files[kind] = (str(path), text)
+        kind = MESSAGES if _has_header(_head(_file(path), str(path), 4096), MESSAGES_HEADERS) else CONNECTIONS
+        export.files[kind] = (str(path), _file(path))
         # The other files of the same export sit beside it: they tell connections and the owner apart.
         for sibling in (CONNECTIONS, PROFILE):
             other = next((p for p in path.parent.glob("*.csv") if p.name.lower() == sibling and p != path), None)
             if other is not None and sibling not in export.files:
-                export.files["sibling:" + sibling] = (str(other), _decode(_read(other)))
+                export.files["sibling:" + sibling] = (str(other), _file(other))
     return export
 
 
 def _has_header(text: str, headers: tuple[tuple[str, ...], ...]) -> bool:
     try:
-        _rows(text[:4096], headers, "")
+        any(True for _ in _rows(text.splitlines(keepends=True), headers, ""))
     except (ValueError, csv.Error):
         return False
     return True
+
+
+# The files read, in the order of the first pass.
+_FILES = (
+    (CONNECTIONS, CONNECTIONS_HEADERS),
+    ("sibling:" + CONNECTIONS, CONNECTIONS_HEADERS),
+    (MESSAGES, MESSAGES_HEADERS),
+    (PROFILE, PROFILE_HEADERS),
+    ("sibling:" + PROFILE, PROFILE_HEADERS),
+)
+
+
+@dataclass
+class _Conversations:
+    """Who takes part in which conversation of messages.csv (the owner is in the most), gathered in the first pass."""
+
+    seen: dict[str, set[str]] = field(default_factory=dict)  # profile key → conversation ids
+    names: dict[str, str] = field(default_factory=dict)  # profile key → the name it sent under
+
+    def seen_in(self, rows: Iterable[dict[str, str]]) -> Iterator[dict[str, str]]:
+        for row in rows:
+            conversation = row.get("CONVERSATION ID", "")
+            sender = profile_key(row.get("SENDER PROFILE URL"))
+            if sender:
+                self.names.setdefault(sender, row.get("FROM", ""))
+            for key in [sender, *(profile_key(u) for u in _split(row.get("RECIPIENT PROFILE URLS", "")))]:
+                if key:
+                    self.seen.setdefault(key, set()).add(conversation)
+            yield row
 
 
 class LinkedInImporter:
@@ -197,9 +248,8 @@ class LinkedInImporter:
     def _parses(export: _Export) -> bool:
         for name, headers in ((CONNECTIONS, CONNECTIONS_HEADERS), (MESSAGES, MESSAGES_HEADERS)):
             if name in export.files:
-                try:
-                    _rows(export.files[name][1][:65536], headers, name)
-                except (ValueError, csv.Error):
+                shown, opener = export.files[name]
+                if not _has_header(_head(opener, shown, 65536), headers):
                     return False
         return True
 
@@ -214,33 +264,36 @@ class LinkedInImporter:
             raise ImportFormatError(path, f"could not be read ({exc}); download the LinkedIn export again") from exc
         if CONNECTIONS not in export.files and MESSAGES not in export.files:
             raise ImportFormatError(path, _NOT_LINKEDIN)
-        # Every file is parsed before anything is yielded: a wrong or broken file is refused whole.
-        tables: dict[str, list[dict[str, str]]] = {}
-        for name, headers in (
-            (CONNECTIONS, CONNECTIONS_HEADERS),
-            ("sibling:" + CONNECTIONS, CONNECTIONS_HEADERS),
-            (MESSAGES, MESSAGES_HEADERS),
-            (PROFILE, PROFILE_HEADERS),
-            ("sibling:" + PROFILE, PROFILE_HEADERS),
-        ):
+        # Every file is parsed once before anything is yielded (a wrong or broken file is refused whole),
+        # keeping only counts and who takes part in which conversation; the second pass reads the rows.
+        counted: dict[str, int] = {}
+        conversations = _Conversations()
+        for name, headers in _FILES:
             if name not in export.files:
                 continue
-            shown, text = export.files[name]
+            rows = export.rows(name, headers)
+            if name == MESSAGES:
+                rows = conversations.seen_in(rows)
             try:
-                tables[name.removeprefix("sibling:")] = _rows(text, headers, name)
+                counted[name] = sum(1 for _ in rows)
             except (ValueError, csv.Error) as exc:
                 if name.startswith("sibling:") or name == PROFILE:
-                    continue  # a helper file beside the one imported: optional
-                raise ImportFormatError(shown, f"{_NOT_LINKEDIN} ({exc})") from exc
-        connections = tables.get(CONNECTIONS, [])
-        messages = tables.get(MESSAGES, [])
-        self.total = (len(connections) if CONNECTIONS in export.files else 0) + len(messages)
+                    del export.files[name]  # a helper file beside the one imported: optional
+                    continue
+                raise ImportFormatError(export.files[name][0], f"{_NOT_LINKEDIN} ({exc})") from exc
+            if name.endswith(CONNECTIONS) and counted[name] > limits.CONNECTIONS:
+                raise ImportFormatError(
+                    export.files[name][0],
+                    f"holds {counted[name]:,} connections, more than LinkedIn allows anyone "
+                    f"({limits.CONNECTIONS:,} at most); check that it is the right file",
+                )
+        self.total = counted.get(CONNECTIONS, 0) + counted.get(MESSAGES, 0)
         report: dict[str, Any] = {"read": {}}
         self.report = report
-        cards = [self._connection(row) for row in connections]
         if CONNECTIONS in export.files:
-            tally(report, "read", "connections", len(connections))
-            for card in cards:
+            tally(report, "read", "connections", counted[CONNECTIONS])
+            for row in export.rows(CONNECTIONS, CONNECTIONS_HEADERS):
+                card = self._connection(row)
                 if isinstance(card, str):
                     tally(report, "left_out", card)
                     continue
@@ -248,10 +301,22 @@ class LinkedInImporter:
                 if isinstance(card, Observation) and card.participants[0].metadata.keys() & {"credentials", "pronouns"}:
                     tally(report, "names", "credentials or pronouns kept apart")
                 yield card
+        elif "sibling:" + CONNECTIONS in export.files:
+            for row in export.rows("sibling:" + CONNECTIONS, CONNECTIONS_HEADERS):
+                self._connection(row)  # what the connections say about the people messages name
         if MESSAGES in export.files:
-            tally(report, "read", "messages", len(messages))
-            owner = self._owner(messages, tables.get(PROFILE, []))
-            for row in messages:
+            tally(report, "read", "messages", counted[MESSAGES])
+            profile = next(
+                (
+                    row
+                    for name in (PROFILE, "sibling:" + PROFILE)
+                    if name in export.files
+                    for row in itertools.islice(export.rows(name, PROFILE_HEADERS), 1)
+                ),
+                None,
+            )
+            owner = self._owner(conversations, profile)
+            for row in export.rows(MESSAGES, MESSAGES_HEADERS):
                 item = self._message(row, owner)
                 if isinstance(item, str):
                     tally(report, "left_out", item)
@@ -303,21 +368,12 @@ class LinkedInImporter:
 
     # --- messages ----------------------------------------------------------------------------------
 
-    def _owner(self, rows: list[dict[str, str]], profile: list[dict[str, str]]) -> str | None:
+    def _owner(self, conversations: _Conversations, profile: dict[str, str] | None) -> str | None:
         """The owner's profile key: in the most conversations and not a connection; the profile name breaks ties."""
-        seen: dict[str, set[str]] = {}
-        names: dict[str, str] = {}
-        for row in rows:
-            conversation = row.get("CONVERSATION ID", "")
-            sender = profile_key(row.get("SENDER PROFILE URL"))
-            if sender:
-                names.setdefault(sender, row.get("FROM", ""))
-            for key in [sender, *(profile_key(u) for u in _split(row.get("RECIPIENT PROFILE URLS", "")))]:
-                if key:
-                    seen.setdefault(key, set()).add(conversation)
-        candidates = {k: len(v) for k, v in seen.items() if k not in self._cards}
+        names = conversations.names
+        candidates = {k: len(v) for k, v in conversations.seen.items() if k not in self._cards}
         if profile:
-            own = fold_name(f"{profile[0].get('FIRST NAME', '')} {profile[0].get('LAST NAME', '')}")
+            own = fold_name(f"{profile.get('FIRST NAME', '')} {profile.get('LAST NAME', '')}")
             named = [k for k in candidates if own and fold_name(names.get(k, "")) == own]
             if len(named) == 1:
                 return named[0]

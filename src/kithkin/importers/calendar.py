@@ -17,12 +17,15 @@ skipped with its reason while the others are imported.
 from __future__ import annotations
 
 import hashlib
+import io
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import IO, Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -31,7 +34,7 @@ import recurring_ical_events
 
 from kithkin.config import LiveSource
 from kithkin.credentials import secret_for
-from kithkin.importers import limits, recurrence
+from kithkin.importers import ics_outline, limits, recurrence
 from kithkin.importers.base import tally
 from kithkin.models import Identity, ImportFormatError, KithkinError, Observation, now_utc, utc_iso
 from kithkin.workspace import Workspace
@@ -42,17 +45,14 @@ SNIPPET_LENGTH = 200
 FETCH_TIMEOUT = 60.0
 _SPACE = re.compile(r"\s+")
 # Google appends its video-call block after this marker; it says nothing about the meeting.
-_LEADING = b"\xef\xbb\xbf \t\r\n"  # a byte-order mark and blank lines some exporters put first
 _GOOGLE_JOIN_BLOCK = re.compile(r"-::~[:~]+::-")
 _RESOURCE_DOMAIN = "resource.calendar.google.com"
 # Google's own calendar addresses: the organizer it writes when it does not know one
 # (unknownorganizer@calendar.google.com), group, holiday and imported calendars (…@group.calendar.google.com,
 # …@group.v.calendar.google.com, …@import.calendar.google.com). None of them is a person.
 _GOOGLE_CALENDAR_DOMAIN = "calendar.google.com"
-_BEGIN = re.compile(rb"BEGIN:([A-Z-]+)\s*$", re.IGNORECASE)
-_END = re.compile(rb"END:([A-Z-]+)\s*$", re.IGNORECASE)
 OUTSIDE_WINDOW = "outside live-sync window"
-_CORRUPT = "looks corrupt (the iCalendar data is cut short or cannot be read); export it again"
+Opener = Callable[[], AbstractContextManager[IO[bytes]]]
 
 
 @dataclass(frozen=True)
@@ -70,82 +70,32 @@ class Window:
 
 @dataclass
 class Parsed:
-    """The calendars of some iCalendar data, and what reading them cost: events that could not be read
-    (ValueErrors to report) and time zones read by their name because their definition could not be."""
+    """iCalendar data checked and outlined by a first pass (ics_outline), ready to be read by `meetings`."""
 
-    calendars: list[icalendar.Calendar]
-    unreadable: list[ValueError] = field(default_factory=list)
-    zones_by_name: int = 0
+    opener: Opener
+    where: object
+    calendars: list[ics_outline.Calendar]
 
 
 def parse_calendar(data: bytes, where: object) -> Parsed:
-    """iCalendar bytes as calendars (some exports concatenate several); ImportFormatError naming `where`
-    when they are not iCalendar or are cut short."""
-    text = data.lstrip(_LEADING)
-    if not _starts_calendar(text):
-        raise ImportFormatError(
-            where, "is not an iCalendar file (it must start with BEGIN:VCALENDAR); export it as .ics"
-        )
-    try:
-        parsed = Parsed(icalendar.Calendar.from_ical(text, multiple=True))
-    except ValueError:
-        parsed = _parse_leniently(text, where)
-    # A file cut short (no END:VCALENDAR) parses to nothing at all.
-    if not parsed.calendars or not all(isinstance(c, icalendar.Calendar) for c in parsed.calendars):
-        raise ImportFormatError(where, _CORRUPT)
-    return parsed
+    """iCalendar bytes held in memory (a CalDAV resource, a subscription), outlined; see `outline_calendar`."""
+    return outline_calendar(lambda: nullcontext(io.BytesIO(data)), where)
 
 
-def _parse_leniently(text: bytes, where: object) -> Parsed:
-    """Calendars the library refused whole, read part by part: time zones it cannot read are dropped (their
-    TZID is then read as a zone name), events it cannot read are skipped with their reason. Only a
-    calendar whose own lines are unreadable is refused."""
-    parsed = Parsed([])
-    for header, components in _calendar_blocks(text):
-        zones = [c for c in components if _component_name(c) == b"VTIMEZONE"]
-        others = [c for c in components if _component_name(c) != b"VTIMEZONE"]
-        readable_zones = [z for z in zones if _parses(header, [z])]
-        parsed.zones_by_name += len(zones) - len(readable_zones)
-        try:
-            parsed.calendars.append(_from_blocks(header, readable_zones + others))
-            continue
-        except ValueError:
-            pass
-        try:
-            calendar = _from_blocks(header, readable_zones)
-        except ValueError as exc:
-            raise ImportFormatError(where, _CORRUPT) from exc
-        for component in others:
-            try:
-                calendar.subcomponents += _from_blocks(header, [component]).subcomponents
-            except ValueError as exc:
-                parsed.unreadable.append(ValueError(f"calendar event {_label(component)} cannot be read ({exc})"))
-        parsed.calendars.append(calendar)
-    return parsed
-
-
-def _calendar_blocks(text: bytes) -> Iterator[tuple[list[bytes], list[list[bytes]]]]:
-    """Each VCALENDAR as (its own property lines, its components' lines). Folded lines begin with a
-    space or a tab, so BEGIN and END lines are found at the start of a line."""
-    header: list[bytes] = []
-    components: list[list[bytes]] = []
-    depth = 0
-    for line in text.splitlines():
-        begins, ends = _BEGIN.match(line), _END.match(line)
-        if depth == 1 and begins:
-            components.append([])
-        if depth >= 2 or (depth == 1 and begins):
-            components[-1].append(line)
-        elif depth == 1 and not ends:
-            header.append(line)
-        depth += 1 if begins else -1 if ends else 0
-        if ends and depth == 0:
-            yield header, components
-            header, components = [], []
-
-
-def _component_name(lines: list[bytes]) -> bytes:
-    return lines[0].split(b":", 1)[1].strip().upper()
+def outline_calendar(opener: Opener, where: object) -> Parsed:
+    """iCalendar data (some exports concatenate several calendars) read once through (ics_outline.outline),
+    keeping its outline only; ImportFormatError naming `where` when it is not iCalendar, is cut short or
+    holds what no calendar application writes."""
+    with opener() as handle:
+        if not _starts_calendar(handle.read(256).lstrip(ics_outline.LEADING)):
+            raise ImportFormatError(
+                where, "is not an iCalendar file (it must start with BEGIN:VCALENDAR); export it as .ics"
+            )
+    with opener() as handle:
+        calendars = ics_outline.outline(ics_outline.raw_lines(handle, where), where)
+    if not calendars:
+        raise ImportFormatError(where, ics_outline.CORRUPT)
+    return Parsed(opener, where, calendars)
 
 
 def _from_blocks(header: list[bytes], components: list[list[bytes]]) -> icalendar.Calendar:
@@ -183,64 +133,157 @@ def meetings(
     whole history (a file); a Window keeps only what falls inside it (live sync). What was read and left
     out, and why, is counted into `report`.
 
+    The second pass over the data: each event is parsed alone (a recurring series once all its parts are
+    in), and they are expanded BATCH_EVENTS at a time, so memory holds a batch, not the calendar.
     Each meeting's context is `context`, else the calendar's own name (X-WR-CALNAME), else `fallback`.
     """
-    if parsed.zones_by_name:
-        tally(report, "repaired", "time zones read by their name", parsed.zones_by_name)
-    for problem in parsed.unreadable:
-        tally(report, "left_out", "unreadable events")
-        yield problem
-    for calendar in parsed.calendars:
-        name = context or _text(calendar.get("X-WR-CALNAME")) or fallback
-        series = _series(calendar)
-        tally(report, "read", "events", sum(len(events) for events in series.values()))
-        others = sum(isinstance(c, icalendar.Todo | icalendar.Journal) for c in calendar.subcomponents)
-        if others:
-            tally(report, "left_out", "to-dos and journal entries", others)
-        unreadable = {uid for uid, events in series.items() if any(not _has_start(e) for e in events)}
-        for uid in unreadable:
-            tally(report, "left_out", "unreadable events")
-            yield ValueError(f"calendar event {uid} has no readable start (DTSTART)")
-        if unreadable:
-            calendar.subcomponents = [
-                c for c in calendar.subcomponents if not (isinstance(c, icalendar.Event) and _uid(c) in unreadable)
-            ]
-        recurring = {
-            uid
-            for uid, events in series.items()
-            if len(events) > 1 or any(e.get("RRULE") or e.get("RDATE") or e.get("RECURRENCE-ID") for e in events)
-        }
-        start, end = _span(series, window, now)
-        yield from _kept_whole(
-            calendar, _recurring_series(series, recurring - unreadable), start, end, window, name, report
-        )
+    outlines = iter(parsed.calendars)
+    budget = recurrence.Budget()
+    reader: _CalendarReader | None = None
+    with parsed.opener() as handle:
+        for kind, part in ics_outline.parts(ics_outline.raw_lines(handle, parsed.where), parsed.where):
+            if kind == "calendar":
+                reader = _CalendarReader(next(outlines), parsed.where, window, report, budget, now)
+                reader.name = context or reader.name or fallback
+                yield from reader.begin()
+            elif reader is not None and isinstance(part, ics_outline.Component):
+                yield from reader.add(part)
+            elif reader is not None:
+                yield from reader.finish()
+
+
+# Events parsed and expanded together: a few MB of parsed events at most.
+BATCH_EVENTS = 500
+
+
+class _CalendarReader:
+    """The second pass over one VCALENDAR: its time zones first (events need them, wherever they sit),
+    then its events in batches."""
+
+    def __init__(
+        self,
+        outline: ics_outline.Calendar,
+        where: object,
+        window: Window | None,
+        report: dict[str, Any],
+        budget: recurrence.Budget,
+        now: datetime | None,
+    ) -> None:
+        self.outline, self.where, self.window, self.report, self.budget = outline, where, window, report, budget
+        # A VTIMEZONE the library cannot read is dropped: its TZID is then read as a zone name.
+        zones = [zone.lines for zone in outline.zones]
+        readable = [zone for zone in zones if _parses(outline.header, [zone])]
+        self.zones_by_name = len(zones) - len(readable)
         try:
-            occurrences = list(recurring_ical_events.of(calendar).between(start, end))
-        except Exception:  # the recurrence library raises many kinds on malformed rules
-            occurrences = []
-            # Expand each series on its own, so that one broken rule costs only that series.
-            for uid, events in series.items():
-                if uid in unreadable:
-                    continue
-                try:
-                    occurrences += recurring_ical_events.of(_alone(calendar, events)).between(start, end)
-                except Exception as exc:
-                    tally(report, "left_out", "unreadable events")
-                    yield ValueError(f"calendar event {uid} has a recurrence that cannot be read ({exc})")
-        for event in occurrences:
-            uid = _uid(event)
-            observation = _observation(event, uid, uid in recurring, name, report)
-            if isinstance(observation, str):
-                tally(report, "left_out", observation)
-            elif window is not None and not window.start <= observation.occurred_at < window.end:
-                tally(report, "left_out", OUTSIDE_WINDOW)
-            else:
-                tally(report, "imported", "meetings")
-                yield observation
+            # Parsing the time zones caches them (icalendar's tzp) for the events parsed alone after.
+            self.base = _from_blocks(outline.header, readable)
+        except ValueError as exc:
+            raise ImportFormatError(where, ics_outline.CORRUPT) from exc
+        self.name: str | None = _text(self.base.get("X-WR-CALNAME")) or None
+        self.start, self.end = _span(outline, window, now)
+        self.pending: dict[bytes, list[ics_outline.Component]] = {}
+        self.batch: list[icalendar.Event] = []
+
+    def begin(self) -> Iterator[Observation | Exception]:
+        if self.zones_by_name:
+            tally(self.report, "repaired", "time zones read by their name", self.zones_by_name)
+        tally(self.report, "read", "events", 0)
+        return iter(())
+
+    def add(self, component: ics_outline.Component) -> Iterator[Observation | Exception]:
+        if component.name in (b"VTODO", b"VJOURNAL"):
+            tally(self.report, "left_out", "to-dos and journal entries")
+            return
+        if component.name != b"VEVENT":
+            return  # the time zones are read already; free/busy and unknown components say nothing
+        key = component.key()
+        parts = self.pending.setdefault(key, [])
+        parts.append(component)
+        if len(parts) < self.outline.series.get(key, [0])[0]:
+            return  # a series is read once all its parts are in
+        del self.pending[key]
+        yield from self._parse(parts)
+        if len(self.batch) >= BATCH_EVENTS:
+            yield from self._flush()
+
+    def finish(self) -> Iterator[Observation | Exception]:
+        for parts in self.pending.values():  # only when the file changed between the two passes
+            yield from self._parse(parts)
+        self.pending = {}
+        yield from self._flush()
+
+    def _parse(self, parts: list[ics_outline.Component]) -> Iterator[Exception]:
+        for part in parts:
+            try:
+                event = icalendar.Component.from_ical(b"\r\n".join(part.lines) + b"\r\n")
+            except ValueError as exc:
+                tally(self.report, "left_out", "unreadable events")
+                yield ValueError(f"calendar event {_label(part.lines)} cannot be read ({exc})")
+                continue
+            tally(self.report, "read", "events")
+            self.batch.append(event)
+
+    def _flush(self) -> Iterator[Observation | Exception]:
+        if self.batch:
+            calendar = _alone(self.base, self.batch)
+            self.batch = []
+            yield from _expanded(calendar, self.start, self.end, self.window, self.name, self.report, self.budget)
+
+
+def _expanded(
+    calendar: icalendar.Calendar,
+    start: datetime,
+    end: datetime,
+    window: Window | None,
+    name: str | None,
+    report: dict[str, Any],
+    budget: recurrence.Budget,
+) -> Iterator[Observation | Exception]:
+    """The meetings of a calendar holding whole series only (a batch of the file's), between `start` and `end`."""
+    series = _series(calendar)
+    unreadable = {uid for uid, events in series.items() if any(not _has_start(e) for e in events)}
+    for uid in unreadable:
+        tally(report, "left_out", "unreadable events")
+        yield ValueError(f"calendar event {uid} has no readable start (DTSTART)")
+    if unreadable:
+        calendar.subcomponents = [
+            c for c in calendar.subcomponents if not (isinstance(c, icalendar.Event) and _uid(c) in unreadable)
+        ]
+    recurring = {
+        uid
+        for uid, events in series.items()
+        if len(events) > 1 or any(e.get("RRULE") or e.get("RDATE") or e.get("RECURRENCE-ID") for e in events)
+    }
+    yield from _kept_whole(
+        calendar, _recurring_series(series, recurring - unreadable), start, end, window, name, report, budget
+    )
+    try:
+        occurrences = list(recurring_ical_events.of(calendar).between(start, end))
+    except Exception:  # the recurrence library raises many kinds on malformed rules
+        occurrences = []
+        # Expand each series on its own, so that one broken rule costs only that series.
+        for uid, events in series.items():
+            if uid in unreadable:
+                continue
+            try:
+                occurrences += recurring_ical_events.of(_alone(calendar, events)).between(start, end)
+            except Exception as exc:
+                tally(report, "left_out", "unreadable events")
+                yield ValueError(f"calendar event {uid} has a recurrence that cannot be read ({exc})")
+    for event in occurrences:
+        uid = _uid(event)
+        observation = _observation(event, uid, uid in recurring, name, report)
+        if isinstance(observation, str):
+            tally(report, "left_out", observation)
+        elif window is not None and not window.start <= observation.occurred_at < window.end:
+            tally(report, "left_out", OUTSIDE_WINDOW)
+        else:
+            tally(report, "imported", "meetings")
+            yield observation
 
 
 def _recurring_series(series: dict[str, list[icalendar.Event]], chosen: set[str]) -> dict[str, list[icalendar.Event]]:
-    """These series in the calendar's order (the total cap favours the first ones)."""
+    """These series in the calendar's order (the total cap favours the first ones complete in the file)."""
     return {uid: events for uid, events in series.items() if uid in chosen}
 
 
@@ -252,10 +295,11 @@ def _kept_whole(
     window: Window | None,
     name: str | None,
     report: dict[str, Any],
+    budget: recurrence.Budget,
 ) -> Iterator[Observation]:
     """Series recurring too often to expand (recurrence.py) leave the calendar; each is one meeting at its
     first start, noting why."""
-    notes = recurrence.not_expanded(series, start, end)
+    notes = recurrence.not_expanded(series, start, end, budget)
     if not notes:
         return
     calendar.subcomponents = [
@@ -275,15 +319,13 @@ def _kept_whole(
             yield observation
 
 
-def _span(
-    series: dict[str, list[icalendar.Event]], window: Window | None, now: datetime | None
-) -> tuple[datetime, datetime]:
+def _span(outline: ics_outline.Calendar, window: Window | None, now: datetime | None) -> tuple[datetime, datetime]:
     """Where to expand: from the first event to the last one (series without an end up to a year ahead),
-    and over the live-sync window when there is one, so what falls outside it can be counted."""
+    and over the live-sync window when there is one, so what falls outside it can be counted. The starts
+    are the first pass's, read without their zones: a day on each side covers that."""
     ahead = (now or now_utc()) + timedelta(days=FUTURE_DAYS)
-    starts = [_moment(start) for events in series.values() for e in events if (start := _when(e.get("DTSTART")))]
-    first = min(starts, default=ahead) - timedelta(days=1)
-    last = max([*starts, ahead]) + timedelta(days=1)
+    first = (outline.first_start or ahead) - timedelta(days=1)
+    last = max(outline.last_start or ahead, ahead) + timedelta(days=1)
     if window is not None:
         first, last = min(first, window.start), max(last, window.end)
     return first, last
@@ -488,7 +530,8 @@ class CalendarImporter:
         if not files:
             raise ImportFormatError(path, "holds no calendar files (*.ics); export the calendar as .ics")
         parsed = [
-            (file, parse_calendar(limits.read_bytes(file, limits.CALENDAR_FILE, "calendar"), file)) for file in files
+            (file, outline_calendar(partial(limits.open_file, file, limits.STREAMED_FILE, "calendar"), file))
+            for file in files
         ]
         self.report = {"read": {"events": 0}}
         return self._meetings(parsed)
@@ -511,7 +554,7 @@ def _ics_files(path: Path) -> list[Path]:
 
 def _looks_like_ics(path: Path) -> bool:
     with path.open("rb") as handle:
-        return _starts_calendar(handle.read(256).lstrip(_LEADING))
+        return _starts_calendar(handle.read(256).lstrip(ics_outline.LEADING))
 
 
 def _starts_calendar(text: bytes) -> bool:

@@ -42,8 +42,14 @@ TEXT_FILE = 256 * MB
 CALENDAR_DOWNLOAD = 128 * MB
 # One vCard: a photo embedded in base64 is the bulk of a large card (phones keep them under ~1 MB).
 CARD = 16 * MB
-# One VEVENT, VTODO, VTIMEZONE…: a long description with an attachment inline stays under a few MB.
+# One VEVENT, VTODO, VTIMEZONE…: a long description with an attachment inline stays under a few MB. A
+# calendar's own properties and its time zones are held to it too.
 CALENDAR_COMPONENT = 16 * MB
+# A recurring series, its master and the instances it overrides: an override for each of its 5,000
+# occurrences (recurrence.MAX_OCCURRENCES) at ~4 kB each.
+CALENDAR_SERIES = 32 * MB
+# Components in one file, each remembered by its UID between two passes: ten busy years hold ~20,000.
+CALENDAR_COMPONENTS = 500_000
 # One WhatsApp message, its continuation lines included: the app refuses to send more than 65,536 characters.
 CHAT_MESSAGE = 1 * MB
 # One line of a CSV file (a LinkedIn message's line): LinkedIn caps a message at 8,000 characters. The csv

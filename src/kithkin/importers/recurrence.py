@@ -11,6 +11,7 @@ any series that would take its calendar past MAX_TOTAL: expansion holds every oc
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import icalendar
@@ -24,11 +25,22 @@ SUB_DAILY = ("SECONDLY", "MINUTELY", "HOURLY")
 _KEPT = "kept as one series, not expanded"
 
 
-def not_expanded(series: dict[str, list[icalendar.Event]], start: datetime, end: datetime) -> dict[str, str]:
+@dataclass
+class Budget:
+    """The occurrences a calendar's series expanded so far (a large file is expanded batch by batch)."""
+
+    total: int = 0
+
+
+def not_expanded(
+    series: dict[str, list[icalendar.Event]], start: datetime, end: datetime, budget: Budget | None = None
+) -> dict[str, str]:
     """The series (by UID: a master and its overrides) not to expand between `start` and `end`, each with
-    why. A series whose rule cannot be read is left to the expansion, which reports it."""
+    why, counting what the others will expand into `budget` (MAX_TOTAL bounds it). A series whose rule
+    cannot be read is left to the expansion, which reports it."""
     notes: dict[str, str] = {}
-    total = 0
+    budget = budget or Budget()
+    total = budget.total
     for uid, events in series.items():
         try:
             note, expected = _judge(events, start, end)
@@ -40,6 +52,7 @@ def not_expanded(series: dict[str, list[icalendar.Event]], start: datetime, end:
             total += expected
         else:
             notes[uid] = note
+    budget.total = total
     return notes
 
 

@@ -124,7 +124,7 @@ def _sparse(path: Path, head: bytes, size: int) -> Path:
     ("source", "name", "head", "limit", "what"),
     [
         ("contacts", "all.vcf", b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Ana\r\n", limits.STREAMED_FILE, "vCard file"),
-        ("whatsapp", "WhatsApp Chat with Ana.txt", b"12/01/2024, 10:00 - Ana: hi\n", limits.STREAMED_FILE, "WhatsApp chat"),
+        ("whatsapp", "WhatsApp Chat.txt", b"12/01/2024, 10:00 - Ana: hi\n", limits.STREAMED_FILE, "WhatsApp chat"),
         ("linkedin", "Connections.csv", b"First Name,Last Name,URL\n", limits.STREAMED_FILE, "LinkedIn CSV"),
         ("calendar", "big.ics", b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\n", limits.STREAMED_FILE, "calendar"),
         ("granola", "cache-v3.json", b'{"cache": "{}"}', limits.JSON_FILE, "Granola cache"),

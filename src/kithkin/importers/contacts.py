@@ -292,7 +292,7 @@ def read_vcard_file(path: Path) -> Iterator[Card | Exception]:
 def check_vcard_file(path: Path) -> None:
     """Refuse a file that holds no card, or a card larger than any real one (limits.CARD), in one pass
     that keeps nothing."""
-    if not any(True for _ in _card_texts(_lines_of(path), path, keep=False)):
+    if not sum(1 for _ in _card_texts(_lines_of(path), path, keep=False)):
         raise ImportFormatError(path, "holds no vCard (expected BEGIN:VCARD … END:VCARD)")
 
 

@@ -190,7 +190,7 @@ def _load(path: Path) -> _Export:
 
 def _has_header(text: str, headers: tuple[tuple[str, ...], ...]) -> bool:
     try:
-        any(True for _ in _rows(text.splitlines(keepends=True), headers, ""))
+        sum(1 for _ in _rows(text.splitlines(keepends=True), headers, ""))
     except (ValueError, csv.Error):
         return False
     return True

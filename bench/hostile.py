@@ -3,7 +3,9 @@ and the server answering other requests meanwhile.
 
 Built here, cheaply: a 340-byte calendar repeating every second (and one every minute), a LinkedIn
 export zip holding a 3 GB Connections.csv, a 2 GB file for every source (sparse: a real head, then a
-hole that costs no disk), Granola JSON nested 200,000 deep, a mail whose header block is 50 MB.
+hole that costs no disk), a 900 MB file that is one record for every streamed text format (under the
+whole-file cap, so the record's own cap must refuse it), Granola JSON nested 200,000 deep, a mail whose
+header block is 50 MB.
 Each goes through `kithkin import` in a process of its own (its time, peak RSS, exit code and stderr),
 then the small ones are uploaded to a running `kithkin serve` while another client keeps asking it for
 statistics (its slowest answer, and the peak RSS of the server and its job processes).
@@ -121,6 +123,12 @@ def build(folder: Path) -> list[tuple[str, str, Path, bool]]:
         path = sparse(folder / "2gb" / source / name, head)
         target = path.parent if source in ("signal", "vault") else path
         cases.append((f"2 GB {name}", source, target, False))
+    # Streamed formats refuse a file over limits.STREAMED_FILE unread; below it, a file that is one endless
+    # record is refused by the record's cap once that much of it is read.
+    for source in ("contacts", "calendar", "linkedin", "whatsapp"):
+        name, head = heads[source]
+        path = sparse(folder / "900mb" / source / name, head, 900 * 2**20)
+        cases.append((f"900 MB {name}, one record", source, path, False))
     return cases
 
 

@@ -2,7 +2,7 @@
 URLs (Google's secret address, Outlook published calendars).
 
 Every occurrence of a meeting is one observation: recurring series are expanded with their overrides,
-exceptions and cancellations by `recurring-ical-events`. A file is a record of the past and is read whole
+exceptions and cancellations by `recurring-ical-events`. A file is a record of the past: all of it is read
 (endless series up to a year ahead); live sync (an ICS URL, CalDAV) reads a window around today (2 years
 back, 1 year ahead by default, configurable) and counts what fell outside it. Declined attendees, rooms,
 resources and Google's placeholder and group calendars are not participants; they are kept in the
@@ -12,6 +12,9 @@ A VTIMEZONE the calendar library cannot read (Apple writes the historical offset
 local mean time as `TZOFFSETFROM:+5328`) is dropped and its TZID read as a zone name instead (IANA names
 through zoneinfo, Windows names through icalendar's table); an event that cannot be read at all is
 skipped with its reason while the others are imported.
+
+A file's whole history is read, but never held whole: a first pass outlines it (ics_outline: its time
+zones, which parts share a UID) and the second parses one event at a time, expanding them in batches.
 """
 
 from __future__ import annotations

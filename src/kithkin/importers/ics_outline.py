@@ -180,10 +180,5 @@ def _count(calendar: Calendar, component: Component, where: object) -> None:
 
 def raw_lines(handle: IO[bytes], where: object) -> Iterator[bytes]:
     """The lines of iCalendar bytes without their line ends, a line longer than a component refused."""
-    number = 0
-    while raw := handle.readline(limits.CALENDAR_COMPONENT + 1):
-        number += 1
-        if len(raw) > limits.CALENDAR_COMPONENT:
-            raise limits.too_large(where, "a line", number, limits.CALENDAR_COMPONENT)
-        # A byte-order mark and blank lines some exporters put first.
-        yield from (raw.lstrip(LEADING) if number == 1 else raw).splitlines()
+    for number, raw in enumerate(limits.raw_lines(handle, limits.CALENDAR_COMPONENT, where, "calendar component")):
+        yield from (raw if number else raw.lstrip(LEADING)).splitlines()

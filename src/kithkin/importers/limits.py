@@ -108,12 +108,6 @@ def check_zip_member(archive_path: object, member: zipfile.ZipInfo, limit: int) 
         )
 
 
-def read_zip_member(archive: zipfile.ZipFile, member: zipfile.ZipInfo, archive_path: object, limit: int) -> bytes:
-    """A zip member's bytes once `check_zip_member` accepts it."""
-    check_zip_member(archive_path, member, limit)
-    return archive.read(member)
-
-
 @contextmanager
 def open_file(path: Path, limit: int, what: str) -> Iterator[IO[bytes]]:
     """A file's binary stream, refused beyond `limit` (a `what`) before it is opened."""
@@ -136,6 +130,19 @@ def open_zip_member(archive_path: Path, name: str, limit: int) -> Iterator[IO[by
         raise ImportFormatError(archive_path, f"is a damaged zip ({exc})") from exc
 
 
+def raw_lines(handle: IO[bytes], longest: int, where: object, what: str) -> Iterator[bytes]:
+    """The lines of a binary stream, each with its "\\n"; a line longer than `longest` bytes is never held:
+    ImportFormatError naming `where` and the record it would be part of (`what`)."""
+    number = 0
+    while raw := handle.readline(longest + 1):
+        number += 1
+        if len(raw) > longest:
+            raise ImportFormatError(
+                where, f"has a line (line {number:,}) longer than any real {what} ({_megabytes(longest)} at most)"
+            )
+        yield raw
+
+
 def lines(
     handle: IO[bytes],
     longest: int,
@@ -146,21 +153,14 @@ def lines(
     keepends: bool = True,
     universal: bool = True,
 ) -> Iterator[str]:
-    """The lines of a text stream, each with its line end (unless not `keepends`), as str.splitlines
-    would cut the whole text (only at "\n", for the csv module, when not `universal`).
+    """The lines of a text stream (`raw_lines`), each with its line end (unless not `keepends`), as
+    str.splitlines would cut the whole text (only at "\\n", for the csv module, when not `universal`).
 
     Each line is read as UTF-8 (a byte-order mark at the start dropped), or, when it is not, in the legacy
-    `fallback` encoding the exporters of such files used. A line longer than `longest` bytes is never
-    held: ImportFormatError naming `where` and the record it would be part of (`what`)."""
-    number = 0
-    while raw := handle.readline(longest + 1):
-        number += 1
-        if len(raw) > longest:
-            raise ImportFormatError(
-                where, f"has a line (line {number:,}) longer than any real {what} ({_megabytes(longest)} at most)"
-            )
+    `fallback` encoding the exporters of such files used."""
+    for number, raw in enumerate(raw_lines(handle, longest, where, what)):
         try:
-            text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+            text = raw.decode("utf-8" if number else "utf-8-sig")
         except UnicodeDecodeError:
             text = raw.decode(fallback, "replace")
         if universal:  # a bare CR, U+2028 and the like end lines too, as str.splitlines has it

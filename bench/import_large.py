@@ -32,6 +32,8 @@ from pathlib import Path
 LIMIT_MB = 300
 MB = 1024 * 1024
 NAMES = ["Ana Silva", "Bob Jones", "Chloé García", "Dmitri Volkov", "Eun-ji Park", "Farah Haddad", "Gus Olsen"]
+GIVEN = ["Ana", "Bob", "Chloé", "Dmitri", "Eun-ji", "Farah", "Gus", "Hana", "Ivo", "Jun", "Kofi", "Lena", "Marta"]
+SYLLABLES = ["ka", "lo", "mi", "ren", "sa", "tor", "vi", "ber", "dun", "gal", "hos", "nak", "pe", "qui", "zo"]
 WORDS = [
     "the",
     "of",
@@ -56,6 +58,13 @@ def _sentence(rng: random.Random, words: int) -> str:
     return " ".join(rng.choice(WORDS) for _ in range(words))
 
 
+def _person(number: int) -> tuple[str, str]:
+    """A given and a family name, the pair different for each number (as in a real address book)."""
+    rng = random.Random(number)
+    family = "".join(rng.choice(SYLLABLES) for _ in range(3)).capitalize()
+    return rng.choice(GIVEN), family
+
+
 def _fold(line: str, width: int = 75) -> str:
     """RFC 6350/5545 folding: lines of at most `width` characters, the rest on lines starting with a space."""
     parts = [line[:width]] + [" " + line[i : i + width - 1] for i in range(width, len(line), width - 1)]
@@ -67,11 +76,11 @@ def vcards(path: Path, scale: float) -> int:
     cards = int(20_000 * scale)
     with path.open("w", encoding="utf-8", newline="") as out:
         for number in range(cards):
-            given, family = rng.choice(NAMES).split(" ", 1)
+            given, family = _person(number)
             photo = base64.b64encode(rng.randbytes(11_000)).decode()
             out.write(
                 "BEGIN:VCARD\r\nVERSION:3.0\r\n"
-                f"N:{family};{given} {number};;;\r\nFN:{given} {number} {family}\r\n"
+                f"N:{family};{given};;;\r\nFN:{given} {family}\r\n"
                 f"ORG:Company {number % 700};Research\r\nTITLE:Engineer\r\n"
                 f"EMAIL;TYPE=INTERNET;TYPE=WORK:{given.lower()}.{number}@example.org\r\n"
                 f"TEL;TYPE=CELL:+1 415 555 {number % 10_000:04d}\r\n"
@@ -91,10 +100,15 @@ BERLIN = (
 )
 
 
+def _address(name: str) -> str:
+    return name.lower().replace(" ", ".").replace("é", "e") + "@example.org"
+
+
 def _event(rng: random.Random, uid: str, start: datetime, extra: str = "") -> str:
-    people = rng.sample(NAMES, rng.randint(2, 5))
+    # Colleagues: a work calendar meets a few hundred people.
+    people = [" ".join(_person(n)) for n in rng.sample(range(300), rng.randint(2, 5))]
     attendees = "".join(
-        _fold(f"ATTENDEE;CN={name};PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT:mailto:{name.split()[0].lower()}@example.org")
+        _fold(f"ATTENDEE;CN={name};PARTSTAT=ACCEPTED;ROLE=REQ-PARTICIPANT:mailto:{_address(name)}")
         for name in people[1:]
     )
     description = (
@@ -105,7 +119,7 @@ def _event(rng: random.Random, uid: str, start: datetime, extra: str = "") -> st
         f"DTSTART;TZID=Bench/Berlin:{start:%Y%m%dT%H%M%S}\r\n"
         f"DTEND;TZID=Bench/Berlin:{start + timedelta(minutes=30):%Y%m%dT%H%M%S}\r\n"
         f"DTSTAMP:20240101T000000Z\r\nUID:{uid}\r\n{extra}"
-        + _fold(f"ORGANIZER;CN={people[0]}:mailto:{people[0].split()[0].lower()}@example.org")
+        + _fold(f"ORGANIZER;CN={people[0]}:mailto:{_address(people[0])}")
         + attendees
         + _fold(f"DESCRIPTION:{description}")
         + f"LOCATION:Room {rng.randint(1, 40)}\r\nSUMMARY:{_sentence(rng, 4).title()}\r\nSTATUS:CONFIRMED\r\n"
@@ -169,9 +183,9 @@ def linkedin(path: Path, scale: float) -> int:
                 (preamble + "First Name,Last Name,URL,Email Address,Company,Position,Connected On\r\n").encode()
             )
             for number in range(connections):
-                given, family = rng.choice(NAMES).split(" ", 1)
+                given, family = _person(number)
                 row = (
-                    f'{given},{family} {number},https://www.linkedin.com/in/p-{number},,"Company {number % 900}, Inc.",'
+                    f'{given},{family},https://www.linkedin.com/in/p-{number},,"Company {number % 900}, Inc.",'
                     f'"Director, Research",{rng.randint(1, 28):02d} Mar 20{rng.randint(10, 24)}\r\n'
                 )
                 member.write(row.encode())
@@ -183,7 +197,8 @@ def linkedin(path: Path, scale: float) -> int:
             for number in range(messages):
                 other = number % max(connections, 1)
                 mine = number % 2 == 0
-                sender, to = ("Sam Owner", f"Person {other}") if mine else (f"Person {other}", "Sam Owner")
+                name = " ".join(_person(other))
+                sender, to = ("Sam Owner", name) if mine else (name, "Sam Owner")
                 urls = ("sam-owner", f"p-{other}") if mine else (f"p-{other}", "sam-owner")
                 row = (
                     f"2-{other:06d}=,,{sender},https://www.linkedin.com/in/{urls[0]},{to},"

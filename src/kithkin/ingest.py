@@ -44,6 +44,9 @@ BATCH_SIZE = 20_000
 TRANSACTION_SECONDS = 0.15
 USER_ACTIVE_SECONDS = 30
 FIRST_BATCH = 250
+# A batch also ends once the text it holds (metadata strings, kept text) passes this: 20,000 cards with a
+# photo each are ~300 MB, and a batch is held whole until it is stored.
+BATCH_WEIGHT = 16 * 1024 * 1024
 SMALLEST_BATCH = 100
 PROGRESS_EVERY = 1_000
 MAX_ERROR_MESSAGES = 100
@@ -89,6 +92,7 @@ class _Batch:
     entities: dict[str, EntityRecord] = field(default_factory=dict)
     records: list[InteractionRecord] = field(default_factory=list)
     observations: int = 0
+    weight: int = 0  # characters of text held (BATCH_WEIGHT)
 
 
 class Normaliser:
@@ -165,10 +169,13 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
             if known is not None:
                 record.observed_at = min(record.observed_at, known.observed_at)
             entities[record.id] = record
-            seen[identity.source_id] = (shown, record)
+            batch.weight += sum(len(value) for value in identity.metadata.values() if isinstance(value, str))
+            if not is_card:  # a card is never looked up again (and may carry a photo)
+                seen[identity.source_id] = (shown, record)
         participants.append((record, identity.role))
     if is_card:
         return
+    batch.weight += len(observation.text or "")
     source_id = f"{normaliser.account}:{observation.source_id}" if normaliser.account else observation.source_id
     record_id = interaction_id(normaliser.source_type, source_id, observation.occurred_at)
     roles = {r.id: (r.id, role) for r, role in participants}  # an entity listed twice takes part once
@@ -318,7 +325,7 @@ def ingest(
                     summary.errors.append(str(item))
                 continue
             _add_to_batch(batch, normaliser, item)
-            if batch.observations >= size:
+            if batch.observations >= size or batch.weight >= BATCH_WEIGHT:
                 commit()
             if progress and batch.observations % PROGRESS_EVERY == 0:
                 progress(done + batch.observations, total)  # read so far; a batch is stored at its end

@@ -205,3 +205,12 @@ def test_a_calendar_that_is_one_endless_line_is_refused_by_the_line_cap(tmp_path
     with pytest.raises(ImportFormatError) as refused:
         CalendarImporter(now=NOW).read(path, None)
     assert refused.value.problem == "has a line (line 4) longer than any real calendar component (16 MB at most)"
+
+
+def test_the_same_words_twice_in_a_minute_are_two_messages_counted_within_two_days(tmp_path: Path) -> None:
+    """Repeats are counted over the last two days of the chat (memory holds days of a chat, not a decade): a
+    line dated weeks back, the same minute and words as an earlier one, gets that one's id."""
+    lines = ["01/01/2024, 10:00 - Ana: ok", "01/01/2024, 10:00 - Ana: ok", "20/01/2024, 10:00 - Ana: ok"]
+    lines += ["01/01/2024, 10:00 - Ana: ok"]  # a clock set back weeks: counted afresh
+    found = list(WhatsAppImporter().read(_chat(tmp_path / "WhatsApp Chat with Ana.txt", lines), None))
+    assert [o.source_id.rsplit(":", 1)[1] for o in found if isinstance(o, Observation)] == ["1", "2", "1", "1"]

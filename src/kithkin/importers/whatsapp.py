@@ -21,11 +21,11 @@ import itertools
 import re
 import sqlite3
 import zipfile
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any, ClassVar
@@ -54,6 +54,7 @@ _UNSAVED = re.compile(r"^~[\s\u202f\u00a0]*")
 _CREATED_GROUP = re.compile(r"created (?:the )?group [“\"](?P<name>[^”\"]+)[”\"]")
 _CHAT_WITH = re.compile(r"^WhatsApp Chat (?:with|-) (?P<name>.+?)(?: \(\d+\))?$")
 SNIPPET = 280
+REPEATS_KEPT = timedelta(days=2)
 # An export's report counts each kind of line it read (ingest.add_report puts them in the summary):
 # messages of text, media (attachments, media left out of the export, polls, locations, contact cards),
 # deleted messages, calls, and system lines, which are no messages.
@@ -93,6 +94,26 @@ class _DateOrder:
 
 
 Opener = Callable[[], AbstractContextManager[IO[bytes]]]
+
+
+class _Repeats:
+    """How many times each message key (its minute, author and text) was met so far: the same words sent in
+    the same minute twice are two messages. A chat runs in time order, so keys older than the newest by
+    more than REPEATS_KEPT (a clock set back for summer time repeats an hour) can no longer recur and are
+    forgotten: memory holds a few days of a chat, not a decade."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, int] = {}
+        self.order: deque[tuple[datetime, str]] = deque()
+        self.newest: datetime | None = None
+
+    def count(self, key: str, when: datetime) -> int:
+        count = self.counts[key] = self.counts.get(key, 0) + 1
+        self.order.append((when, key))
+        self.newest = max(when, self.newest or when)
+        while self.order and self.order[0][0] < self.newest - REPEATS_KEPT:
+            self.counts.pop(self.order.popleft()[1], None)
+        return count
 
 
 @dataclass
@@ -190,7 +211,7 @@ class WhatsAppImporter:
         self.report = counts
         # An export may start later than the previous one (phones cap its length): ids come from
         # what a message is, not from its position in the file.
-        seen: Counter[str] = Counter()
+        seen = _Repeats()
         members = {name: _sender_identity(name, "member", self.owner_name) for name in senders}
         authors: dict[str, Identity] = {}
         others: dict[str, list[Identity]] = {}
@@ -210,10 +231,9 @@ class WhatsAppImporter:
             author = authors[name]
             fingerprint = hashlib.blake2b(content.encode(), digest_size=6).hexdigest()
             key = f"{thread}:{when.isoformat()}:{author.source_id}:{fingerprint}"
-            seen[key] += 1
             counts[_REPORTED[reading.kind]] += 1
             yield Observation(
-                source_id=f"{key}:{seen[key]}",
+                source_id=f"{key}:{seen.count(key, when)}",
                 kind="call" if reading.kind == "call" else "message",
                 occurred_at=when,
                 participants=[author, *others[name]],

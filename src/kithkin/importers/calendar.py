@@ -96,7 +96,8 @@ def outline_calendar(opener: Opener, where: object) -> Parsed:
             )
     with opener() as handle:
         calendars = ics_outline.outline(ics_outline.raw_lines(handle, where), where)
-    if not calendars:
+    # A calendar whose own lines cannot be read is refused now, before any of its events is.
+    if not calendars or not all(_parses(calendar.header, []) for calendar in calendars):
         raise ImportFormatError(where, ics_outline.CORRUPT)
     return Parsed(opener, where, calendars)
 

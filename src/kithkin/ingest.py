@@ -170,7 +170,7 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
                 record.observed_at = min(record.observed_at, known.observed_at)
             entities[record.id] = record
             batch.weight += sum(len(value) for value in identity.metadata.values() if isinstance(value, str))
-            if not is_card:  # a card is never looked up again (and may carry a photo)
+            if not is_card:  # a card is met once and may carry a photo: a message naming it again normalises anew
                 seen[identity.source_id] = (shown, record)
         participants.append((record, identity.role))
     if is_card:

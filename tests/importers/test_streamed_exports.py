@@ -214,3 +214,19 @@ def test_the_same_words_twice_in_a_minute_are_two_messages_counted_within_two_da
     lines += ["01/01/2024, 10:00 - Ana: ok"]  # a clock set back weeks: counted afresh
     found = list(WhatsAppImporter().read(_chat(tmp_path / "WhatsApp Chat with Ana.txt", lines), None))
     assert [o.source_id.rsplit(":", 1)[1] for o in found if isinstance(o, Observation)] == ["1", "2", "1", "1"]
+
+
+def test_an_alarm_with_a_uid_of_its_own_does_not_split_a_series(tmp_path: Path) -> None:
+    alarm = "BEGIN:VALARM\r\nUID:alarm-1@x\r\nACTION:DISPLAY\r\nTRIGGER:-PT10M\r\nEND:VALARM\r\n"
+    master = _event("weekly@x", "20250106T090000", "RRULE:FREQ=WEEKLY;COUNT=2\r\n").replace(
+        "BEGIN:VEVENT\r\n", "BEGIN:VEVENT\r\n" + alarm, 1
+    )
+    override = _event("weekly@x", "20250113T150000", "RECURRENCE-ID;TZID=Custom/Berlin:20250113T090000\r\n")
+    path = tmp_path / "work.ics"
+    singles = "".join(_event(f"single-{n}@x", "20240101T100000") for n in range(BATCH_EVENTS))
+    path.write_text("BEGIN:VCALENDAR\r\nVERSION:2.0\r\n" + ZONE + master + singles + override + "END:VCALENDAR\r\n")
+    found = [o for o in CalendarImporter(now=NOW).read(path, None) if isinstance(o, Observation)]
+    assert sorted(o.occurred_at for o in found if o.metadata["uid"] == "weekly@x") == [
+        datetime(2025, 1, 6, 8, tzinfo=UTC),
+        datetime(2025, 1, 13, 14, tzinfo=UTC),
+    ]

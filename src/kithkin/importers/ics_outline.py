@@ -44,11 +44,14 @@ class Component:
         return value.strip() if value is not None else b"#%d" % self.line
 
     def value(self, name: bytes) -> bytes | None:
-        """The raw value of the first property called `name` (unfolded; parameters dropped)."""
+        """The raw value of the component's own first property called `name` (unfolded; parameters dropped),
+        not one of a component inside it (a VALARM has a UID of its own)."""
         wanted = name.upper()
+        depth = 0
         for index, line in enumerate(self.lines):
+            depth += 1 if _BEGIN.match(line) else -1 if _END.match(line) else 0
             head = line[: len(wanted) + 1].upper()
-            if head in (wanted + b":", wanted + b";"):
+            if depth == 1 and head in (wanted + b":", wanted + b";"):
                 whole = line + b"".join(
                     rest[1:] for rest in _continuations(self.lines, index + 1)
                 )  # a folded value goes on in the lines that begin with a space or a tab

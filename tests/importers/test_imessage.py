@@ -144,6 +144,9 @@ def test_resync_reads_only_rows_after_the_cursor(tmp_path: Path, workspace: Work
     read = list(importer.read(path, "8"))
     assert [o.snippet for o in read] == ["Back home"]  # type: ignore[union-attr]
     assert importer.total == 1 and importer.cursor() == "9"
+    first_read = IMessageImporter()
+    assert len(list(first_read.read(path, None))) == 5  # tapbacks and system rows are counted, not yielded
+    assert first_read.total == 9 and first_read.cursor() == "9"
     later = import_paths(workspace, "imessage", [path])
     assert later.interactions == 1
     assert sources.get_cursor(workspace.conn, *key) == "9"

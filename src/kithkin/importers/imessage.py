@@ -220,7 +220,12 @@ class IMessageImporter:
         optional = ", ".join(
             f"m.{name}" if name in columns else f"{default} AS {name}" for name, default in OPTIONAL_COLUMNS.items()
         )
-        self.total = conn.execute("SELECT COUNT(*) FROM message WHERE ROWID > ?", (after,)).fetchone()[0]
+        # What is left to read: by the rowid range on a sync (a few new rows), and through the narrowest index
+        # on a first read (the range walks every message row, text and blobs: 0.18 s for 120,000, not 0.004).
+        if after:
+            self.total = conn.execute("SELECT COUNT(*) FROM message WHERE ROWID > ?", (after,)).fetchone()[0]
+        else:
+            self.total = conn.execute("SELECT COUNT(*) FROM message").fetchone()[0]
         # A message sits in one chat; MIN() keeps one row should a broken database join it twice.
         query = f"""
             SELECT m.ROWID, m.guid, m.text, m.handle_id, m.date, m.is_from_me, {optional},

@@ -29,32 +29,18 @@ class EntityRecord:
     is_owner: bool = False
 
 
-def existing_entity_ids(conn: sqlite3.Connection, ids: list[str]) -> set[str]:
-    found: set[str] = set()
-    for part in chunks(ids):
-        marks = ",".join("?" * len(part))
-        found.update(r[0] for r in conn.execute(f"SELECT id FROM source_entities WHERE id IN ({marks})", part))
-    return found
-
-
 def upsert_entities(conn: sqlite3.Connection, records: list[EntityRecord]) -> set[str]:
     """Insert new entities, refresh the observed signals of known ones; return the ids that are new.
 
     A known entity keeps its link: only what was observed changes (a contact card edited since).
     """
-    return upsert_entities_tracked(conn, records)[0]
+    new, _ = entity_changes(conn, records)
+    write_entities(conn, records)
+    return new
 
 
 def _metadata_text(metadata: dict[str, Any]) -> str | None:
     return json.dumps(metadata, sort_keys=True, default=str) if metadata else None
-
-
-def upsert_entities_tracked(conn: sqlite3.Connection, records: list[EntityRecord]) -> tuple[set[str], set[str]]:
-    """`upsert_entities`, also telling which known entities changed what they show (name, address,
-    phone, metadata): (new ids, changed ids)."""
-    new, changed = entity_changes(conn, records)
-    write_entities(conn, records)
-    return new, changed
 
 
 def entity_changes(conn: sqlite3.Connection, records: list[EntityRecord]) -> tuple[set[str], set[str]]:

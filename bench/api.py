@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from common import OWNER_EMAIL, owner_entity
 from kithkin.config import LiveSource, Owner, Settings, save_settings
 from kithkin.ingest import ingest
 from kithkin.insight import relationships, strength
@@ -149,18 +150,10 @@ class Home:
 def build(path: Path) -> Home:
     """Fill a home through the store's bulk functions; relationships are inferred from the interactions."""
     rng = random.Random(7)
-    save_settings(path, Settings(owner=Owner(name="Me", emails=["me@example.org"])))
+    save_settings(path, Settings(owner=Owner(name="Me", emails=[OWNER_EMAIL])))
     conn = db.connect(path / "crm.db")
     started = time.perf_counter()
-    owner = EntityRecord(
-        id=entity_id("mail", "me@example.org"),
-        source_type="mail",
-        source_id="me@example.org",
-        observed_at="2023-01-01T00:00:00Z",
-        observed_email="me@example.org",
-        is_owner=True,
-        identifiers=[("email", "me@example.org")],
-    )
+    owner = owner_entity()
     person_ids, names, emails, entities_of = [], [], [], {}
     records: list[EntityRecord] = [owner]
     with db.transaction(conn):

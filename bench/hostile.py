@@ -26,7 +26,7 @@ from pathlib import Path
 
 import httpx
 
-from kithkin.api.server import free_port
+from common import start_server
 from kithkin.workspace import Workspace
 
 LIMIT_SECONDS, LIMIT_MB = 10.0, 300
@@ -184,21 +184,10 @@ def descendants_peak(root: int) -> float:
 
 def serve_and_upload(cases: list[tuple[str, str, Path, bool]], home: Path) -> None:
     Workspace.open(home).close()  # serve wants a home that is there
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "kithkin", "serve", "--home", str(home), "--port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}/api/crm"
+    server, address = start_server(home, stderr=subprocess.PIPE)
+    base = f"{address}/api/crm"
     stop = threading.Event()
     try:
-        for _ in range(300):
-            try:
-                httpx.get(f"{base}/statistics", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
         slowest, failures, peak = [0.0], [0], [0.0]
 
         def ping() -> None:

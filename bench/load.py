@@ -23,7 +23,7 @@ from pathlib import Path
 
 import httpx
 
-from kithkin.api.server import free_port
+from common import start_server
 from kithkin.ingest import ingest
 from kithkin.models import Identity, ImportSummary, Observation
 from kithkin.store import db, links, sources
@@ -108,8 +108,9 @@ async def client(base: str, ids: list[str], stop: float, latencies: list[float],
             latencies.append(time.perf_counter() - began)
 
 
-def propose_links(home: Path) -> None:
-    """Pending links for the writers to confirm: an entity of one seeded person proposed as another."""
+def propose_links(home: Path) -> list[str]:
+    """Pending links for the writers to confirm: an entity of one seeded person proposed as another.
+    Returns the people proposed away: a confirmation removes them (until its undo)."""
     with Workspace.open(home) as workspace, db.transaction(workspace.conn):
         conn = workspace.conn
         people = [r[0] for r in conn.execute("SELECT id FROM people ORDER BY id LIMIT ?", (PENDING * 2,))]
@@ -123,6 +124,7 @@ def propose_links(home: Path) -> None:
                 reason="name",
                 confidence=0.7,
             )
+    return people[::2]
 
 
 async def writer(
@@ -214,23 +216,13 @@ def main() -> None:
         started = time.perf_counter()
         run_import(str(home), "seed", SEED_MESSAGES, SEED_PEOPLE)
         print(f"seeded {SEED_MESSAGES:,} messages from {SEED_PEOPLE:,} people in {time.perf_counter() - started:.1f} s")
-        propose_links(home)
+        merged_away = set(propose_links(home))
         with Workspace.open(home) as workspace:
-            ids = [r[0] for r in workspace.conn.execute("SELECT id FROM people")]
+            # People the clients read and the writers annotate: those a confirmation removes are no one's page.
+            ids = [r[0] for r in workspace.conn.execute("SELECT id FROM people") if r[0] not in merged_away]
             queue = [r["id"] for r in links.list_pending_links(workspace.conn, limit=PENDING)[0]]
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "kithkin", "serve", "--home", str(home), "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
+        server, base = start_server(home)
         try:
-            for _ in range(200):
-                try:
-                    httpx.get(f"{base}/api/crm/statistics", timeout=1)
-                    break
-                except httpx.HTTPError:
-                    time.sleep(0.1)
             # What the writes cost with no import at all, on this machine as loaded as it is now.
             _, quiet, _, quiet_elapsed = load(writing, base, ids, queue, 0, WRITES_ALONE_SECONDS)
             stored_before = stored_messages(home)

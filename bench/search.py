@@ -23,6 +23,7 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
+from common import OWNER_EMAIL, owner_entity
 from kithkin.config import Owner, Settings, save_settings
 from kithkin.models import utc_iso
 from kithkin.store import db, interactions, links, people, sources
@@ -55,17 +56,9 @@ def build(path: Path) -> tuple[list[str], list[str], float]:
     rng = random.Random(17)
     words = vocabulary(rng)
     cumulative = list(accumulate(1 / (rank + 1) ** 1.07 for rank in range(len(words))))
-    save_settings(path, Settings(owner=Owner(name="Me", emails=["me@example.org"])))
+    save_settings(path, Settings(owner=Owner(name="Me", emails=[OWNER_EMAIL])))
     conn = db.connect(path / "crm.db")
-    owner = EntityRecord(
-        id=entity_id("mail", "me@example.org"),
-        source_type="mail",
-        source_id="me@example.org",
-        observed_at="2023-01-01T00:00:00Z",
-        observed_email="me@example.org",
-        is_owner=True,
-        identifiers=[("email", "me@example.org")],
-    )
+    owner = owner_entity()
     entities, person_ids = [owner], []
     with db.transaction(conn):
         for n in range(PEOPLE):

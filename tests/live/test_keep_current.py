@@ -102,6 +102,9 @@ def test_a_source_that_fails_is_retried_with_its_error_shown_and_recovers(tmp_pa
         assert failing["last_error"] == (
             f"The vault folder {vault} was not found; fix 'path' of the vault source in config.yaml."
         )
+        # Nothing arrives while it fails, yet the page's mark moves with each retry: its status is news.
+        mark = httpx.get(f"{base}/api/crm/changes").json()["mark"]
+        eventually(lambda: httpx.get(f"{base}/api/crm/changes").json()["mark"] != mark, "the mark of a retry")
 
         note(vault, "2026-11-05 Lunch.md", "Lunch")
         recovered = eventually(lambda: (s := synced(base, "vault:notes")) and s["failures"] == 0 and s, "the recovery")

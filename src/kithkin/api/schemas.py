@@ -264,7 +264,9 @@ class SourceList(BaseModel):
 
 
 class ArrivalMark(BaseModel):
-    mark: str = Field(description="changes whenever interactions or source entries were added")
+    mark: str = Field(
+        description="changes whenever interactions or source entries were added, or a live source's state changed"
+    )
 
 
 class ErrorBody(BaseModel):

@@ -95,9 +95,11 @@ def list_sources(
 
 
 @router.get("/changes", response_model=ArrivalMark)
-def changes(conn: ConnDep) -> dict[str, str]:
-    """A mark that moves when new interactions or source entries arrive: poll it to refresh what is shown."""
-    return {"mark": stats.arrival_mark(conn)}
+def changes(conn: ConnDep, live_status: LiveStatusDep) -> dict[str, str]:
+    """A mark that moves when new interactions or source entries arrive, or a live source's state changes
+    (a sync that stored nothing new still ends, watching again): poll it to refresh what is shown."""
+    states = ",".join(f"{entry['key']}:{entry['state']}:{entry['failures']}" for entry in live_status)
+    return {"mark": f"{stats.arrival_mark(conn)}|{states}"}
 
 
 @router.post(

@@ -414,7 +414,9 @@ class _Resolution:
         if likeness == "partial":
             both = birthday is True and address is True
             confidence = CORROBORATED_CONFIDENCE if both and not conflicting else NEAR_NAME_CONFIDENCE
-            return _Candidate(person_id, confidence, "name_match") if corroborated else None
+            # A card of a lone name at the address of a person of that name, no birthday saying otherwise: review.
+            kept = corroborated or (address is True and birthday is None)
+            return _Candidate(person_id, confidence, "name_match") if kept else None
         if corroborated and not conflicting:
             return _Candidate(person_id, CORROBORATED_CONFIDENCE, "name_match")
         if conflicting:

@@ -1,5 +1,5 @@
-"""Cards of one person meet in review whatever order they were imported in (issue 21, FEBRL3's garbled
-records): real vCard files, imported one after another through the contacts importer."""
+"""Cards of one person that only review can join (issue 21, FEBRL3's garbled records): real vCard files,
+imported one after another through the contacts importer."""
 
 from __future__ import annotations
 
@@ -14,10 +14,11 @@ from tests.identity.test_resolver import people
 PLACE = ("", "", "11 Lott Place", "Kingston", "NSW", "3125", "")
 
 
-def import_card(workspace: Workspace, folder: Path, uid: str, name: str, birthday: str, place=PLACE) -> None:
-    first, last = name.split()
+def import_card(workspace: Workspace, folder: Path, uid: str, name: str, birthday: str = "", place=PLACE) -> None:
+    first, _, last = name.partition(" ")
     lines = ["BEGIN:VCARD", "VERSION:3.0", f"UID:{uid}", f"N:{last};{first};;;", f"FN:{name}"]
-    lines += [f"BDAY:{birthday}", "ADR:" + ";".join(place), "END:VCARD"]
+    lines += [f"BDAY:{birthday}"] if birthday else []
+    lines += ["ADR:" + ";".join(place), "END:VCARD"]
     path = folder / f"{uid}.vcf"
     path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
     import_paths(workspace, "contacts", [path])
@@ -54,4 +55,21 @@ def test_a_relative_at_the_same_address_is_not_proposed_when_a_second_card_joins
     import_card(workspace, tmp_path, "c2", "Benjamin Campbell", "1931-08-29")
     import_card(workspace, tmp_path, "c3", "Benjamin Campbell", "1931-08-29")
     assert people(workspace) == [("Benjamin Campbell", 2), ("Mary Campbell", 1)]
+    assert proposals(workspace) == []
+
+
+def test_a_card_of_a_lone_first_name_at_a_persons_address_is_proposed_to_them(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import_card(workspace, tmp_path, "c1", "Felicity Pulford", "1986-06-10")
+    import_card(workspace, tmp_path, "c2", "Felicity")
+    assert people(workspace) == [("Felicity", 1), ("Felicity Pulford", 1)]
+    assert proposals(workspace) == [("Felicity", "Felicity Pulford", "name_match")]
+
+
+def test_a_card_of_a_lone_first_name_at_the_address_under_another_birthday_is_not_proposed(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    import_card(workspace, tmp_path, "c1", "Felicity Pulford", "1986-06-10")
+    import_card(workspace, tmp_path, "c2", "Felicity", "2015-02-01")  # her daughter, named after her
     assert proposals(workspace) == []

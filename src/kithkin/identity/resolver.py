@@ -8,6 +8,8 @@ Evidence, strongest first:
   contradicting address → automatic link; two different private mailboxes → pending link (two contact
   cards of one name are two people the user keeps apart: no proposal at all);
 - a near name (a typo) or a name several people share → pending link, the others as alternatives;
+- the other people a card looked like besides the one it joined or was proposed to, when its birthday (or
+  its name and postal address, under another birthday) agrees → each proposed to the card's person;
 - nothing → a new person.
 A doubtful entity gets a person of its own until the user decides, so nothing is ever hidden.
 """

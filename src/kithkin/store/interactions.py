@@ -78,14 +78,15 @@ def add_interactions(conn: sqlite3.Connection, records: list[InteractionRecord])
         ],
     )
     added = conn.total_changes - before
+    all_new = added == len({r.id for r in records})
+    joined = [] if all_new else fulltext.forget_gaining_participants(conn, records)
     conn.executemany(
         "INSERT OR IGNORE INTO interaction_participants (source_entity_id, interaction_id, role) VALUES (?, ?, ?)",
         [(entity, r.id, role) for r in records for entity, role in r.participants],
     )
-    all_new = added == len({r.id for r in records})
     _mark_shared(conn, records, fresh=all_new)
     _count(conn, records, added)
-    if added or any(r.kind in MOVABLE_KINDS for r in records):
+    if added or joined or any(r.kind in MOVABLE_KINDS for r in records):
         fulltext.index_added(conn, records, all_new=all_new)
     return added
 

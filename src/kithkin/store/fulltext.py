@@ -178,8 +178,8 @@ def text_match(parts: list[str]) -> str:
 
 def recent_matches(
     conn: sqlite3.Connection, parts: list[str], filters: Filters, window: int
-) -> list[tuple[int, float, str]]:
-    """(interaction id, BM25 relevance — higher is better, occurred_at) of the `window` most recent
+) -> list[tuple[int, float, str, int]]:
+    """(interaction id, BM25 relevance — higher is better, occurred_at, its epoch seconds) of the `window` most recent
     interactions matching every part. Ids grow with time, so the index is read newest first and stops at
     the window. A person or source filter is part of the FTS5 query (who:, source:), which skips through
     the words' matches to the person's or source's rows rather than reading every match.
@@ -208,14 +208,16 @@ def recent_matches(
         query.params.append(full)
     rows = query.run(conn, window)
     if query.joined:
-        return [(row[0], -row[1], row[2]) for row in rows]
-    moments = dict(
-        conn.execute(
-            "SELECT id, occurred_at FROM interactions WHERE id IN (SELECT value FROM json_each(?))",
+        return [(row[0], -row[1], row[2], row[3]) for row in rows]
+    moments = {
+        row[0]: row[1:]
+        for row in conn.execute(
+            """SELECT id, occurred_at, unixepoch(occurred_at) FROM interactions
+               WHERE id IN (SELECT value FROM json_each(?))""",
             (json.dumps([row[0] for row in rows]),),
-        ).fetchall()
-    )
-    return [(row[0], -row[1], moments[row[0]]) for row in rows if row[0] in moments]
+        )
+    }
+    return [(row[0], -row[1], *moments[row[0]]) for row in rows if row[0] in moments]
 
 
 _PERSON_ENTITIES = "SELECT id FROM source_entities WHERE canonical_person_id = ?"
@@ -249,7 +251,9 @@ class _Query:
         self.where = "".join(f" AND {c}" for c in clauses)
 
     def run(self, conn: sqlite3.Connection, limit: int) -> list[tuple]:
-        moment, join = (", i.occurred_at", "JOIN interactions i ON i.id = f.rowid") if self.joined else ("", "")
+        moment, join = ("", "")
+        if self.joined:
+            moment, join = ", i.occurred_at, unixepoch(i.occurred_at)", "JOIN interactions i ON i.id = f.rowid"
         return conn.execute(
             f"""SELECT f.rowid, {self.relevance}{moment} FROM conversation_fts f {join}
                 WHERE conversation_fts MATCH ? {self.where}

@@ -8,6 +8,7 @@ query to a bounded cost (bench/search.py) and is what a search for a common word
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -132,11 +133,12 @@ def _talkers(hits: list[_Hit], people_of: dict[int, list[str]]) -> list[tuple[st
                 continue
             mine[0] += hit.weight
             mine[1] += 1
-            mine[2] = max(mine[2], hit.occurred_at)
+            if hit.occurred_at > mine[2]:
+                mine[2] = hit.occurred_at
             if len(mine[3]) < SNIPPETS_PER_PERSON:
                 mine[3].append(hit.interaction_id)
-    ranked = sorted(theirs.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
-    return [(person, count, latest, best) for person, (_, count, latest, best) in ranked[:TALKERS]]
+    ranked = heapq.nsmallest(TALKERS, theirs.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    return [(person, count, latest, best) for person, (_, count, latest, best) in ranked]
 
 
 def _conversations(

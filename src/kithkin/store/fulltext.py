@@ -16,6 +16,7 @@ import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks
 
 if TYPE_CHECKING:
@@ -211,7 +212,7 @@ def recent_matches(
         return [(row[0], -row[1], row[2], row[3]) for row in rows]
     moments = {
         row[0]: row[1:]
-        for row in conn.execute(
+        for row in plain_cursor(conn).execute(
             """SELECT id, occurred_at, unixepoch(occurred_at) FROM interactions
                WHERE id IN (SELECT value FROM json_each(?))""",
             (json.dumps([row[0] for row in rows]),),
@@ -254,7 +255,7 @@ class _Query:
         moment, join = ("", "")
         if self.joined:
             moment, join = ", i.occurred_at, unixepoch(i.occurred_at)", "JOIN interactions i ON i.id = f.rowid"
-        return conn.execute(
+        return plain_cursor(conn).execute(
             f"""SELECT f.rowid, {self.relevance}{moment} FROM conversation_fts f {join}
                 WHERE conversation_fts MATCH ? {self.where}
                 ORDER BY f.rowid DESC LIMIT ?""",
@@ -307,7 +308,7 @@ def marked_text(
     else:
         among = "rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
         params = (*marks, min(interaction_ids), max(interaction_ids), wanted)
-    rows = conn.execute(
+    rows = plain_cursor(conn).execute(
         f"""SELECT rowid, highlight(conversation_fts, 0, ?, ?), snippet(conversation_fts, 1, ?, ?, '…', ?)
             FROM conversation_fts WHERE conversation_fts MATCH ? AND {among}""",
         params,
@@ -317,16 +318,13 @@ def marked_text(
 
 def people_taking_part(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple[int, str]]:
     """(interaction id, person id) for everyone but the owner who took part in these interactions."""
-    return [
-        (row[0], row[1])
-        for row in conn.execute(
-            """SELECT DISTINCT ip.interaction_id, se.canonical_person_id
-               FROM interaction_participants ip JOIN source_entities se ON se.id = ip.source_entity_id
-               WHERE ip.interaction_id IN (SELECT value FROM json_each(?))
-                 AND se.canonical_person_id IS NOT NULL AND COALESCE(se.link_status, '') != 'owner'""",
-            (json.dumps(interaction_ids),),
-        )
-    ]
+    return plain_cursor(conn).execute(
+        """SELECT DISTINCT ip.interaction_id, se.canonical_person_id
+           FROM interaction_participants ip JOIN source_entities se ON se.id = ip.source_entity_id
+           WHERE ip.interaction_id IN (SELECT value FROM json_each(?))
+             AND se.canonical_person_id IS NOT NULL AND COALESCE(se.link_status, '') != 'owner'""",
+        (json.dumps(interaction_ids),),
+    ).fetchall()
 
 
 def spans(marked: str) -> list[dict[str, str | bool]]:
@@ -346,7 +344,7 @@ def spans(marked: str) -> list[dict[str, str | bool]]:
 def interaction_rows(conn: sqlite3.Connection, interaction_ids: list[int]) -> dict[int, dict[str, str | None]]:
     """What a search result shows of each interaction besides its marked text."""
     found = {}
-    for row in conn.execute(
+    for row in plain_cursor(conn).execute(
         """SELECT id, source_type, kind, occurred_at, direction, context, title, thread_id FROM interactions
            WHERE id IN (SELECT value FROM json_each(?))""",
         (json.dumps(interaction_ids),),

@@ -483,4 +483,6 @@ def test_a_database_from_before_search_is_indexed_by_its_migration(home):
     conn.close()
     with Workspace.open(home) as workspace:
         assert ids_of(find(workspace, "lisbon")) == ["Lisbon"]
+        assert ids_of(find(workspace, "lisbon", person_id=person_of(workspace, ANA[0]), source="mail")) == ["Lisbon"]
+        assert ids_of(find(workspace, "lisbon", source="imessage")) == []
         index_is_sound(workspace)

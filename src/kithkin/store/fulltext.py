@@ -11,6 +11,7 @@ between people without touching the index, and a person filter asks for the pers
 from __future__ import annotations
 
 import json
+import operator
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -78,7 +79,7 @@ def index_added(conn: sqlite3.Connection, records: list[InteractionRecord], *, a
                 r.id,
                 r.title,
                 kept.get(r.id, r.snippet),
-                who[r.id] if who else " ".join(sorted({entity[3:] for entity, _ in r.participants})),
+                who[r.id] if who else " ".join(map(_token, sorted({entity for entity, _ in r.participants}))),
                 r.source_type,
             )
             for r in unique.values()
@@ -92,7 +93,13 @@ def _who(records: list[InteractionRecord]) -> dict[int, str]:
     entities: dict[int, set[str]] = {}
     for r in records:
         entities.setdefault(r.id, set()).update(entity for entity, _ in r.participants)
-    return {key: " ".join(sorted(entity[3:] for entity in found)) for key, found in entities.items()}
+    return {key: " ".join(map(_token, sorted(found))) for key, found in entities.items()}
+
+
+# An entity as the index holds it in `who`: its id without the 'se_' (the view: substr(id, 4)), one word to the
+# tokenizer; a row's in the order of their ids, as the view reads them from the participants' index. A C-level
+# callable: an import calls it for every participant of every interaction.
+_token = operator.itemgetter(slice(3, None))
 
 
 def forget_gaining_participants(conn: sqlite3.Connection, records: list[InteractionRecord]) -> list[int]:
@@ -195,7 +202,7 @@ def recent_matches(
         entities = [row[0] for row in conn.execute(_PERSON_ENTITIES, (filters.person_id,))]
         if not entities:
             return []
-        person = " AND who : (" + " OR ".join(_quoted(entity[3:]) for entity in entities) + ")"
+        person = " AND who : (" + " OR ".join(_quoted(_token(entity)) for entity in entities) + ")"
     source = f" AND source : {_quoted(filters.source)}" if filters.source else ""
     total = _interaction_total(conn)
     cap = max(COMMON_FLOOR, total // round(1 / COMMON_SHARE))

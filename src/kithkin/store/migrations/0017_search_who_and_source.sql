@@ -8,6 +8,8 @@
 -- never touch the index; a person filter asks for any of the person's entities at query time.
 -- `source` is the interaction's source type, which never changes either. Words searched for are kept to
 -- the title and body columns (fulltext.py), so no entity id is found as a word.
+-- What it costs: indexing a 116,000-message iMessage import ~0.3 -> ~0.5 s CPU (about 2 more words a
+-- message); rebuilding from this view, which reads each row's participants, ~1.5 -> ~2.3 s for 200,000.
 DROP TABLE conversation_fts;
 DROP VIEW interaction_search_text;
 CREATE VIEW interaction_search_text AS

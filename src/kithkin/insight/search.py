@@ -79,7 +79,7 @@ def search(
     by_id = {h.interaction_id: h for h in hits}
     wanted = [h.interaction_id for h in page] + [i for ids in snippets_of.values() for i in ids]
     conversations = _conversations(
-        conn, fulltext.text_match(parts), [by_id[i] for i in dict.fromkeys(wanted)], people_of, person_id, filters
+        conn, " AND ".join(parts), [by_id[i] for i in dict.fromkeys(wanted)], people_of, person_id, filters
     )
     persons = people.get_people(conn, shown_people)
     figures = {person: (count, last) for person, count, last, _ in talkers}

@@ -11,7 +11,6 @@ between people without touching the index, and a person filter asks for the pers
 from __future__ import annotations
 
 import json
-import operator
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -31,6 +30,10 @@ OPEN, CLOSE = "\x02", "\x03"
 MAX_TERMS = 16
 # Terms in more than this share of all conversations are matched but not scored (recent_matches).
 COMMON_SHARE, COMMON_FLOOR = 0.02, 1_000
+# Written before each word of `who` and `source` (and in migration 0017's view, char(57344)): a private-use
+# character the tokenizer keeps in a word and no searched word holds (match_parts keeps \w only), so words
+# and prefixes typed never find an entity id or a source name, with no column filter on the query.
+TOKEN_MARK = "\ue000"
 
 _PART = re.compile(r'"([^"]*)(?:"|$)(\*?)|([^\s"]+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -79,8 +82,8 @@ def index_added(conn: sqlite3.Connection, records: list[InteractionRecord], *, a
                 r.id,
                 r.title,
                 kept.get(r.id, r.snippet),
-                who[r.id] if who else " ".join(map(_token, sorted({entity for entity, _ in r.participants}))),
-                r.source_type,
+                who[r.id] if who else _who_text({entity for entity, _ in r.participants}),
+                TOKEN_MARK + r.source_type,
             )
             for r in unique.values()
         ],
@@ -93,13 +96,14 @@ def _who(records: list[InteractionRecord]) -> dict[int, str]:
     entities: dict[int, set[str]] = {}
     for r in records:
         entities.setdefault(r.id, set()).update(entity for entity, _ in r.participants)
-    return {key: " ".join(map(_token, sorted(found))) for key, found in entities.items()}
+    return {key: _who_text(found) for key, found in entities.items()}
 
 
-# An entity as the index holds it in `who`: its id without the 'se_' (the view: substr(id, 4)), one word to the
-# tokenizer; a row's in the order of their ids, as the view reads them from the participants' index. A C-level
-# callable: an import calls it for every participant of every interaction.
-_token = operator.itemgetter(slice(3, None))
+def _who_text(entities: set[str]) -> str:
+    """Entities as the index holds them in `who` (the view interaction_search_text makes the same): each id
+    without its 'se_' after TOKEN_MARK, one word to the tokenizer, in the order of their ids as the view reads
+    them from the participants' index."""
+    return " ".join([TOKEN_MARK + entity[3:] for entity in sorted(entities)])
 
 
 def forget_gaining_participants(conn: sqlite3.Connection, records: list[InteractionRecord]) -> list[int]:
@@ -179,11 +183,6 @@ class Filters:
     before: str | None = None  # UTC ISO time, exclusive
 
 
-def text_match(parts: list[str]) -> str:
-    """The FTS5 expression matching every part in the title or body (never an entity id in `who`)."""
-    return "{title body} : (" + " AND ".join(parts) + ")"
-
-
 def recent_matches(
     conn: sqlite3.Connection, parts: list[str], filters: Filters, window: int
 ) -> list[tuple[int, float, str, int]]:
@@ -202,15 +201,15 @@ def recent_matches(
         entities = [row[0] for row in conn.execute(_PERSON_ENTITIES, (filters.person_id,))]
         if not entities:
             return []
-        person = " AND who : (" + " OR ".join(_quoted(_token(entity)) for entity in entities) + ")"
-    source = f" AND source : {_quoted(filters.source)}" if filters.source else ""
+        person = " AND who : (" + " OR ".join(_quoted(TOKEN_MARK + entity[3:]) for entity in entities) + ")"
+    source = f" AND source : {_quoted(TOKEN_MARK + filters.source)}" if filters.source else ""
     total = _interaction_total(conn)
     cap = max(COMMON_FLOOR, total // round(1 / COMMON_SHARE))
     scored = [part for part in parts if _rare(conn, part, cap)]
-    full = text_match(parts) + person + source
+    full = " AND ".join(parts) + person + source
     # BM25 reads every occurrence of each phrase of the query to weigh it, a source's too (most rows): a
     # scored query's few matches are kept to the source by joining their interactions instead.
-    query = _Query(text_match(scored) + person, True, filters) if scored else _Query(full, False, filters)
+    query = _Query(" AND ".join(scored) + person, True, filters) if scored else _Query(full, False, filters)
     if scored and len(scored) < len(parts):
         query.where += " AND +f.rowid IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?)"
         query.params.append(full)
@@ -280,8 +279,6 @@ def _rare(conn: sqlite3.Connection, part: str, cap: int) -> bool:
 
 
 def _count(conn: sqlite3.Connection, part: str, cap: int) -> int:
-    # In any column: a word that is also an entity id's is rare enough not to matter to scoring, and the
-    # column filter made counting a third slower.
     return conn.execute(
         "SELECT COUNT(*) FROM (SELECT 1 FROM conversation_fts WHERE conversation_fts MATCH ? LIMIT ?)", (part, cap)
     ).fetchone()[0]

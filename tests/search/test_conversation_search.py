@@ -406,19 +406,24 @@ def test_a_reimport_adds_nothing_to_the_index(workspace):
     assert find(workspace, "lisbon")["conversations"]["total"] == 1
 
 
-def test_a_participant_a_reimport_adds_is_found_by_a_filter_on_them(workspace):
+@pytest.mark.parametrize("also_new", [False, True], ids=["a re-import", "a re-import with new mail"])
+def test_a_participant_a_reimport_adds_is_found_by_a_filter_on_them(workspace, also_new):
     """The same mail read again from another mailbox names one more person: the index is told, or it would
     keep the participants it first read."""
     first = mail("m1", 1, ANA, "Lisbon", "the move")
     feed(workspace, "mail", [*filler(3), first])
     again = mail("m1", 1, ANA, "Lisbon", "the move")
     again.participants.append(sender(BO, "cc"))
-    feed(workspace, "mail", [*filler(3), again])
+    new = [mail("m2", 2, CY, None, "a new move")] if also_new else []
+    feed(workspace, "mail", [*filler(3), again, *new])
     index_is_sound(workspace)
     bo = person_of(workspace, BO[0])
     assert ids_of(find(workspace, "move", person_id=bo)) == ["Lisbon"]
     assert ids_of(find(workspace, "lisbon", person_id=person_of(workspace, ANA[0]))) == ["Lisbon"]
-    assert find(workspace, "lisbon")["conversations"]["total"] == 1
+    assert find(workspace, "move")["conversations"]["total"] == 1 + also_new
+    assert workspace.conn.execute("SELECT COUNT(*) FROM interaction_participants").fetchone()[0] == 2 * 4 + 1 + (
+        2 * also_new
+    )
 
 
 def test_a_note_seen_again_with_new_text_is_found_by_its_new_words_only(workspace):

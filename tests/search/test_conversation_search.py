@@ -269,12 +269,11 @@ def test_filters_by_person_source_and_time(workspace):
 
 
 @pytest.mark.parametrize("common_floor", [1_000, 3], ids=["every word scored", "common words matched only"])
-def test_a_person_filter_finds_the_same_by_lookups_and_by_reading_matches(workspace, monkeypatch, common_floor):
-    """A person's conversations are found either by looking each of their ids up in the index or by reading
-    the query's matches newest first and keeping theirs, whichever costs less: both give the same results."""
+def test_a_person_filter_keeps_their_newest_matches_scored_or_not(workspace, monkeypatch, common_floor):
+    """A person filter is part of the index's query (who took part), whether the words are scored by BM25 or
+    only matched: both find the person's matches, the newest up to the window."""
     monkeypatch.setattr("kithkin.store.fulltext.COMMON_FLOOR", common_floor)
-    monkeypatch.setattr("kithkin.store.fulltext.LOOKUP_SLICE", 2)  # the lookups take several slices
-    monkeypatch.setattr("kithkin.insight.search.WINDOW", 6)  # and stop at a full window
+    monkeypatch.setattr("kithkin.insight.search.WINDOW", 6)  # the window is full before Ana's matches run out
     lisbon = {0, 3, 6}
     feed(
         workspace,
@@ -284,25 +283,17 @@ def test_a_person_filter_finds_the_same_by_lookups_and_by_reading_matches(worksp
     )
     feed(workspace, "imessage", [chat(f"c{n}", n + 0.5, ANA, f"garden {n}?") for n in range(4)])
     ana = person_of(workspace, ANA[0])
-    total = fulltext._interaction_total(workspace.conn)
-    found = {}
-    for cost in (1, 10**9):  # looking up costs what reading a match does / more than reading them all
-        monkeypatch.setattr("kithkin.store.fulltext.LOOKUP_COST", cost)
-        plan = fulltext._lookups(workspace.conn, '"garden"', ana, 6, total)
-        assert (plan is None) == (cost > 1)
-        found[cost] = [
-            find(workspace, query, person_id=ana, **options)
-            for query, options in [
-                ("garden", {}),
-                ("garden lisbon", {}),
-                ("garden", {"source": "imessage"}),
-                ("garden", {"after": "2025-05-28"}),
-                ("gard*", {}),
-                ("nothing", {}),
-            ]
+    garden, with_lisbon, messages, lately, prefix, nothing = [
+        find(workspace, query, person_id=ana, **options)
+        for query, options in [
+            ("garden", {}),
+            ("garden lisbon", {}),
+            ("garden", {"source": "imessage"}),
+            ("garden", {"after": "2025-05-28"}),
+            ("gard*", {}),
+            ("nothing", {}),
         ]
-    assert found[1] == found[10**9]
-    garden, with_lisbon, messages, lately, prefix, nothing = found[1]
+    ]
     newest_six = [
         "garden 0?",
         "note 0 about the garden in lisbon",
@@ -327,6 +318,16 @@ def test_a_person_filter_finds_the_same_by_lookups_and_by_reading_matches(worksp
         "note 2 about the garden",
     ]
     assert nothing["conversations"]["items"] == []
+
+
+def test_who_took_part_is_never_found_as_a_word(workspace):
+    feed(workspace, "mail", [mail("m1", 1, ANA, "Lisbon", "the move")])
+    entity = workspace.conn.execute("SELECT source_entity_id FROM interaction_participants LIMIT 1").fetchone()[0]
+    indexed = entity.removeprefix("se_")
+    assert find(workspace, indexed)["conversations"]["items"] == []
+    assert find(workspace, indexed[:4] + "*")["conversations"]["items"] == []
+    assert find(workspace, "mail")["conversations"]["items"] == []  # nor the source
+    assert ids_of(find(workspace, "move", source="mail")) == ["Lisbon"]
 
 
 def test_highlights_are_the_same_looked_up_by_id_or_read_in_one_pass(workspace):
@@ -405,6 +406,26 @@ def test_a_reimport_adds_nothing_to_the_index(workspace):
     assert find(workspace, "lisbon")["conversations"]["total"] == 1
 
 
+@pytest.mark.parametrize("also_new", [False, True], ids=["a re-import", "a re-import with new mail"])
+def test_a_participant_a_reimport_adds_is_found_by_a_filter_on_them(workspace, also_new):
+    """The same mail read again from another mailbox names one more person: the index is told, or it would
+    keep the participants it first read."""
+    first = mail("m1", 1, ANA, "Lisbon", "the move")
+    feed(workspace, "mail", [*filler(3), first])
+    again = mail("m1", 1, ANA, "Lisbon", "the move")
+    again.participants.append(sender(BO, "cc"))
+    new = [mail("m2", 2, CY, None, "a new move")] if also_new else []
+    feed(workspace, "mail", [*filler(3), again, *new])
+    index_is_sound(workspace)
+    bo = person_of(workspace, BO[0])
+    assert ids_of(find(workspace, "move", person_id=bo)) == ["Lisbon"]
+    assert ids_of(find(workspace, "lisbon", person_id=person_of(workspace, ANA[0]))) == ["Lisbon"]
+    assert find(workspace, "move")["conversations"]["total"] == 1 + also_new
+    assert workspace.conn.execute("SELECT COUNT(*) FROM interaction_participants").fetchone()[0] == 2 * 4 + 1 + (
+        2 * also_new
+    )
+
+
 def test_a_note_seen_again_with_new_text_is_found_by_its_new_words_only(workspace):
     def note(days_ago: int, text: str) -> Observation:
         return Observation(
@@ -467,4 +488,6 @@ def test_a_database_from_before_search_is_indexed_by_its_migration(home):
     conn.close()
     with Workspace.open(home) as workspace:
         assert ids_of(find(workspace, "lisbon")) == ["Lisbon"]
+        assert ids_of(find(workspace, "lisbon", person_id=person_of(workspace, ANA[0]), source="mail")) == ["Lisbon"]
+        assert ids_of(find(workspace, "lisbon", source="imessage")) == []
         index_is_sound(workspace)

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from kithkin.api.app import create_app
+from kithkin.api.search_schemas import SearchResults
 from kithkin.cli import app
 from kithkin.ingest import import_paths
 from kithkin.insight.search import search
@@ -101,6 +102,8 @@ def test_the_http_endpoint_answers_and_refuses_in_words(tmp_path, workspace):
     with TestClient(create_app(workspace=workspace)) as client:
         body = client.get("/api/crm/search", params={"q": "lawyer", "source": "mail"}).json()
         assert body["conversations"]["total"] == 1
+        # the route sends its answer unchecked: it must be what the response model says
+        assert SearchResults.model_validate(body).model_dump(mode="json") == body
         person = body["people"]["items"][0]["id"]
         assert (
             client.get("/api/crm/search", params={"q": "lawyer", "person": person}).json()["conversations"]["total"]

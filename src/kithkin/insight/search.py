@@ -8,6 +8,7 @@ query to a bounded cost (bench/search.py) and is what a search for a common word
 
 from __future__ import annotations
 
+import heapq
 import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ SNIPPETS_PER_PERSON = 2
 PERSON_FIELDS = ("id", "canonical_name", "company", "position", "avatar", "relationship_strength", "sources")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: a frozen dataclass's __init__ costs ~4x, and a search makes WINDOW of them
 class _Hit:
     interaction_id: int
     score: float
@@ -71,7 +72,7 @@ def search(
         people_of[interaction_id].append(person)
 
     page = hits[offset : offset + limit]
-    talkers = _talkers(hits, taking_part)
+    talkers = _talkers(hits, people_of)
     named = people.list_people(conn, q=query, limit=NAME_MATCHES)[0] if not person_id else []
     shown_people = list(dict.fromkeys([p["id"] for p in named] + [t[0] for t in talkers]))
     snippets_of = {person: ids for person, _, _, ids in talkers}
@@ -109,30 +110,35 @@ def search(
     }
 
 
-def _ranked(matches: list[tuple[int, float, str]], now: float) -> list[_Hit]:
+def _ranked(matches: list[tuple[int, float, str, int]], now: float) -> list[_Hit]:
     hits = []
     half_life = HALF_LIFE_DAYS * 86_400
-    for interaction_id, relevance, occurred_at in matches:
-        age = max(0.0, now - datetime.fromisoformat(occurred_at).timestamp())
-        weight = 0.5 ** (age / half_life)
+    for interaction_id, relevance, occurred_at, seconds in matches:
+        weight = 0.5 ** (max(0.0, now - seconds) / half_life)
         hits.append(_Hit(interaction_id, relevance * (1 + weight), occurred_at, weight))
     hits.sort(key=lambda h: (-h.score, -h.interaction_id))
     return hits
 
 
-def _talkers(hits: list[_Hit], taking_part: list[tuple[int, str]]) -> list[tuple[str, int, str, list[int]]]:
+def _talkers(hits: list[_Hit], people_of: dict[int, list[str]]) -> list[tuple[str, int, str, list[int]]]:
     """The TALKERS people who talked about it most and most lately: (person, matching conversations, the
-    latest one's time, their best conversations), ranked by the sum of their conversations' recency weights."""
-    by_id = {h.interaction_id: h for h in hits}
-    theirs: dict[str, list[_Hit]] = defaultdict(list)
-    for interaction_id, person in taking_part:
-        theirs[person].append(by_id[interaction_id])
-    ranked = sorted(theirs.items(), key=lambda item: (-sum(h.weight for h in item[1]), -len(item[1]), item[0]))
-    found = []
-    for person, own in ranked[:TALKERS]:
-        best = sorted(own, key=lambda h: (-h.score, -h.interaction_id))[:SNIPPETS_PER_PERSON]
-        found.append((person, len(own), max(h.occurred_at for h in own), [h.interaction_id for h in best]))
-    return found
+    latest one's time, their best conversations), ranked by the sum of their conversations' recency weights.
+    `hits` come best first, so a person's first SNIPPETS_PER_PERSON are their best."""
+    theirs: dict[str, list[Any]] = {}  # person: [weights' sum, count, latest time, best ids]
+    for hit in hits:
+        for person in people_of.get(hit.interaction_id, ()):
+            mine = theirs.get(person)
+            if mine is None:
+                theirs[person] = [hit.weight, 1, hit.occurred_at, [hit.interaction_id]]
+                continue
+            mine[0] += hit.weight
+            mine[1] += 1
+            if hit.occurred_at > mine[2]:
+                mine[2] = hit.occurred_at
+            if len(mine[3]) < SNIPPETS_PER_PERSON:
+                mine[3].append(hit.interaction_id)
+    ranked = heapq.nsmallest(TALKERS, theirs.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))
+    return [(person, count, latest, best) for person, (_, count, latest, best) in ranked]
 
 
 def _conversations(

@@ -1,19 +1,22 @@
-"""The full-text index over conversations (conversation_fts, migration 0012): what was said and written.
+"""The full-text index over conversations (conversation_fts, migrations 0012 and 0017): what was said and
+written, who took part and where it came from.
 
-Rows are keyed by interaction id and hold no person, so the index stays right through merges, splits and
-undo without being touched; who took part is joined in at query time. The text itself is not copied: the
-index reads it from the interactions (title, and the kept text or else the snippet).
+Rows are keyed by interaction id. Beside the text (title, and the kept text or else the snippet, read from
+the interactions, not copied) each row indexes its participants' source entities (`who`) and its source
+type (`source`), neither of which ever changes for an interaction, except that a re-import may add a
+participant (forget_gaining_participants). No person is indexed: merges, splits and undo move entities
+between people without touching the index, and a person filter asks for the person's entities.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks
 
 if TYPE_CHECKING:
@@ -27,12 +30,10 @@ OPEN, CLOSE = "\x02", "\x03"
 MAX_TERMS = 16
 # Terms in more than this share of all conversations are matched but not scored (recent_matches).
 COMMON_SHARE, COMMON_FLOOR = 0.02, 1_000
-# Looking one interaction up in the index costs about what reading LOOKUP_COST of a word's matches does
-# (bench/search.py, an index in one segment: ~15-20 us against ~0.1 us; each more segment adds to a lookup).
-LOOKUP_COST = 200
-SAMPLE = 2_000  # the newest interactions a query's share of all is counted among
-LOOKUP_SLICE = 64  # the fewest ids looked up at once
-SLICE_MARGIN = 1.2  # a slice holds this many times the ids expected to fill the window, so one slice mostly does
+# Written before each word of `who` and `source` (and in migration 0017's view, char(57344)): a private-use
+# character the tokenizer keeps in a word and no searched word holds (match_parts keeps \w only), so words
+# and prefixes typed never find an entity id or a source name, with no column filter on the query.
+TOKEN_MARK = "\ue000"
 
 _PART = re.compile(r'"([^"]*)(?:"|$)(\*?)|([^\s"]+)')
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -47,41 +48,105 @@ def kept_text(text: str | None, limit: int = NOTE_TEXT_LIMIT) -> str | None:
 
 
 def index_added(conn: sqlite3.Connection, records: list[InteractionRecord], *, all_new: bool) -> None:
-    """Index interactions the store has just written. `all_new`: every record was inserted now (a fresh
-    batch), so nothing is read back; otherwise only those not in the index yet are added (the docsize
-    shadow table holds one row per indexed interaction)."""
-    unique = list({r.id: r for r in records}.values())
+    """Index interactions the store has just written, with their participants. `all_new`: every record was
+    inserted now (a fresh batch), so nothing is read back; otherwise only those not in the index yet are
+    added (the docsize shadow table holds one row per indexed interaction), as the store now holds them."""
+    unique = {r.id: r for r in records}
     if not all_new:
         indexed: set[int] = set()
-        for part in chunks([r.id for r in unique]):
+        for part in chunks(list(unique)):
             marks = ",".join("?" * len(part))
             indexed.update(
                 row[0] for row in conn.execute(f"SELECT id FROM conversation_fts_docsize WHERE id IN ({marks})", part)
             )
-        unique = [r for r in unique if r.id not in indexed]
+        unique = {key: r for key, r in unique.items() if key not in indexed}
     if not unique:
         return
-    longer = [(r.id, r.text) for r in unique if r.text and r.text != r.snippet]
+    longer = [(r.id, r.text) for r in unique.values() if r.text and r.text != r.snippet]
     conn.executemany("INSERT OR REPLACE INTO interaction_texts (interaction_id, body) VALUES (?, ?)", longer)
+    if not all_new:  # a known interaction may have had participants before this batch: read what is stored
+        for part in chunks(list(unique)):
+            marks = ",".join("?" * len(part))
+            conn.execute(
+                f"""INSERT INTO conversation_fts (rowid, title, body, who, source)
+                    SELECT id, title, body, who, source FROM interaction_search_text WHERE id IN ({marks})""",
+                part,
+            )
+        return
     kept = dict(longer)
+    who = _who(records) if len(unique) < len(records) else None
     conn.executemany(
-        "INSERT INTO conversation_fts (rowid, title, body) VALUES (?, ?, ?)",
-        [(r.id, r.title, kept.get(r.id, r.snippet)) for r in unique],
+        "INSERT INTO conversation_fts (rowid, title, body, who, source) VALUES (?, ?, ?, ?, ?)",
+        [
+            (
+                r.id,
+                r.title,
+                kept.get(r.id, r.snippet),
+                who[r.id] if who else _who_text({entity for entity, _ in r.participants}),
+                TOKEN_MARK + r.source_type,
+            )
+            for r in unique.values()
+        ],
     )
 
 
+def _who(records: list[InteractionRecord]) -> dict[int, str]:
+    """Each interaction's `who` text, as the view interaction_search_text reads it from the participants
+    stored: every record of the same interaction adds its own."""
+    entities: dict[int, set[str]] = {}
+    for r in records:
+        entities.setdefault(r.id, set()).update(entity for entity, _ in r.participants)
+    return {key: _who_text(found) for key, found in entities.items()}
+
+
+def _who_text(entities: set[str]) -> str:
+    """Entities as the index holds them in `who` (the view interaction_search_text makes the same): each id
+    without its 'se_' after TOKEN_MARK, one word to the tokenizer, in the order of their ids as the view reads
+    them from the participants' index."""
+    return " ".join([TOKEN_MARK + entity[3:] for entity in sorted(entities)])
+
+
+def forget_gaining_participants(conn: sqlite3.Connection, records: list[InteractionRecord]) -> list[int]:
+    """Take out of the index the interactions in it that these records add a participant to (a message read
+    again from a second mailbox), before the participants are stored: an external-content index must be told
+    the words it holds. index_added puts them back. Returns their ids. Call before storing the participants."""
+    gaining: list[int] = []
+    pairs = [(entity, r.id) for r in records for entity, _ in r.participants]
+    for part in chunks(pairs, 4_000):
+        gaining += [
+            row[0]
+            for row in conn.execute(
+                """SELECT DISTINCT j.value ->> 1 FROM json_each(?) j
+                   WHERE j.value ->> 1 IN (SELECT id FROM conversation_fts_docsize)
+                     AND NOT EXISTS (
+                         SELECT 1 FROM interaction_participants ip
+                         WHERE ip.source_entity_id = j.value ->> 0 AND ip.interaction_id = j.value ->> 1)""",
+                (json.dumps(part),),
+            )
+        ]
+    _unindex(conn, gaining)
+    return gaining
+
+
 def forget(conn: sqlite3.Connection, interaction_ids: list[int]) -> None:
-    """Take interactions out of the index before their text changes (an external-content index must be told
-    the words it held) and drop their kept text."""
+    """Take interactions out of the index before their text changes and drop their kept text."""
+    _unindex(conn, interaction_ids)
+    for part in chunks(interaction_ids):
+        marks = ",".join("?" * len(part))
+        conn.execute(f"DELETE FROM interaction_texts WHERE interaction_id IN ({marks})", part)
+
+
+def _unindex(conn: sqlite3.Connection, interaction_ids: list[int]) -> None:
+    """Take interactions out of the index: an external-content index must be told the words it held, so
+    this reads them before whatever they come from changes."""
     for part in chunks(interaction_ids):
         marks = ",".join("?" * len(part))
         conn.execute(
-            f"""INSERT INTO conversation_fts (conversation_fts, rowid, title, body)
-                SELECT 'delete', s.id, s.title, s.body FROM interaction_search_text s
+            f"""INSERT INTO conversation_fts (conversation_fts, rowid, title, body, who, source)
+                SELECT 'delete', s.id, s.title, s.body, s.who, s.source FROM interaction_search_text s
                 WHERE s.id IN ({marks}) AND s.id IN (SELECT id FROM conversation_fts_docsize)""",
             part,
         )
-        conn.execute(f"DELETE FROM interaction_texts WHERE interaction_id IN ({marks})", part)
 
 
 def match_parts(query: str) -> list[str]:
@@ -120,60 +185,69 @@ class Filters:
 
 def recent_matches(
     conn: sqlite3.Connection, parts: list[str], filters: Filters, window: int
-) -> list[tuple[int, float, str]]:
-    """(interaction id, BM25 relevance — higher is better, occurred_at) of the `window` most recent
+) -> list[tuple[int, float, str, int]]:
+    """(interaction id, BM25 relevance — higher is better, occurred_at, its epoch seconds) of the `window` most recent
     interactions matching every part. Ids grow with time, so the index is read newest first and stops at
-    the window.
+    the window. A person or source filter is part of the FTS5 query (who:, source:), which skips through
+    the words' matches to the person's or source's rows rather than reading every match.
 
     BM25 weighs each term by how rare it is, and FTS5 learns that by reading the term's every occurrence
     (~20 ms for a word in most of 200,000 conversations). A term with a word in more than COMMON_SHARE of
     them is therefore matched but not scored: its weight is small beside a rarer term's (log 49 ≈ 3.9 at
     the threshold against ~12 for a word used once), and a query made only of such terms ranks by recency.
     """
-    full = " AND ".join(parts)
+    person = ""
+    if filters.person_id is not None:
+        entities = [row[0] for row in conn.execute(_PERSON_ENTITIES, (filters.person_id,))]
+        if not entities:
+            return []
+        person = " AND who : (" + " OR ".join(_quoted(TOKEN_MARK + entity[3:]) for entity in entities) + ")"
+    source = f" AND source : {_quoted(TOKEN_MARK + filters.source)}" if filters.source else ""
     total = _interaction_total(conn)
     cap = max(COMMON_FLOOR, total // round(1 / COMMON_SHARE))
     scored = [part for part in parts if _rare(conn, part, cap)]
-    query = _Query(" AND ".join(scored) or full, bool(scored), filters)
+    full = " AND ".join(parts) + person + source
+    # BM25 reads every occurrence of each phrase of the query to weigh it, a source's too (most rows): a
+    # scored query's few matches are kept to the source by joining their interactions instead.
+    query = _Query(" AND ".join(scored) + person, True, filters) if scored else _Query(full, False, filters)
     if scored and len(scored) < len(parts):
         query.where += " AND +f.rowid IN (SELECT rowid FROM conversation_fts WHERE conversation_fts MATCH ?)"
         query.params.append(full)
-    if filters.person_id is None:
-        rows = query.run(conn, "", [], window)
-    else:
-        lookups = _lookups(conn, full, filters.person_id, window, total)
-        rows = (
-            query.run(conn, f"AND +f.rowid IN ({_PERSON_INTERACTIONS})", [filters.person_id], window)
-            if lookups is None
-            else _looked_up(conn, query, *lookups, window)
-        )
+    rows = query.run(conn, window)
     if query.joined:
-        return [(row[0], -row[1], row[2]) for row in rows]
-    moments = dict(
-        conn.execute(
-            "SELECT id, occurred_at FROM interactions WHERE id IN (SELECT value FROM json_each(?))",
+        return [(row[0], -row[1], row[2], row[3]) for row in rows]
+    moments = {
+        row[0]: row[1:]
+        for row in plain_cursor(conn).execute(
+            """SELECT id, occurred_at, unixepoch(occurred_at) FROM interactions
+               WHERE id IN (SELECT value FROM json_each(?))""",
             (json.dumps([row[0] for row in rows]),),
-        ).fetchall()
-    )
-    return [(row[0], -row[1], moments[row[0]]) for row in rows if row[0] in moments]
+        )
+    }
+    return [(row[0], -row[1], *moments[row[0]]) for row in rows if row[0] in moments]
 
 
-_PERSON_INTERACTIONS = """SELECT ip.interaction_id FROM source_entities se
-    JOIN interaction_participants ip ON ip.source_entity_id = se.id WHERE se.canonical_person_id = ?"""
+_PERSON_ENTITIES = "SELECT id FROM source_entities WHERE canonical_person_id = ?"
+
+
+def _quoted(text: str) -> str:
+    """Text as one FTS5 phrase, whatever it holds."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 class _Query:
-    """The matches of one FTS5 expression under the filters, newest first. Under a person filter alone the
-    interactions are not joined in: their time is read afterwards for the few kept, not for each of the many
-    matches the filter passes over."""
+    """The matches of one FTS5 expression under the time filters, newest first; a scored one's under the
+    source filter too (an unscored expression holds it). When no filter needs the interactions they are not
+    joined in: their time is read afterwards for the few kept, not for each of the many matches a person
+    filter passes over."""
 
     def __init__(self, expression: str, scored: bool, filters: Filters) -> None:
         self.expression = expression
-        self.relevance = "bm25(conversation_fts, 2.0, 1.0)" if scored else "-1.0"
+        self.relevance = "bm25(conversation_fts, 2.0, 1.0, 0.0, 0.0)" if scored else "-1.0"
         clauses: list[str] = []
         self.params: list[Any] = []
         for clause, value in (
-            ("i.source_type = ?", filters.source),
+            ("i.source_type = ?", filters.source if scored else None),
             ("i.occurred_at >= ?", filters.after),
             ("i.occurred_at < ?", filters.before),
         ):
@@ -183,68 +257,16 @@ class _Query:
         self.joined = bool(clauses) or filters.person_id is None
         self.where = "".join(f" AND {c}" for c in clauses)
 
-    def run(self, conn: sqlite3.Connection, among: str, among_params: list[Any], limit: int) -> list[tuple]:
-        moment, join = (", i.occurred_at", "JOIN interactions i ON i.id = f.rowid") if self.joined else ("", "")
-        return conn.execute(
+    def run(self, conn: sqlite3.Connection, limit: int) -> list[tuple]:
+        moment, join = ("", "")
+        if self.joined:
+            moment, join = ", i.occurred_at, unixepoch(i.occurred_at)", "JOIN interactions i ON i.id = f.rowid"
+        return plain_cursor(conn).execute(
             f"""SELECT f.rowid, {self.relevance}{moment} FROM conversation_fts f {join}
-                WHERE conversation_fts MATCH ? {self.where} {among}
+                WHERE conversation_fts MATCH ? {self.where}
                 ORDER BY f.rowid DESC LIMIT ?""",
-            [self.expression, *self.params, *among_params, limit],
+            [self.expression, *self.params, limit],
         ).fetchall()
-
-
-def _lookups(
-    conn: sqlite3.Connection, full: str, person_id: str, window: int, total: int
-) -> tuple[list[int], float] | None:
-    """The person's interaction ids (newest first) and the query's share of interactions, when looking the
-    ids up in the index one by one costs less than reading the query's matches newest first until `window`
-    of them are theirs; else None.
-
-    Reading stops after about window / (their share of all interactions) matches, or at the last match;
-    looking up stops after about window / (the query's share of interactions) of their ids, or at their
-    last. The query's share is counted among the newest SAMPLE interactions."""
-    most = total // LOOKUP_COST + 1  # a person with more is always cheaper to find by reading matches
-    counted = f"SELECT COUNT(*) FROM ({_PERSON_INTERACTIONS} LIMIT ?)"
-    theirs = conn.execute(counted, (person_id, most + 1)).fetchone()[0]
-    if theirs > most:
-        return None
-    if not theirs:
-        return [], 0.0
-    share = _share(conn, full)
-    reading = min(share * total, window * total / theirs)
-    if min(theirs, window / share * SLICE_MARGIN if share else theirs) * LOOKUP_COST >= reading:
-        return None
-    return sorted({row[0] for row in conn.execute(_PERSON_INTERACTIONS, (person_id,))}, reverse=True), share
-
-
-def _share(conn: sqlite3.Connection, expression: str) -> float:
-    """The share of the newest SAMPLE interactions (or of all, when there are fewer) that match."""
-    row = conn.execute("SELECT id FROM interactions ORDER BY id DESC LIMIT 1 OFFSET ?", (SAMPLE - 1,)).fetchone()
-    if row is not None:
-        oldest, sampled = row[0], SAMPLE
-    else:
-        oldest, sampled = -(2**63), conn.execute("SELECT COUNT(*) FROM interactions").fetchone()[0]
-    matched = conn.execute(
-        "SELECT COUNT(*) FROM conversation_fts WHERE conversation_fts MATCH ? AND rowid >= ?", (expression, oldest)
-    ).fetchone()[0]
-    return matched / sampled if sampled else 0.0
-
-
-def _looked_up(conn: sqlite3.Connection, query: _Query, ids: list[int], share: float, window: int) -> list[tuple]:
-    """The query's matches among these ids (newest first), each looked up in the index, in slices sized by
-    the share of them expected to match to find what the window still lacks: a common word stops early."""
-    found: list[tuple] = []
-    start = 0
-    while start < len(ids) and len(found) < window:
-        if start:
-            share = len(found) / start
-        size = max(LOOKUP_SLICE, math.ceil((window - len(found)) / max(share, 1 / len(ids)) * SLICE_MARGIN))
-        part = ids[start : start + size]
-        start += size
-        found += query.run(
-            conn, "AND f.rowid IN (SELECT value FROM json_each(?))", [json.dumps(part)], window - len(found)
-        )
-    return found
 
 
 def _rare(conn: sqlite3.Connection, part: str, cap: int) -> bool:
@@ -290,7 +312,7 @@ def marked_text(
     else:
         among = "rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
         params = (*marks, min(interaction_ids), max(interaction_ids), wanted)
-    rows = conn.execute(
+    rows = plain_cursor(conn).execute(
         f"""SELECT rowid, highlight(conversation_fts, 0, ?, ?), snippet(conversation_fts, 1, ?, ?, '…', ?)
             FROM conversation_fts WHERE conversation_fts MATCH ? AND {among}""",
         params,
@@ -300,16 +322,13 @@ def marked_text(
 
 def people_taking_part(conn: sqlite3.Connection, interaction_ids: list[int]) -> list[tuple[int, str]]:
     """(interaction id, person id) for everyone but the owner who took part in these interactions."""
-    return [
-        (row[0], row[1])
-        for row in conn.execute(
-            """SELECT DISTINCT ip.interaction_id, se.canonical_person_id
-               FROM interaction_participants ip JOIN source_entities se ON se.id = ip.source_entity_id
-               WHERE ip.interaction_id IN (SELECT value FROM json_each(?))
-                 AND se.canonical_person_id IS NOT NULL AND COALESCE(se.link_status, '') != 'owner'""",
-            (json.dumps(interaction_ids),),
-        )
-    ]
+    return plain_cursor(conn).execute(
+        """SELECT DISTINCT ip.interaction_id, se.canonical_person_id
+           FROM interaction_participants ip JOIN source_entities se ON se.id = ip.source_entity_id
+           WHERE ip.interaction_id IN (SELECT value FROM json_each(?))
+             AND se.canonical_person_id IS NOT NULL AND COALESCE(se.link_status, '') != 'owner'""",
+        (json.dumps(interaction_ids),),
+    ).fetchall()
 
 
 def spans(marked: str) -> list[dict[str, str | bool]]:
@@ -329,7 +348,7 @@ def spans(marked: str) -> list[dict[str, str | bool]]:
 def interaction_rows(conn: sqlite3.Connection, interaction_ids: list[int]) -> dict[int, dict[str, str | None]]:
     """What a search result shows of each interaction besides its marked text."""
     found = {}
-    for row in conn.execute(
+    for row in plain_cursor(conn).execute(
         """SELECT id, source_type, kind, occurred_at, direction, context, title, thread_id FROM interactions
            WHERE id IN (SELECT value FROM json_each(?))""",
         (json.dumps(interaction_ids),),

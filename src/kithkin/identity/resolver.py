@@ -20,6 +20,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from operator import attrgetter
 
 from kithkin.config import Settings
@@ -106,6 +107,8 @@ class _Resolution:
         self.unstored = unstored or {}  # new entities, stored as they are linked
         # Links made and not yet written: one statement per entity was a sixth of resolving bench/resolution.py.
         self.unwritten: list[tuple[str, str | None, float, str, str]] = []
+        self.unmade: dict[str, str] = {}  # people made and not written yet (their ids) → names: one statement each was
+        # a twentieth of resolving the cards of bench/resolution.py
         self.linked: set[str] = set()  # the people of the links not written yet
         self.names: dict[str, str] = {}
         self.signals: dict[str, list[tuple[str, str]]] = {}
@@ -152,6 +155,8 @@ class _Resolution:
     def write_links(self) -> None:
         if not self.unwritten:
             return
+        people.create_people(self._conn, self.unmade)
+        self.unmade = {}
         new = {e: (p, confidence, status, by) for e, p, confidence, status, by in self.unwritten if e in self.unstored}
         sources.write_entities(self._conn, [self.unstored.pop(e) for e in new], new)
         links.link_entities(self._conn, [link for link in self.unwritten if link[0] not in new])
@@ -167,10 +172,6 @@ class _Resolution:
     def identifiers(self, person_id: str) -> list[tuple[str, str]]:
         self._read_people([person_id])
         return self.signals[person_id]
-
-    def names_seen(self, person_id: str) -> list[str]:
-        self._read_people([person_id])
-        return self.seen[person_id]
 
     def has_card(self, person_id: str) -> bool:
         self._read_people([person_id])
@@ -321,7 +322,7 @@ class _Resolution:
         return _Candidate(person_id, IDENTIFIER_CONFIDENCE if agreed else CONTRADICTED_CONFIDENCE, "national_number")
 
     def is_household(self, person_id: str) -> bool:
-        return household_members(self.name(person_id)) is not None
+        return _names_household(self.name(person_id))
 
     def _named_apart(self, owners: set[str]) -> bool:
         """Two or more people of conflicting names already hold it: a shared number."""
@@ -377,7 +378,9 @@ class _Resolution:
                 continue
             likeness = name_likeness(entity.display, self.name(person_id))
             if likeness != "exact":  # the name shown is the one most often seen: the others only when it falls short
-                likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
+                # Read above with the names alone: reading a person whole here, one at a time, was a tenth of
+                # resolving bench/resolution.py (three queries each for ~6,700 people met by a near name).
+                likeness = _best_likeness(entity.display, [self.name(person_id), *self.seen[person_id]])
             if likeness != "none" or (entity.fact("birthday") and entity.fact("address")):
                 alike[person_id] = likeness
         # Most people of a first name and a surname initial are not alike at all: only the others are read whole.
@@ -456,8 +459,8 @@ class _Resolution:
             self.names[person_id] = entity.display
 
     def _new_person(self, entity: _Entity) -> str:
-        person_id = people.create_person(self._conn, entity.label or "Unknown")  # reads nothing: no links to write
-        self.names[person_id] = entity.label or "Unknown"
+        person_id = people.new_person_id()  # stored with its first link, before it
+        self.names[person_id] = self.unmade[person_id] = entity.label or "Unknown"
         self.carded[person_id] = entity.source_type == "contacts"
         self.seen[person_id], self.signals[person_id] = [], []
         self._link(entity, person_id, 1.0, created=True)
@@ -650,6 +653,13 @@ def _resolve_all(
     run.write_links()
     run.result.identifiers = {p: run.signals[p] for p in run.result.touched if p in run.signals}
     return run.result
+
+
+@lru_cache(maxsize=50_000)
+def _names_household(name: str) -> bool:
+    """Asked of every candidate and every owner of an address or number, several times an entity: parsed
+    each time, household names were a twentieth of resolving the cards of bench/resolution.py."""
+    return household_members(name) is not None
 
 
 def _is_full_name(name: str | None) -> bool:

@@ -39,6 +39,19 @@ def create_person(conn: sqlite3.Connection, name: str, **fields: Any) -> str:
     return person_id
 
 
+def create_people(conn: sqlite3.Connection, names: dict[str, str]) -> None:
+    """Insert people of these ids (`new_person_id`) and names in one statement: resolution makes thousands."""
+    stamp = utc_iso(now_utc())
+    conn.executemany(
+        "INSERT INTO people (id, canonical_name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        [(person_id, name or "Unknown", stamp, stamp) for person_id, name in names.items()],
+    )
+
+
+def new_person_id() -> str:
+    return new_id("p")
+
+
 def person_to_dict(row: sqlite3.Row) -> dict[str, Any]:
     item = dict(row)
     for key in JSON_COLUMNS:

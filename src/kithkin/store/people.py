@@ -212,7 +212,7 @@ def refresh_people(
     stamp = utc_iso(now_utc())
     figures = _interaction_figures(conn, ids, stamp)
     current = _refresh_inputs(conn, ids)
-    updates = []
+    updates, unindexed_updates = [], []
     observed_names: dict[str, list[str]] = {}
     for person_id in ids:
         person = current.get(person_id)
@@ -263,7 +263,8 @@ def refresh_people(
         count, first, last, upcoming = figures.get(person_id, (0, None, None, None))
         observed_first = own[0][2] if own and own[0][2] <= stamp else None  # the entities come oldest first
         observed_names[person_id] = list(dict.fromkeys(e[1] for e in sorted(own, key=_ROWID) if e[1] is not None))
-        updates.append(
+        indexed = (person["canonical_name"], person["category"], person["last_seen"], person["next_seen"])
+        (unindexed_updates if (name, category, last, upcoming) == indexed else updates).append(
             (
                 name,
                 _string_list(emails),
@@ -291,6 +292,15 @@ def refresh_people(
                updated_at = ?
            WHERE id = ?""",
         updates,
+    )
+    # An UPDATE rewrites the index entry of every indexed column it sets, whatever the value: the rows whose
+    # indexed columns stay as they were (two in three on bench/resolution.py) leave them out of it.
+    conn.executemany(
+        """UPDATE people SET emails = ?2, phone_numbers = ?3, company = ?4, position = ?5, linkedin_url = ?6,
+               avatar = ?7, vault_contexts = ?9, sources = ?10, source_entity_count = ?11, interaction_count = ?12,
+               first_seen = ?13, updated_at = ?16
+           WHERE id = ?17""",
+        unindexed_updates,
     )
     index_people(conn, ids, observed_names)
 
@@ -339,7 +349,7 @@ def _refresh_inputs(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlit
         marks = ",".join("?" * len(part))
         for row in conn.execute(
             f"""SELECT id, canonical_name, name_locked, company, position, linkedin_url, avatar, category,
-                       category_locked, vault_contexts, merged_into, notes, tags
+                       category_locked, vault_contexts, merged_into, notes, tags, last_seen, next_seen
                 FROM people WHERE id IN ({marks})""",
             part,
         ):

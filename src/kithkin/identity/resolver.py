@@ -197,16 +197,17 @@ class _Resolution:
         if not unread:
             return
         conn = self.conn if self.linked.intersection(unread) else self._conn
-        names = links.names_seen_on_people(conn, unread)
-        for person_id in unread:
-            seen.setdefault(person_id, names.get(person_id, []))
         if names_only:
+            names = links.names_seen_on_people(conn, unread)
+            for person_id in unread:
+                seen.setdefault(person_id, names.get(person_id, []))
             return
-        held = links.identifiers_of_people(conn, unread, SCORED_KINDS)
-        with_card = people.with_source(conn, unread, "contacts")
+        held = links.held_by_people(conn, unread, SCORED_KINDS)
         for person_id in unread:
-            signals.setdefault(person_id, held.get(person_id, []))
-            carded.setdefault(person_id, person_id in with_card)
+            found = held.get(person_id) or links.Held()
+            seen.setdefault(person_id, found.names)
+            signals.setdefault(person_id, found.identifiers)
+            carded.setdefault(person_id, "contacts" in found.sources)
 
     def live(self, person_id: str) -> str:
         while person_id in self.moved:

@@ -513,16 +513,3 @@ def machine_made(conn: sqlite3.Connection, person_id: str) -> bool:
         (person_id,),
     ).fetchone()
     return bool(row and row[0])
-
-
-def with_source(conn: sqlite3.Connection, person_ids: list[str], source_type: str) -> set[str]:
-    """The people of these who have an entity of this source (`has_source` for many at once)."""
-    found: set[str] = set()
-    for part in chunks(person_ids):
-        marks = ",".join("?" * len(part))
-        # The unary + keeps SQLite off the source_type index, which it picks without statistics and which
-        # scans every entity of that source (every contact card: 0.35 ms a person on bench/resolution.py).
-        query = f"""SELECT DISTINCT canonical_person_id FROM source_entities
-                    WHERE canonical_person_id IN ({marks}) AND +source_type = ?"""
-        found.update(r[0] for r in conn.execute(query, [*part, source_type]))
-    return found

@@ -394,7 +394,7 @@ class Held:
 
 def held_by_people(conn: sqlite3.Connection, person_ids: list[str], kinds: tuple[str, ...]) -> dict[str, Held]:
     """person → what its entities hold: `names_seen_on_people`, `identifiers_of_people` and their sources in
-    one pass over the entities (three queries over them were an eighth of resolving bench/resolution.py)."""
+    one pass over the entities (three queries over them were a seventh of bench/resolution.py's import)."""
     found: dict[str, tuple[dict[str, None], set[tuple[str, str]], set[str]]] = {}
     cursor = plain_cursor(conn)
     wanted = ",".join("?" * len(kinds))

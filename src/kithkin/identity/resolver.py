@@ -182,12 +182,16 @@ class _Resolution:
             self.names[person_id] = people.name_of(self._conn, person_id) or ""  # people rows: links change no name
         return self.names[person_id]
 
+    # Asked ~60,000 times on bench/resolution.py, mostly of people read already: only the others are read.
+
     def identifiers(self, person_id: str) -> list[tuple[str, str]]:
-        self._read_people([person_id])
+        if person_id not in self.signals:
+            self._read_people([person_id])
         return self.signals[person_id]
 
     def has_card(self, person_id: str) -> bool:
-        self._read_people([person_id])
+        if person_id not in self.carded:
+            self._read_people([person_id])
         return self.carded[person_id]
 
     def _read_people(self, person_ids: Collection[str], *, names_only: bool = False) -> None:
@@ -402,11 +406,12 @@ class _Resolution:
         for person_id in sorted(found):
             if self.is_rejected(entity, person_id) or self.is_household(person_id):
                 continue
-            likeness = name_likeness(entity.display, self.name(person_id))
+            name = self.name(person_id)
+            likeness = name_likeness(entity.display, name)
             if likeness != "exact":  # the name shown is the one most often seen: the others only when it falls short
                 # Read above with the names alone: reading a person whole here, one at a time, was a tenth of
                 # resolving bench/resolution.py (three queries each for ~6,700 people met by a near name).
-                likeness = _best_likeness(entity.display, [self.name(person_id), *self.seen[person_id]])
+                likeness = _best_likeness(entity.display, [n for n in self.seen[person_id] if n != name], likeness)
             if likeness != "none" or (entity.fact("birthday") and entity.fact("address")):
                 alike[person_id] = likeness
         # Most people of a first name and a surname initial are not alike at all: only the others are read whole.
@@ -719,9 +724,10 @@ def _differ(signals: list[tuple[str, str]], theirs: list[tuple[str, str]], *, ev
     return all(verdicts) if every_kind else any(verdicts)
 
 
-def _best_likeness(name: str | None, seen: list[str]) -> str:
-    """The closest `name_likeness` of a name to any name a person was seen with."""
-    found = {name_likeness(name, other) for other in dict.fromkeys(seen) if other}
+def _best_likeness(name: str | None, seen: list[str], known: str) -> str:
+    """The closest `name_likeness` of a name to any name a person was seen with, or `known` (its likeness to
+    another name of the person, already compared)."""
+    found = {known, *(name_likeness(name, other) for other in dict.fromkeys(seen) if other)}
     return next((level for level in ("exact", "nickname", "typo", "partial", "part") if level in found), "none")
 
 

@@ -15,7 +15,7 @@ from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks, new_id
 from kithkin.store.links import identifiers_of_people
 from kithkin.store.relationships import USER_SPOKE
-from kithkin.store.search import index_people, match_expression, name_match_expression, phone_digits
+from kithkin.store.search import Searchable, index_people, match_expression, name_match_expression, phone_digits
 
 JSON_COLUMNS = ("emails", "phone_numbers", "vault_contexts", "tags", "sources")
 # Which sources know a person's real name best, best first.
@@ -214,6 +214,7 @@ def refresh_people(
     current = _refresh_inputs(conn, ids)
     updates, unindexed_updates = [], []
     observed_names: dict[str, list[str]] = {}
+    searchable: dict[str, Searchable] = {}
     for person_id in ids:
         person = current.get(person_id)
         if person is None:
@@ -263,6 +264,8 @@ def refresh_people(
         count, first, last, upcoming = figures.get(person_id, (0, None, None, None))
         observed_first = own[0][2] if own and own[0][2] <= stamp else None  # the entities come oldest first
         observed_names[person_id] = list(dict.fromkeys(e[1] for e in sorted(own, key=_ROWID) if e[1] is not None))
+        if person["merged_into"] is None:
+            searchable[person_id] = (name, emails, phones, company, position)
         indexed = (person["canonical_name"], person["category"], person["last_seen"], person["next_seen"])
         (unindexed_updates if (name, category, last, upcoming) == indexed else updates).append(
             (
@@ -302,7 +305,7 @@ def refresh_people(
            WHERE id = ?17""",
         unindexed_updates,
     )
-    index_people(conn, ids, observed_names)
+    index_people(conn, ids, observed_names, searchable)
 
 
 _ROWID = itemgetter(3)  # of an entity row from _entities_by_person

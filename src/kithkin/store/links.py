@@ -369,7 +369,7 @@ def people_by_identifier_prefix(conn: sqlite3.Connection, kind: str, prefix: str
 
 def names_seen_on_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[str]]:
     """Every name each person's entities were seen with, each once, in no particular order. Grouped and
-    ordered by SQLite, the names were a twentieth of resolving bench/resolution.py (a sort per query)."""
+    ordered by SQLite (a sort per query), the names were a twentieth of bench/resolution.py's import."""
     found: dict[str, dict[str, None]] = {}
     cursor = plain_cursor(conn)
     for part in chunks(person_ids):

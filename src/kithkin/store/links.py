@@ -28,9 +28,10 @@ def link_entities(
 def people_by_identifier(conn: sqlite3.Connection, kind: str, values: list[str]) -> dict[str, set[str]]:
     """For each email/phone value, the live people whose entities carry it."""
     found: dict[str, set[str]] = {}
+    cursor = plain_cursor(conn)
     for part in chunks(values):
         marks = ",".join("?" * len(part))
-        for value, person in conn.execute(
+        for value, person in cursor.execute(
             f"""SELECT ei.value, se.canonical_person_id FROM entity_identifiers ei
                 JOIN source_entities se ON se.id = ei.source_entity_id
                 WHERE ei.kind = ? AND ei.value IN ({marks}) AND se.canonical_person_id IS NOT NULL""",
@@ -42,9 +43,10 @@ def people_by_identifier(conn: sqlite3.Connection, kind: str, values: list[str])
 
 def people_by_name_key(conn: sqlite3.Connection, keys: list[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
+    cursor = plain_cursor(conn)
     for part in chunks(keys):
         marks = ",".join("?" * len(part))
-        for key, person in conn.execute(
+        for key, person in cursor.execute(
             f"""SELECT name_key, canonical_person_id FROM source_entities
                 WHERE name_key IN ({marks}) AND canonical_person_id IS NOT NULL""",
             part,

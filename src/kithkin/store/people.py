@@ -442,9 +442,10 @@ def strength_inputs(
     """(person id, last seen, sources, (strength, interactions in the last 90 days) as stored) for each of
     these people."""
     found = []
+    cursor = plain_cursor(conn)
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
-        for row in conn.execute(
+        for row in cursor.execute(
             f"SELECT id, last_seen, sources, relationship_strength, interactions_90d FROM people WHERE id IN ({marks})",
             part,
         ):
@@ -497,9 +498,10 @@ def name_of(conn: sqlite3.Connection, person_id: str) -> str | None:
 def names_of(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, str]:
     """The names of many people in one pass (resolution reads those of every candidate up front)."""
     found: dict[str, str] = {}
+    cursor = plain_cursor(conn)
     for part in chunks(person_ids):
         marks = ",".join("?" * len(part))
-        found.update(conn.execute(f"SELECT id, canonical_name FROM people WHERE id IN ({marks})", part).fetchall())
+        found.update(cursor.execute(f"SELECT id, canonical_name FROM people WHERE id IN ({marks})", part))
     return found
 
 

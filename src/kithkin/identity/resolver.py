@@ -20,6 +20,7 @@ import sqlite3
 from collections import Counter
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from operator import attrgetter
 
 from kithkin.config import Settings
@@ -66,6 +67,9 @@ class _Candidate:
 
 
 CARD_SOURCES = frozenset({"contacts", "carddav"})
+# Asked ~27,000 times an import of bench/resolution.py for ~10,000 pairs of names: the same name and person
+# come back entity after entity.
+_name_relation = lru_cache(maxsize=100_000)(name_agreement)
 
 
 @dataclass(slots=True)
@@ -106,6 +110,9 @@ class _Resolution:
         self.unstored = unstored or {}  # new entities, stored as they are linked
         # Links made and not yet written: one statement per entity was a sixth of resolving bench/resolution.py.
         self.unwritten: list[tuple[str, str | None, float, str, str]] = []
+        # People made and not written yet (id → name): one statement each was ~5 % of importing the cards of
+        # bench/resolution.py.
+        self.unmade: dict[str, str] = {}
         self.linked: set[str] = set()  # the people of the links not written yet
         self.names: dict[str, str] = {}
         self.signals: dict[str, list[tuple[str, str]]] = {}
@@ -116,7 +123,11 @@ class _Resolution:
         for entity in entities:
             for kind, value in (*entity.signals, *entity.keys):
                 carried.setdefault(kind, set()).add(value)
-        for kind in (*SIGNAL_KINDS, "national", "name", "given", "first", "birthday", "address"):
+        # The people of a first name and a surname initial ("given") are many and asked for only when the
+        # surname finds no one: looked up then (`_given_keys`), they cost a third of what reading them all
+        # up front did on bench/resolution.py.
+        self.given_read: set[str] = set()
+        for kind in (*SIGNAL_KINDS, "national", "name", "first", "birthday", "address"):
             values = sorted(carried.get(kind, ()))
             # Name keys live in the entities' name_key column (one each), the other kinds as identifiers.
             found = (
@@ -139,9 +150,19 @@ class _Resolution:
         likely = sorted(
             {p for (kind, _), found in self.owners.items() if kind not in ("given", "first") for p in found}
         )
-        self._read_people(likely)
+        # An entity whose address or number someone holds already most likely joins that person unscored: the
+        # people of its name are read only if it is scored after all (bench/resolution.py: 15,554 people read
+        # up front instead of 19,186, and 615 more later).
+        scored = set()
+        for entity in entities:
+            known = any(self.owners.get(signal) for signal in entity.signals)
+            for key in entity.signals if known else (*entity.signals, *entity.keys):
+                if key[0] not in ("given", "first"):
+                    scored.update(self.owners.get(key, ()))
+        self._read_people(sorted(scored))
         self.proposed = links.proposed_from(conn, likely)  # person made for a doubtful entity → its proposals
         self.rejecting = links.entities_with_rejections(conn, [e.id for e in entities])
+        self.never_refused = {e.id for e in entities} - self.rejecting
 
     @property
     def conn(self) -> sqlite3.Connection:
@@ -152,6 +173,8 @@ class _Resolution:
     def write_links(self) -> None:
         if not self.unwritten:
             return
+        people.create_people(self._conn, self.unmade)
+        self.unmade = {}
         new = {e: (p, confidence, status, by) for e, p, confidence, status, by in self.unwritten if e in self.unstored}
         sources.write_entities(self._conn, [self.unstored.pop(e) for e in new], new)
         links.link_entities(self._conn, [link for link in self.unwritten if link[0] not in new])
@@ -165,15 +188,14 @@ class _Resolution:
         return self.names[person_id]
 
     def identifiers(self, person_id: str) -> list[tuple[str, str]]:
-        self._read_people([person_id])
+        # Asked ~60,000 times on bench/resolution.py, mostly of people read already: only the others are read.
+        if person_id not in self.signals:
+            self._read_people([person_id])
         return self.signals[person_id]
 
-    def names_seen(self, person_id: str) -> list[str]:
-        self._read_people([person_id])
-        return self.seen[person_id]
-
     def has_card(self, person_id: str) -> bool:
-        self._read_people([person_id])
+        if person_id not in self.carded:
+            self._read_people([person_id])
         return self.carded[person_id]
 
     def _read_people(self, person_ids: Collection[str], *, names_only: bool = False) -> None:
@@ -192,16 +214,17 @@ class _Resolution:
         if not unread:
             return
         conn = self.conn if self.linked.intersection(unread) else self._conn
-        names = links.names_seen_on_people(conn, unread)
-        for person_id in unread:
-            seen.setdefault(person_id, names.get(person_id, []))
         if names_only:
+            names = links.names_seen_on_people(conn, unread)
+            for person_id in unread:
+                seen.setdefault(person_id, names.get(person_id, []))
             return
-        held = links.identifiers_of_people(conn, unread, SCORED_KINDS)
-        with_card = people.with_source(conn, unread, "contacts")
+        held = links.held_by_people(conn, unread, SCORED_KINDS)
         for person_id in unread:
-            signals.setdefault(person_id, held.get(person_id, []))
-            carded.setdefault(person_id, person_id in with_card)
+            found = held.get(person_id) or links.Held()
+            seen.setdefault(person_id, found.names)
+            signals.setdefault(person_id, found.identifiers)
+            carded.setdefault(person_id, "contacts" in found.sources)
 
     def live(self, person_id: str) -> str:
         while person_id in self.moved:
@@ -285,7 +308,7 @@ class _Resolution:
                     and (
                         labelled_card
                         or is_label(self.name(person_id))
-                        or name_agreement(entity.observed_name, self.name(person_id)) == "conflict"
+                        or _name_relation(entity.observed_name, self.name(person_id)) == "conflict"
                     )
                 ):
                     continue  # the user saved this number on two cards of two names: it is shared
@@ -299,11 +322,11 @@ class _Resolution:
                 return national, None, []
             return None, national, []
         display = entity.observed_name  # "amlie.tanaka@…" lost an accent, not its owner
-        agreeing = [p for p in votes if name_agreement(display, self.name(p)) != "conflict"]
+        agreeing = [p for p in votes if _name_relation(display, self.name(p)) != "conflict"]
         if agreeing:
-            best = max(agreeing, key=lambda p: (votes[p], name_agreement(display, self.name(p)) == "same", p))
+            best = max(agreeing, key=lambda p: (votes[p], _name_relation(display, self.name(p)) == "same", p))
             best_name = self.name(best)
-            others = sorted(p for p in agreeing if p != best and name_agreement(best_name, self.name(p)) != "conflict")
+            others = sorted(p for p in agreeing if p != best and _name_relation(best_name, self.name(p)) != "conflict")
             return _Candidate(best, IDENTIFIER_CONFIDENCE, reasons[best]), None, others
         if len(votes) == 1:
             (person_id,) = votes
@@ -317,17 +340,17 @@ class _Resolution:
         if len(owners) != 1:
             return None
         (person_id,) = owners
-        agreed = name_agreement(entity.display, self.name(person_id)) == "same"
+        agreed = _name_relation(entity.display, self.name(person_id)) == "same"
         return _Candidate(person_id, IDENTIFIER_CONFIDENCE if agreed else CONTRADICTED_CONFIDENCE, "national_number")
 
     def is_household(self, person_id: str) -> bool:
-        return household_members(self.name(person_id)) is not None
+        return _names_household(self.name(person_id))
 
     def _named_apart(self, owners: set[str]) -> bool:
         """Two or more people of conflicting names already hold it: a shared number."""
         names = [self.name(p) for p in sorted(owners)]
         return any(
-            name_agreement(a, b) == "conflict" or (a != b and (is_label(a) or is_label(b)))
+            _name_relation(a, b) == "conflict" or (a != b and (is_label(a) or is_label(b)))
             for i, a in enumerate(names)
             for b in names[i + 1 :]
         )
@@ -350,7 +373,7 @@ class _Resolution:
         if not candidates:
             # Only then the people of the same first name and surname initial (a typo in the surname): a
             # common first name brings dozens of them, scored in vain when the surname already found the one.
-            candidates = self._scored(entity, {k for k in entity.keys if k[0] == "given"})
+            candidates = self._scored(entity, self._given_keys(entity))
         if not candidates and not entity.signals and parsed.is_full and len(parsed.last) >= 4:
             found = links.people_by_name_prefix(self.conn, parsed.last[:4])  # a typo further along the surname
             candidates = self._scored_people(entity, found)
@@ -366,6 +389,18 @@ class _Resolution:
         ]
         return sorted(candidates, key=lambda c: (-c.confidence, c.person_id))
 
+    def _given_keys(self, entity: _Entity) -> set[tuple[str, str]]:
+        """The entity's "given" keys, their owners read. This run's links need not be written first: `_link`
+        has counted them in (written first for each such read, they were 3,600 small writes instead of 450:
+        +0.5 s on bench/resolution.py)."""
+        keys = {k for k in entity.keys if k[0] == "given"}
+        unread = sorted(v for _, v in keys if v not in self.given_read)
+        if unread:
+            for value, owners in links.people_by_identifier(self._conn, "given", unread).items():
+                self.owners.setdefault(("given", value), set()).update(owners)
+            self.given_read.update(unread)
+        return keys
+
     def _scored(self, entity: _Entity, keys: set[tuple[str, str]]) -> list[_Candidate]:
         return self._scored_people(entity, {self.live(p) for key in keys for p in self.owners.get(key, ())})
 
@@ -375,9 +410,16 @@ class _Resolution:
         for person_id in sorted(found):
             if self.is_rejected(entity, person_id) or self.is_household(person_id):
                 continue
-            likeness = name_likeness(entity.display, self.name(person_id))
+            name = self.name(person_id)
+            likeness = name_likeness(entity.display, name)
             if likeness != "exact":  # the name shown is the one most often seen: the others only when it falls short
-                likeness = _best_likeness(entity.display, [self.name(person_id), *self.names_seen(person_id)])
+                # Read above with the names alone: reading a person whole here, one at a time, was a tenth of
+                # resolving bench/resolution.py (three queries each for ~6,700 people met by a near name).
+                likeness = _best_likeness(entity.display, [n for n in self.seen[person_id] if n != name], likeness)
+            if likeness == "part" and not (entity.fact("birthday") or entity.fact("address")):
+                # One name in common is kept only on a birthday or a postal address (`_score`): without either
+                # there is nothing to read or score (17,066 of 24,756 people scored on bench/resolution.py).
+                continue
             if likeness != "none" or (entity.fact("birthday") and entity.fact("address")):
                 alike[person_id] = likeness
         # Most people of a first name and a surname initial are not alike at all: only the others are read whole.
@@ -456,8 +498,8 @@ class _Resolution:
             self.names[person_id] = entity.display
 
     def _new_person(self, entity: _Entity) -> str:
-        person_id = people.create_person(self._conn, entity.label or "Unknown")  # reads nothing: no links to write
-        self.names[person_id] = entity.label or "Unknown"
+        person_id = people.new_person_id()  # stored with its first link, before it
+        self.names[person_id] = self.unmade[person_id] = entity.label or "Unknown"
         self.carded[person_id] = entity.source_type == "contacts"
         self.seen[person_id], self.signals[person_id] = [], []
         self._link(entity, person_id, 1.0, created=True)
@@ -470,8 +512,10 @@ class _Resolution:
         ones as alternatives."""
         best = ranked[0]
         self.proposed.setdefault(current, set()).add(best.person_id)
+        # Only a rejection the user made of this entity before depends on the links made since: for an entity
+        # never refused they need not be written first (220 writes fewer on bench/resolution.py).
         if links.create_pending_link(
-            self.conn,
+            self._conn if entity.id in self.never_refused else self.conn,
             source_entity_id=entity.id,
             proposed_person_id=best.person_id,
             previous_person_id=current,
@@ -652,6 +696,13 @@ def _resolve_all(
     return run.result
 
 
+@lru_cache(maxsize=50_000)
+def _names_household(name: str) -> bool:
+    """Asked of every candidate and every owner of an address or number, several times an entity: parsed
+    each time, household names were ~3 % of importing the cards of bench/resolution.py."""
+    return household_members(name) is not None
+
+
 def _is_full_name(name: str | None) -> bool:
     parsed = parse_name(name)
     return parsed is not None and parsed.is_full
@@ -683,9 +734,10 @@ def _differ(signals: list[tuple[str, str]], theirs: list[tuple[str, str]], *, ev
     return all(verdicts) if every_kind else any(verdicts)
 
 
-def _best_likeness(name: str | None, seen: list[str]) -> str:
-    """The closest `name_likeness` of a name to any name a person was seen with."""
-    found = {name_likeness(name, other) for other in dict.fromkeys(seen) if other}
+def _best_likeness(name: str | None, seen: list[str], known: str) -> str:
+    """The closest `name_likeness` of a name to any name a person was seen with, or `known` (its likeness to
+    another name of the person, already compared)."""
+    found = {known, *(name_likeness(name, other) for other in dict.fromkeys(seen) if other)}
     return next((level for level in ("exact", "nickname", "typo", "partial", "part") if level in found), "none")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass, field
 from typing import Any
 
 from kithkin.models import now_utc, utc_iso
@@ -27,9 +28,10 @@ def link_entities(
 def people_by_identifier(conn: sqlite3.Connection, kind: str, values: list[str]) -> dict[str, set[str]]:
     """For each email/phone value, the live people whose entities carry it."""
     found: dict[str, set[str]] = {}
+    cursor = plain_cursor(conn)
     for part in chunks(values):
         marks = ",".join("?" * len(part))
-        for value, person in conn.execute(
+        for value, person in cursor.execute(
             f"""SELECT ei.value, se.canonical_person_id FROM entity_identifiers ei
                 JOIN source_entities se ON se.id = ei.source_entity_id
                 WHERE ei.kind = ? AND ei.value IN ({marks}) AND se.canonical_person_id IS NOT NULL""",
@@ -41,9 +43,10 @@ def people_by_identifier(conn: sqlite3.Connection, kind: str, values: list[str])
 
 def people_by_name_key(conn: sqlite3.Connection, keys: list[str]) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
+    cursor = plain_cursor(conn)
     for part in chunks(keys):
         marks = ",".join("?" * len(part))
-        for key, person in conn.execute(
+        for key, person in cursor.execute(
             f"""SELECT name_key, canonical_person_id FROM source_entities
                 WHERE name_key IN ({marks}) AND canonical_person_id IS NOT NULL""",
             part,
@@ -367,19 +370,52 @@ def people_by_identifier_prefix(conn: sqlite3.Connection, kind: str, prefix: str
 
 
 def names_seen_on_people(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[str]]:
-    """Every name each person's entities were seen with, oldest first, each once."""
-    found: dict[str, list[str]] = {}
+    """Every name each person's entities were seen with, each once, in no particular order. Grouped and
+    ordered by SQLite (a sort per query), the names were a twentieth of bench/resolution.py's import."""
+    found: dict[str, dict[str, None]] = {}
     cursor = plain_cursor(conn)
     for part in chunks(person_ids):
         marks = ",".join("?" * len(part))
         for person, name in cursor.execute(
             f"""SELECT canonical_person_id, observed_name FROM source_entities
-                WHERE canonical_person_id IN ({marks}) AND observed_name IS NOT NULL
-                GROUP BY canonical_person_id, observed_name ORDER BY MIN(observed_at)""",
+                WHERE canonical_person_id IN ({marks}) AND observed_name IS NOT NULL""",
             part,
         ):
-            found.setdefault(person, []).append(name)
-    return found
+            found.setdefault(person, {})[name] = None
+    return {person: list(names) for person, names in found.items()}
+
+
+@dataclass(slots=True)
+class Held:
+    """What a person's entities hold, as resolution scores it."""
+
+    names: list[str] = field(default_factory=list)  # every name they were seen with, once, in no order
+    identifiers: list[tuple[str, str]] = field(default_factory=list)  # of the kinds asked, in (kind, value) order
+    sources: set[str] = field(default_factory=set)
+
+
+def held_by_people(conn: sqlite3.Connection, person_ids: list[str], kinds: tuple[str, ...]) -> dict[str, Held]:
+    """person → what its entities hold: `names_seen_on_people`, `identifiers_of_people` and their sources in
+    one pass over the entities (three queries over them were a seventh of bench/resolution.py's import)."""
+    found: dict[str, tuple[dict[str, None], set[tuple[str, str]], set[str]]] = {}
+    cursor = plain_cursor(conn)
+    wanted = ",".join("?" * len(kinds))
+    for part in chunks(person_ids):
+        marks = ",".join("?" * len(part))
+        for person, source, name, kind, value in cursor.execute(
+            f"""SELECT se.canonical_person_id, se.source_type, se.observed_name, ei.kind, ei.value
+                FROM source_entities se
+                LEFT JOIN entity_identifiers ei ON ei.source_entity_id = se.id AND +ei.kind IN ({wanted})
+                WHERE se.canonical_person_id IN ({marks})""",
+            [*kinds, *part],
+        ):
+            names, identifiers, sources = found.setdefault(person, ({}, set(), set()))
+            if name is not None:
+                names[name] = None
+            if kind is not None:
+                identifiers.add((kind, value))
+            sources.add(source)
+    return {p: Held(list(names), sorted(identifiers), sources) for p, (names, identifiers, sources) in found.items()}
 
 
 def identifiers_of_people(

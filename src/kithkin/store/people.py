@@ -15,7 +15,7 @@ from kithkin.store.db import plain_cursor
 from kithkin.store.ids import chunks, new_id
 from kithkin.store.links import identifiers_of_people
 from kithkin.store.relationships import USER_SPOKE
-from kithkin.store.search import index_people, match_expression, name_match_expression, phone_digits
+from kithkin.store.search import Searchable, index_people, match_expression, name_match_expression, phone_digits
 
 JSON_COLUMNS = ("emails", "phone_numbers", "vault_contexts", "tags", "sources")
 # Which sources know a person's real name best, best first.
@@ -37,6 +37,19 @@ def create_person(conn: sqlite3.Connection, name: str, **fields: Any) -> str:
     names = ", ".join(columns)
     conn.execute(f"INSERT INTO people ({names}) VALUES ({', '.join('?' * len(columns))})", list(columns.values()))
     return person_id
+
+
+def create_people(conn: sqlite3.Connection, names: dict[str, str]) -> None:
+    """Insert people of these ids (`new_person_id`) and names in one statement: resolution makes thousands."""
+    stamp = utc_iso(now_utc())
+    conn.executemany(
+        "INSERT INTO people (id, canonical_name, created_at, updated_at) VALUES (?, ?, ?, ?)",
+        [(person_id, name or "Unknown", stamp, stamp) for person_id, name in names.items()],
+    )
+
+
+def new_person_id() -> str:
+    return new_id("p")
 
 
 def person_to_dict(row: sqlite3.Row) -> dict[str, Any]:
@@ -199,8 +212,9 @@ def refresh_people(
     stamp = utc_iso(now_utc())
     figures = _interaction_figures(conn, ids, stamp)
     current = _refresh_inputs(conn, ids)
-    updates = []
+    updates, unindexed_updates = [], []
     observed_names: dict[str, list[str]] = {}
+    searchable: dict[str, Searchable] = {}
     for person_id in ids:
         person = current.get(person_id)
         if person is None:
@@ -250,7 +264,10 @@ def refresh_people(
         count, first, last, upcoming = figures.get(person_id, (0, None, None, None))
         observed_first = own[0][2] if own and own[0][2] <= stamp else None  # the entities come oldest first
         observed_names[person_id] = list(dict.fromkeys(e[1] for e in sorted(own, key=_ROWID) if e[1] is not None))
-        updates.append(
+        if person["merged_into"] is None:
+            searchable[person_id] = (name, emails, phones, company, position)
+        indexed = (person["canonical_name"], person["category"], person["last_seen"], person["next_seen"])
+        (unindexed_updates if (name, category, last, upcoming) == indexed else updates).append(
             (
                 name,
                 _string_list(emails),
@@ -279,7 +296,16 @@ def refresh_people(
            WHERE id = ?""",
         updates,
     )
-    index_people(conn, ids, observed_names)
+    # An UPDATE rewrites the index entry of every indexed column it sets, whatever the value: the rows whose
+    # indexed columns stay as they were (two in three on bench/resolution.py) leave them out of it.
+    conn.executemany(
+        """UPDATE people SET emails = ?2, phone_numbers = ?3, company = ?4, position = ?5, linkedin_url = ?6,
+               avatar = ?7, vault_contexts = ?9, sources = ?10, source_entity_count = ?11, interaction_count = ?12,
+               first_seen = ?13, updated_at = ?16
+           WHERE id = ?17""",
+        unindexed_updates,
+    )
+    index_people(conn, ids, observed_names, searchable)
 
 
 _ROWID = itemgetter(3)  # of an entity row from _entities_by_person
@@ -326,7 +352,7 @@ def _refresh_inputs(conn: sqlite3.Connection, ids: list[str]) -> dict[str, sqlit
         marks = ",".join("?" * len(part))
         for row in conn.execute(
             f"""SELECT id, canonical_name, name_locked, company, position, linkedin_url, avatar, category,
-                       category_locked, vault_contexts, merged_into, notes, tags
+                       category_locked, vault_contexts, merged_into, notes, tags, last_seen, next_seen
                 FROM people WHERE id IN ({marks})""",
             part,
         ):
@@ -416,9 +442,10 @@ def strength_inputs(
     """(person id, last seen, sources, (strength, interactions in the last 90 days) as stored) for each of
     these people."""
     found = []
+    cursor = plain_cursor(conn)
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
-        for row in conn.execute(
+        for row in cursor.execute(
             f"SELECT id, last_seen, sources, relationship_strength, interactions_90d FROM people WHERE id IN ({marks})",
             part,
         ):
@@ -471,9 +498,10 @@ def name_of(conn: sqlite3.Connection, person_id: str) -> str | None:
 def names_of(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, str]:
     """The names of many people in one pass (resolution reads those of every candidate up front)."""
     found: dict[str, str] = {}
+    cursor = plain_cursor(conn)
     for part in chunks(person_ids):
         marks = ",".join("?" * len(part))
-        found.update(conn.execute(f"SELECT id, canonical_name FROM people WHERE id IN ({marks})", part).fetchall())
+        found.update(cursor.execute(f"SELECT id, canonical_name FROM people WHERE id IN ({marks})", part))
     return found
 
 
@@ -490,16 +518,3 @@ def machine_made(conn: sqlite3.Connection, person_id: str) -> bool:
         (person_id,),
     ).fetchone()
     return bool(row and row[0])
-
-
-def with_source(conn: sqlite3.Connection, person_ids: list[str], source_type: str) -> set[str]:
-    """The people of these who have an entity of this source (`has_source` for many at once)."""
-    found: set[str] = set()
-    for part in chunks(person_ids):
-        marks = ",".join("?" * len(part))
-        # The unary + keeps SQLite off the source_type index, which it picks without statistics and which
-        # scans every entity of that source (every contact card: 0.35 ms a person on bench/resolution.py).
-        query = f"""SELECT DISTINCT canonical_person_id FROM source_entities
-                    WHERE canonical_person_id IN ({marks}) AND +source_type = ?"""
-        found.update(r[0] for r in conn.execute(query, [*part, source_type]))
-    return found

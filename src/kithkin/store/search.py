@@ -26,17 +26,50 @@ def name_match_expression(query: str) -> str | None:
     return f"names : ({expression})" if expression else None
 
 
+# What a person's search row is made of: (name, emails, phones, company, position).
+Searchable = tuple[str, list[str], list[str], str | None, str | None]
+
+
 def index_people(
-    conn: sqlite3.Connection, person_ids: list[str], observed_names: dict[str, list[str]] | None = None
+    conn: sqlite3.Connection,
+    person_ids: list[str],
+    observed_names: dict[str, list[str]] | None = None,
+    searchable: dict[str, Searchable] | None = None,
 ) -> None:
     """Bring the search rows of these people up to date with their records and entities.
 
     `observed_names` (person → the distinct names its entities were seen under, in rowid order, as
-    group_concat reads them) spares reading them again when the caller has just read the entities. A row
-    whose text is unchanged stays: rewriting an FTS row costs far more than comparing it, and 38 % of the
-    people refreshed on bench/resolution.py keep their text.
+    group_concat reads them) spares reading them again when the caller has just read the entities; with it,
+    `searchable` (each live one of these people → what its row is made of, as the caller has just written
+    it) spares reading the people back. A row whose text is unchanged stays: rewriting an FTS row costs far
+    more than comparing it, and 38 % of the people refreshed on bench/resolution.py keep their text.
     """
     ids = list(dict.fromkeys(person_ids))
+    if searchable is not None and observed_names is not None:
+        wanted = {
+            person_id: _row_text(name, ",".join(observed_names.get(person_id, ())) or None, *rest)
+            for person_id, (name, *rest) in searchable.items()
+        }
+    else:
+        wanted = _stored_texts(conn, ids, observed_names)
+    stale, fresh = [], []
+    indexed = _indexed_rows(conn, ids)
+    for person_id in ids:
+        text = wanted.get(person_id)
+        rows = indexed.get(person_id, [])
+        if text is not None and len(rows) == 1 and rows[0][1] == text:
+            continue
+        stale.extend((rowid,) for rowid, _ in rows)
+        if text is not None:
+            fresh.append((person_id, *text))
+    conn.executemany("DELETE FROM people_fts WHERE rowid = ?", stale)
+    conn.executemany("INSERT INTO people_fts (person_id, names, emails, phones, company) VALUES (?, ?, ?, ?, ?)", fresh)
+
+
+def _stored_texts(
+    conn: sqlite3.Connection, ids: list[str], observed_names: dict[str, list[str]] | None
+) -> dict[str, tuple[str, str, str, str]]:
+    """The search text of each of these people that lives, read from the store."""
     wanted: dict[str, tuple[str, str, str, str]] = {}
     for part in chunks(ids):
         marks = ",".join("?" * len(part))
@@ -52,24 +85,20 @@ def index_people(
             part,
         ):
             seen = r[6] if observed_names is None else ",".join(observed_names.get(r[0], ())) or None
-            wanted[r[0]] = (
-                " ".join(filter(None, (r[1], seen))),
-                " ".join(json.loads(r[2])),
-                _phone_text(json.loads(r[3])),
-                " ".join(filter(None, (r[4], r[5]))),
-            )
-    stale, fresh = [], []
-    indexed = _indexed_rows(conn, ids)
-    for person_id in ids:
-        text = wanted.get(person_id)
-        rows = indexed.get(person_id, [])
-        if text is not None and len(rows) == 1 and rows[0][1] == text:
-            continue
-        stale.extend((rowid,) for rowid, _ in rows)
-        if text is not None:
-            fresh.append((person_id, *text))
-    conn.executemany("DELETE FROM people_fts WHERE rowid = ?", stale)
-    conn.executemany("INSERT INTO people_fts (person_id, names, emails, phones, company) VALUES (?, ?, ?, ?, ?)", fresh)
+            wanted[r[0]] = _row_text(r[1], seen, json.loads(r[2]), json.loads(r[3]), r[4], r[5])
+    return wanted
+
+
+def _row_text(
+    name: str, seen: str | None, emails: list[str], phones: list[str], company: str | None, position: str | None
+) -> tuple[str, str, str, str]:
+    """A search row's text: names, emails, phones, company."""
+    return (
+        " ".join(filter(None, (name, seen))),
+        " ".join(emails),
+        _phone_text(phones),
+        " ".join(filter(None, (company, position))),
+    )
 
 
 def _indexed_rows(conn: sqlite3.Connection, person_ids: list[str]) -> dict[str, list[tuple[int, tuple]]]:

@@ -37,16 +37,16 @@ BATCH_SIZE = 20_000
 # ...but a batch is one write transaction, and a user's write (a note, a confirmation, an undo) waits for
 # the one under way (store/db.py lets it go before the next). While the user has written in the last
 # USER_ACTIVE_SECONDS, batches are sized from the time the last one took to end within
-# TRANSACTION_SECONDS; otherwise they grow IDLE_GROWTH-fold from FIRST_BATCH up to BATCH_SIZE (the first
-# rows show soon; doubling took 7 batches to reach it where 4 do, each batch re-writing the people and pairs
-# it touches: ~3 % of bench/import_imessage.py). Always small batches made
-# bench/import_imessage.py 2.5 times slower (47.9 s against 19.1 s, both on a loaded machine). On a busy
-# machine a batch sized for 0.25 s took up to twice that, and writes among 50 readers waited 400-600 ms
-# at p95; sized for 0.15 s, 330-600 ms, the import storing ~35 % less a second while the user writes.
+# TRANSACTION_SECONDS; otherwise the first is FIRST_BATCH (its rows show at once) and the next BATCH_SIZE:
+# doubling up to it took 7 batches where 2 do, each re-writing the people and pairs it touches (~0.3 s of
+# bench/import_imessage.py), and a user who starts writing waits for one batch either way. Always small
+# batches made bench/import_imessage.py 2.5 times slower (47.9 s against 19.1 s, both on a loaded machine).
+# On a busy machine a batch sized for 0.25 s took up to twice that, and writes among 50 readers waited
+# 400-600 ms at p95; sized for 0.15 s, 330-600 ms, the import storing ~35 % less a second while the user
+# writes.
 TRANSACTION_SECONDS = 0.15
 USER_ACTIVE_SECONDS = 30
 FIRST_BATCH = 250
-IDLE_GROWTH = 4
 # A batch also ends once the text it holds (metadata strings, kept text) passes this: 20,000 cards with a
 # photo each are ~300 MB, and a batch is held whole until it is stored.
 BATCH_WEIGHT = 16 * 1024 * 1024
@@ -258,8 +258,10 @@ def _commit_batch(
 def _next_size(size: int, seconds: float | None, largest: int) -> int:
     """The next batch's size: for a transaction of TRANSACTION_SECONDS, this one of `size` having taken
     `seconds` (growing at most twofold a step: one fast batch proves little), or (None: nobody to wait for
-    it) IDLE_GROWTH times this one; never past `largest`."""
-    scaled = size * (IDLE_GROWTH if seconds is None else min(2.0, TRANSACTION_SECONDS / max(seconds, 1e-3)))
+    it) `largest`; never past `largest`."""
+    if seconds is None:
+        return largest
+    scaled = size * min(2.0, TRANSACTION_SECONDS / max(seconds, 1e-3))
     return max(min(SMALLEST_BATCH, largest), min(largest, int(scaled)))
 
 

@@ -60,10 +60,11 @@ Position = tuple[tuple[str, str], str | None, int]
 
 
 class _CollectorPause:
-    """Cyclic garbage collection held off while ingest writes (each batch, then the import's strengths).
-    A batch's records, the resolver's caches and the rows it rebuilds are many long-lived containers
-    without a cycle among them, yet they set off the collector's full passes over every object alive
-    (0.47 s of ~5 s on bench/resolution.py).
+    """Cyclic garbage collection held off while ingest reads and writes (the whole stream, each batch, then
+    the import's strengths; `ingest` sweeps the young objects by hand meanwhile). A batch's records, the
+    resolver's caches and the rows it rebuilds are many long-lived containers without a cycle among them,
+    yet they set off the collector's full passes over every object alive (0.47 s of ~5 s on
+    bench/resolution.py).
     Counted: overlapping imports on job threads resume collection with the last one out, and only if it
     was on before."""
 
@@ -342,8 +343,9 @@ def ingest(
 
     # The collector is held off for the whole read too, and swept by hand: its own passes walked the records a
     # batch holds over and over (6 full passes over ~90,000 objects, ~0.3 s of bench/import_imessage.py). A
-    # sweep of what is new every SWEEP_EVERY observations still frees a parser's cyclic garbage (email's
-    # FeedParser leaves some per message) within a few observations, and one after each batch the rest.
+    # sweep of what is new every SWEEP_EVERY observations frees any cyclic garbage a reader leaves within a
+    # few observations (none of ours was seen to; one that did would otherwise keep a batch's worth), and one
+    # after each batch what outlived those.
     with _collector_pause.held():
         try:
             for read, item in enumerate(observations, 1):

@@ -37,10 +37,13 @@ BATCH_SIZE = 20_000
 # ...but a batch is one write transaction, and a user's write (a note, a confirmation, an undo) waits for
 # the one under way (store/db.py lets it go before the next). While the user has written in the last
 # USER_ACTIVE_SECONDS, batches are sized from the time the last one took to end within
-# TRANSACTION_SECONDS; otherwise they double from FIRST_BATCH up to BATCH_SIZE. Always small batches made
-# bench/import_imessage.py 2.5 times slower (47.9 s against 19.1 s, both on a loaded machine). On a busy
-# machine a batch sized for 0.25 s took up to twice that, and writes among 50 readers waited 400-600 ms
-# at p95; sized for 0.15 s, 330-600 ms, the import storing ~35 % less a second while the user writes.
+# TRANSACTION_SECONDS; otherwise the first is FIRST_BATCH (its rows show at once) and the next BATCH_SIZE:
+# doubling up to it took 7 batches where 2 do, each re-writing the people and pairs it touches (~0.3 s of
+# bench/import_imessage.py), and a user who starts writing waits for one batch either way. Always small
+# batches made bench/import_imessage.py 2.5 times slower (47.9 s against 19.1 s, both on a loaded machine).
+# On a busy machine a batch sized for 0.25 s took up to twice that, and writes among 50 readers waited
+# 400-600 ms at p95; sized for 0.15 s, 330-600 ms, the import storing ~35 % less a second while the user
+# writes.
 TRANSACTION_SECONDS = 0.15
 USER_ACTIVE_SECONDS = 30
 FIRST_BATCH = 250
@@ -49,6 +52,7 @@ FIRST_BATCH = 250
 BATCH_WEIGHT = 16 * 1024 * 1024
 SMALLEST_BATCH = 100
 PROGRESS_EVERY = 1_000
+SWEEP_EVERY = 100
 MAX_ERROR_MESSAGES = 100
 Progress = Callable[[int, int | None], None]
 # Where a file or account's next read resumes: (sync_state key, cursor, observations stored with it).
@@ -56,10 +60,11 @@ Position = tuple[tuple[str, str], str | None, int]
 
 
 class _CollectorPause:
-    """Cyclic garbage collection held off while ingest writes (each batch, then the import's strengths).
-    A batch's records, the resolver's caches and the rows it rebuilds are many long-lived containers
-    without a cycle among them, yet they set off the collector's full passes over every object alive
-    (0.47 s of ~5 s on bench/resolution.py).
+    """Cyclic garbage collection held off while ingest reads and writes (the whole stream, each batch, then
+    the import's strengths; `ingest` sweeps the young objects by hand meanwhile). A batch's records, the
+    resolver's caches and the rows it rebuilds are many long-lived containers without a cycle among them,
+    yet they set off the collector's full passes over every object alive (0.47 s of ~5 s on
+    bench/resolution.py).
     Counted: overlapping imports on job threads resume collection with the last one out, and only if it
     was on before."""
 
@@ -156,8 +161,8 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
     participants = []
     for identity in observation.participants:
         shown = (identity.name, identity.emails, identity.phones, identity.is_owner, identity.metadata)
-        cached = seen.get(identity.source_id)
-        if cached is not None and not is_card and cached[0] == shown:
+        cached = None if is_card else seen.get(identity.source_id)
+        if cached is not None and cached[0] == shown:
             record = entities.get(cached[1].id)
             if record is None:
                 record = entities[cached[1].id] = replace(cached[1], observed_at=stamp)
@@ -165,7 +170,7 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
                 record.observed_at = stamp
         else:
             record = normaliser.entity(identity, stamp)
-            known = batch.entities.get(record.id)
+            known = entities.get(record.id)
             if known is not None:
                 record.observed_at = min(record.observed_at, known.observed_at)
             entities[record.id] = record
@@ -175,26 +180,35 @@ def _add_to_batch(batch: _Batch, normaliser: Normaliser, observation: Observatio
         participants.append((record, identity.role))
     if is_card:
         return
-    batch.weight += len(observation.text or "")
-    source_id = f"{normaliser.account}:{observation.source_id}" if normaliser.account else observation.source_id
-    record_id = interaction_id(normaliser.source_type, source_id, observation.occurred_at)
-    roles = {r.id: (r.id, role) for r, role in participants}  # an entity listed twice takes part once
+    text = observation.text
+    if text:
+        batch.weight += len(text)
+    account = normaliser.account
+    source_id = f"{account}:{observation.source_id}" if account else observation.source_id
+    # A tuple, not a list: a batch holds 20,000 records until it is stored, and a tuple of strings is one object
+    # fewer for the cyclic collector to walk in each of its passes.
+    if len(participants) == 1:  # most messages: one person besides the owner
+        record, role = participants[0]
+        taking_part: tuple[tuple[str, str], ...] = ((record.id, role),)
+    else:  # an entity listed twice takes part once
+        taking_part = tuple({r.id: (r.id, role) for r, role in participants}.values())
+    snippet = observation.snippet
     batch.records.append(
         InteractionRecord(
-            id=record_id,
+            id=interaction_id(normaliser.source_type, source_id, observation.occurred_at),
             source_type=normaliser.source_type,
             source_id=source_id,
             kind=observation.kind,
             occurred_at=stamp,
-            account=normaliser.account,
-            participants=list(roles.values()),
+            account=account,
+            participants=taking_part,
             direction=_direction(observation, participants),
             thread_id=observation.thread_id,
             context=observation.context,
             title=observation.title,
-            snippet=observation.snippet[:500] if observation.snippet else None,
+            snippet=snippet[:500] if snippet else None,
             metadata=observation.metadata,
-            text=fulltext.kept_text(observation.text),
+            text=fulltext.kept_text(text),
         )
     )
 
@@ -244,9 +258,11 @@ def _commit_batch(
 
 def _next_size(size: int, seconds: float | None, largest: int) -> int:
     """The next batch's size: for a transaction of TRANSACTION_SECONDS, this one of `size` having taken
-    `seconds`, or (None: nobody to wait for it) twice this one; never past `largest`, and growing at
-    most twofold a step (one fast batch proves little)."""
-    scaled = size * (2.0 if seconds is None else min(2.0, TRANSACTION_SECONDS / max(seconds, 1e-3)))
+    `seconds` (growing at most twofold a step: one fast batch proves little), or (None: nobody to wait for
+    it) `largest`; never past `largest`."""
+    if seconds is None:
+        return largest
+    scaled = size * min(2.0, TRANSACTION_SECONDS / max(seconds, 1e-3))
     return max(min(SMALLEST_BATCH, largest), min(largest, int(scaled)))
 
 
@@ -256,7 +272,7 @@ def _new_interaction_figures(
     """What the batch's new interactions add to each person's figures (past count, first, last, earliest
     future), read from the batch itself; people in `skip` are about to be rebuilt whole from their history
     anyway. What lies after `now` is not contact yet: it only moves the person's next_seen."""
-    found: dict[str, tuple[int, str | None, str | None, str | None]] = {}
+    found: dict[str, list] = {}  # person → [count, first, last, upcoming], changed in place
     for record in records:
         if record.id not in fresh:
             continue
@@ -268,15 +284,22 @@ def _new_interaction_figures(
             persons: Iterable[str | None] = (person_of.get(taking_part[0][0]),)
         else:
             persons = {person_of.get(entity) for entity, _ in taking_part}
+        past = when <= now
         for person in persons:
             if person is None or person in skip:
                 continue
-            count, first, last, upcoming = found.get(person, (0, None, None, None))
-            if when <= now:
-                found[person] = (count + 1, min(first or when, when), max(last or when, when), upcoming)
-            else:
-                found[person] = (count, first, last, min(upcoming or when, when))
-    return found
+            figures = found.get(person)
+            if figures is None:
+                found[person] = [1, when, when, None] if past else [0, None, None, when]
+            elif past:
+                figures[0] += 1
+                if figures[1] is None or when < figures[1]:
+                    figures[1] = when
+                if figures[2] is None or when > figures[2]:
+                    figures[2] = when
+            elif figures[3] is None or when < figures[3]:
+                figures[3] = when
+    return {person: (count, first, last, upcoming) for person, (count, first, last, upcoming) in found.items()}
 
 
 def ingest(
@@ -316,25 +339,34 @@ def ingest(
         size = _next_size(size, time.perf_counter() - began if user_active else None, batch_size)
         done += batch.observations
         batch = _Batch()
+        gc.collect(1)  # the stored batch is gone: what is left of the young objects is garbage or kept for good
 
-    try:
-        for item in observations:
-            if isinstance(item, Exception):
-                summary.skipped += 1
-                if len(summary.errors) < MAX_ERROR_MESSAGES:
-                    summary.errors.append(str(item))
-                continue
-            _add_to_batch(batch, normaliser, item)
-            if batch.observations >= size or batch.weight >= BATCH_WEIGHT:
-                commit()
-            if progress and batch.observations % PROGRESS_EVERY == 0:
-                progress(done + batch.observations, total)  # read so far; a batch is stored at its end
-    except KithkinError:
-        if positions is not None:
-            commit()  # the files read before the damaged one are kept, and not read again
-        raise
-    if batch.observations or cursor_key is not None or positions is not None:
-        commit()
+    # The collector is held off for the whole read too, and swept by hand: its own passes walked the records a
+    # batch holds over and over (6 full passes over ~90,000 objects, ~0.3 s of bench/import_imessage.py). A
+    # sweep of what is new every SWEEP_EVERY observations frees any cyclic garbage a reader leaves within a
+    # few observations (none of ours was seen to; one that did would otherwise keep a batch's worth), and one
+    # after each batch what outlived those.
+    with _collector_pause.held():
+        try:
+            for read, item in enumerate(observations, 1):
+                if read % SWEEP_EVERY == 0:
+                    gc.collect(0)
+                if isinstance(item, Exception):
+                    summary.skipped += 1
+                    if len(summary.errors) < MAX_ERROR_MESSAGES:
+                        summary.errors.append(str(item))
+                    continue
+                _add_to_batch(batch, normaliser, item)
+                if batch.observations >= size or batch.weight >= BATCH_WEIGHT:
+                    commit()
+                if progress and batch.observations % PROGRESS_EVERY == 0:
+                    progress(done + batch.observations, total)  # read so far; a batch is stored at its end
+        except KithkinError:
+            if positions is not None:
+                commit()  # the files read before the damaged one are kept, and not read again
+            raise
+        if batch.observations or cursor_key is not None or positions is not None:
+            commit()
     if finish:
         finish_import(workspace, touched)
     if progress:

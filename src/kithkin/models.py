@@ -105,7 +105,16 @@ def utc_iso(moment: datetime) -> str:
     """The one timestamp form stored everywhere: UTC ISO-8601 with a Z, second precision."""
     if moment.tzinfo is not UTC:  # most importers hand UTC already: no conversion then
         moment = (moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment).astimezone(UTC)
-    return moment.isoformat(timespec="seconds")[:19] + "Z"  # isoformat: C-fast, unlike strftime
+    # %-formatted from the fields, once per interaction of every import: 0.6 us, where isoformat (which also
+    # formats the offset, then dropped) takes 1.4, an f-string 1.2 and strftime more.
+    return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (  # noqa: UP031
+        moment.year,
+        moment.month,
+        moment.day,
+        moment.hour,
+        moment.minute,
+        moment.second,
+    )
 
 
 def parse_iso(text: str) -> datetime:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,8 +19,9 @@ _ENCODED: dict[tuple, str] = {}  # most messages of a source carry the same few 
 
 def _encoded_metadata(metadata: dict[str, Any]) -> str:
     # Only all-text metadata is remembered: 1 == True == 1.0 as keys, yet they encode differently.
-    if not all(type(value) is str for value in metadata.values()):
-        return _METADATA.encode(metadata)
+    for value in metadata.values():  # a loop, not all(generator): half the time, once per interaction
+        if type(value) is not str:
+            return _METADATA.encode(metadata)
     key = tuple(metadata.items())
     found = _ENCODED.get(key)
     if found is None:
@@ -36,7 +38,7 @@ class InteractionRecord:
     source_id: str
     kind: str
     occurred_at: str
-    participants: list[tuple[str, str]]  # (source_entity_id, role)
+    participants: Sequence[tuple[str, str]]  # (source_entity_id, role)
     account: str | None = None
     direction: str | None = None
     thread_id: str | None = None
@@ -126,18 +128,19 @@ def shared_among(conn: sqlite3.Connection, interaction_ids: list[int]) -> set[in
 def _mark_shared(conn: sqlite3.Connection, records: list[InteractionRecord], fresh: bool) -> None:
     """Keep shared_interactions: the interactions with two participants or more besides the owner."""
     owners = {row[0] for row in conn.execute("SELECT id FROM source_entities WHERE link_status = 'owner'")}
-    shared, single = [], []
+    shared = []
     for r in records:
-        others = len({entity for entity, _ in r.participants} - owners)
-        if others >= 2:
+        # One participant (most messages) can never be two people besides the owner: no set to build.
+        if len(r.participants) > 1 and len({entity for entity, _ in r.participants} - owners) >= 2:
             shared.append((r.id,))
-        elif others == 1:
-            single.append(r.id)
     conn.executemany("INSERT OR IGNORE INTO shared_interactions (interaction_id) VALUES (?)", shared)
-    if fresh or not single:
+    if fresh:
         return
     # A known interaction seen again with one more participant (a message read from a second mailbox) can
     # become shared with the ones it already had.
+    single = [r.id for r in records if len({entity for entity, _ in r.participants} - owners) == 1]
+    if not single:
+        return
     conn.execute(
         """INSERT OR IGNORE INTO shared_interactions (interaction_id)
            SELECT ip.interaction_id FROM interaction_participants ip

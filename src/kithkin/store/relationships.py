@@ -291,17 +291,24 @@ def all_shared_interaction_ids(conn: sqlite3.Connection) -> list[int]:
     return [r[0] for r in conn.execute("SELECT interaction_id FROM shared_interactions")]
 
 
+# What counting more shared interactions into a stored pair reads of it (existing_pairs).
+PAIR_TOTALS = ("id", "weight", "shared_events_count", "first_seen_together", "last_seen_together", "shared_contexts")
+
+
 def existing_pairs(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
-    """The stored rows of these pairs (person_a_id < person_b_id), read in one pass per first person."""
+    """The stored PAIR_TOTALS of these pairs (person_a_id < person_b_id), read in one pass per first person.
+    Only those columns, as plain tuples: every batch of an import reads nearly all of its pairs again, and
+    whole sqlite3.Row objects turned into dicts cost ~5 us a pair."""
     wanted = set(pairs)
     firsts = json.dumps(sorted({a for a, _ in pairs}))
     found = {}
-    for row in conn.execute(
-        "SELECT * FROM relationships WHERE person_a_id IN (SELECT value FROM json_each(?))", (firsts,)
+    for a, b, *totals in plain_cursor(conn).execute(
+        f"SELECT person_a_id, person_b_id, {', '.join(PAIR_TOTALS)} FROM relationships"
+        " WHERE person_a_id IN (SELECT value FROM json_each(?))",
+        (firsts,),
     ):
-        key = (row["person_a_id"], row["person_b_id"])
-        if key in wanted:
-            found[key] = dict(row)
+        if (a, b) in wanted:
+            found[(a, b)] = dict(zip(PAIR_TOTALS, totals, strict=True))
     return found
 
 
@@ -315,7 +322,7 @@ def thread_counts(conn: sqlite3.Connection, pairs: list[tuple[str, str]]) -> dic
     wanted = set(pairs)
     firsts = json.dumps(sorted({a for a, _ in pairs}))
     counts = dict.fromkeys(pairs, 0)
-    for a, b, count in conn.execute(
+    for a, b, count in plain_cursor(conn).execute(
         """SELECT person_a_id, person_b_id, COUNT(*) FROM relationship_threads
            WHERE person_a_id IN (SELECT value FROM json_each(?)) GROUP BY person_a_id, person_b_id""",
         (firsts,),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from kithkin.models import Identity
 from kithkin.store import links
 from tests.helpers import at, feed, message
@@ -88,6 +90,21 @@ def test_a_household_address_is_no_evidence_for_either_member(workspace):
     cards(workspace, card("c1", "The Lees", "lees@family.example"))
     say(workspace, "mail", who("m1", "Ann Lee", "lees@family.example"), who("m2", "Tom Lee", "lees@family.example"))
     assert people(workspace) == [("Ann Lee", 1), ("The Lees", 1), ("Tom Lee", 1)]
+
+
+@pytest.mark.parametrize("imports", [["family", "own"], ["own", "family"], ["family own"], ["own family"]])
+def test_a_member_first_seen_at_the_household_address_meets_their_own_address(workspace, imports):
+    """Which came first, and whether both came in one import, must not matter: the household's address is
+    no one's own, so it contradicts the member's private one on neither side."""
+    cards(workspace, card("c1", "The Lees", "theleesfamily@gmail.com"))
+    mails = {
+        "family": who("m1", "Tom Lee", "theleesfamily@gmail.com"),
+        "own": who("m2", "Tom Lee", "tom.lee@gmail.com"),
+    }
+    for names in imports:
+        say(workspace, "mail", *(mails[name] for name in names.split()))
+    assert people(workspace) == [("The Lees", 1), ("Tom Lee", 2)]
+    assert pending(workspace) == []
 
 
 def test_nickname_compatible_strangers_with_their_own_numbers_are_not_linked(workspace):

@@ -346,6 +346,20 @@ class _Resolution:
     def is_household(self, person_id: str) -> bool:
         return _names_household(self.name(person_id))
 
+    def _on_household(self, signal: tuple[str, str]) -> bool:
+        return any(self.is_household(p) for p in self.owners.get(signal, ()))
+
+    def _not_households(self, signals: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """These identifiers of a person but those a household holds too. Whose they are is known for what this
+        run's entities carry; the others were stored before and are read (no link of this run holds them)."""
+        unknown = sorted({s for s in signals if s not in self.owners})
+        for kind in {k for k, _ in unknown}:
+            values = [v for k, v in unknown if k == kind]
+            found = links.people_by_identifier(self._conn, kind, values)
+            for value in values:
+                self.owners[(kind, value)] = found.get(value, set())
+        return [s for s in signals if not self._on_household(s)]
+
     def _named_apart(self, owners: set[str]) -> bool:
         """Two or more people of conflicting names already hold it: a shared number."""
         names = [self.name(p) for p in sorted(owners)]
@@ -429,19 +443,23 @@ class _Resolution:
 
     def _score(self, entity: _Entity, person_id: str, likeness: str) -> _Candidate | None:
         theirs = self.identifiers(person_id)
-        # A household's address or number is no one's own: it contradicts nothing.
-        own = [s for s in entity.signals if not any(self.is_household(p) for p in self.owners.get(s, ()))]
+        # A household's address or number is no one's own: it contradicts nothing, on either side (a member's
+        # mail from the family address may have made the person before their own address came).
+        own = [s for s in entity.signals if not self._on_household(s)]
+        theirs_own = [s for s in theirs if s[0] in SIGNAL_KINDS]
+        if own and theirs_own:
+            theirs_own = self._not_households(theirs_own)
         birthday = _agreement(entity.fact("birthday"), theirs, "birthday", birthdays_agree)
         address = _agreement(entity.fact("address"), theirs, "address", addresses_agree)
         mine_emails = [v for k, v in entity.signals if k == "email"]
         near_email = any(near_address(a, b) for a in mine_emails for k, b in theirs if k == "email")
         both_cards = entity.is_card and self.has_card(person_id)
-        conflicting = birthday is False or _contradicts(own, theirs, phones=likeness != "exact")
+        conflicting = birthday is False or _contradicts(own, theirs_own, phones=likeness != "exact")
         # A shared address is no proof between relatives of compatible first names (Jack and Jacqueline).
         corroborated = birthday is True or (address is True and likeness in ("exact", "typo"))
-        if likeness in ("typo", "part", "partial") and not (corroborated or near_email) and _differ(own, theirs):
+        if likeness in ("typo", "part", "partial") and not (corroborated or near_email) and _differ(own, theirs_own):
             return None  # a near name on someone with other addresses and numbers of their own: a near stranger
-        if both_cards and not corroborated and _differ(own, theirs, every_kind=True):
+        if both_cards and not corroborated and _differ(own, theirs_own, every_kind=True):
             return None  # two cards of one name, each with its own address and number: two people the user keeps
         if likeness == "none":
             # Names that share nothing (a record garbled, a name changed) on one birthday at one address: twins

@@ -74,19 +74,7 @@ def index_added(conn: sqlite3.Connection, records: list[InteractionRecord], *, a
             )
         return
     kept = dict(longer)
-    if len(unique) < len(records):
-        who = _who(records)
-    else:
-        # A chat's messages share their participants: each set's text is made once (~0.1 s of
-        # bench/import_imessage.py made per message).
-        texts: dict[tuple[tuple[str, str], ...], str] = {}
-        who = {}
-        for r in unique.values():
-            taking_part = tuple(r.participants)
-            text = texts.get(taking_part)
-            if text is None:
-                text = texts[taking_part] = _who_text({entity for entity, _ in taking_part})
-            who[r.id] = text
+    who = _who(records)
     conn.executemany(
         "INSERT INTO conversation_fts (rowid, title, body, who, source) VALUES (?, ?, ?, ?, ?)",
         [(r.id, r.title, kept.get(r.id, r.snippet), who[r.id], TOKEN_MARK + r.source_type) for r in unique.values()],
@@ -96,10 +84,20 @@ def index_added(conn: sqlite3.Connection, records: list[InteractionRecord], *, a
 def _who(records: list[InteractionRecord]) -> dict[int, str]:
     """Each interaction's `who` text, as the view interaction_search_text reads it from the participants
     stored: every record of the same interaction adds its own."""
-    entities: dict[int, set[str]] = {}
+    taking_part: dict[int, tuple[tuple[str, str], ...]] = {}
     for r in records:
-        entities.setdefault(r.id, set()).update(entity for entity, _ in r.participants)
-    return {key: _who_text(found) for key, found in entities.items()}
+        known = taking_part.get(r.id)
+        taking_part[r.id] = tuple(r.participants) if known is None else known + tuple(r.participants)
+    # A chat's messages share their participants: each set's text is made once (~0.1 s of
+    # bench/import_imessage.py made per message).
+    texts: dict[tuple[tuple[str, str], ...], str] = {}
+    who = {}
+    for key, participants in taking_part.items():
+        text = texts.get(participants)
+        if text is None:
+            text = texts[participants] = _who_text({entity for entity, _ in participants})
+        who[key] = text
+    return who
 
 
 def _who_text(entities: set[str]) -> str:

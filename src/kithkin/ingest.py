@@ -60,8 +60,8 @@ Position = tuple[tuple[str, str], str | None, int]
 
 
 class _CollectorPause:
-    """Cyclic garbage collection held off while ingest reads and writes (the whole stream, each batch, then
-    the import's strengths; `ingest` sweeps the young objects by hand meanwhile). A batch's records, the
+    """Cyclic garbage collection held off while ingest reads and writes (the whole stream with its batches,
+    then the import's strengths; `ingest` sweeps the young objects by hand meanwhile). A batch's records, the
     resolver's caches and the rows it rebuilds are many long-lived containers without a cycle among them,
     yet they set off the collector's full passes over every object alive (0.47 s of ~5 s on
     bench/resolution.py).
@@ -228,7 +228,7 @@ def _commit_batch(
     touches re-read the same histories every batch (measured: 9 of 23 s of a 120k-message import).
     """
     conn = workspace.conn
-    with _collector_pause.held(), db.transaction(conn, background=True):
+    with db.transaction(conn, background=True):  # within ingest's hold of the collector
         records = list(batch.entities.values())
         new_entities, changed_entities = sources.entity_changes(conn, records)
         sources.write_entities(conn, [r for r in records if r.id not in new_entities])
